@@ -1,0 +1,28 @@
+#include "atomic_file.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace cohort::cli {
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+  const std::filesystem::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
+  auto fail = [&](const std::string& what) {
+    const std::string reason = std::strerror(errno);
+    std::filesystem::remove(tmp);
+    throw std::runtime_error("cannot write " + path.string() + ": " + what + ": " + reason);
+  };
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) fail("cannot create " + tmp.string());
+  const bool written = std::fwrite(content.data(), 1, content.size(), f) == content.size();
+  const bool flushed = std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
+  if (std::fclose(f) != 0 || !written || !flushed) fail("write failed");
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("rename failed");
+}
+
+}  // namespace cohort::cli

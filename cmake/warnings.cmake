@@ -1,0 +1,16 @@
+# Project-wide compile options, applied per target so embedding projects are not affected.
+add_library(cohort_build_flags INTERFACE)
+target_compile_options(cohort_build_flags INTERFACE -Wall -Wextra -Wpedantic)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  # GCC 12 reports false -Wrestrict overlaps inside std::string concatenation at -O2/-O3
+  # (GCC bug 105329, fixed in 13); the warning is noise there, not a finding.
+  target_compile_options(cohort_build_flags INTERFACE -Wno-restrict)
+endif()
+if(COHORT_WERROR)
+  target_compile_options(cohort_build_flags INTERFACE -Werror)
+endif()
+if(COHORT_SANITIZE)
+  target_compile_options(cohort_build_flags INTERFACE
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(cohort_build_flags INTERFACE -fsanitize=address,undefined)
+endif()

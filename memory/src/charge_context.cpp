@@ -1,0 +1,114 @@
+#include "cohort/memory/charge_context.hpp"
+
+namespace cohort::memory {
+
+ChargeContext::ChargeContext(const TagRegistry& tags, PoolMode mode) : tags_(&tags), pools_(mode) {}
+
+void ChargeContext::ensure_population(std::uint32_t index) {
+  const std::size_t needed = (std::size_t{index} + 1) * 2 * TagRegistry::kMaxTags;
+  if (deltas_.size() < needed) deltas_.resize(needed);
+  if (rung_deltas_.size() <= index) rung_deltas_.resize(std::size_t{index} + 1);
+}
+
+ChargeStatus ChargeContext::admit_over_soft(PopulationAccount& pop, AgentRow row, TagId tag,
+                                            std::size_t bytes) {
+  AgentLedger& ledger = pop.ledger_;
+  const BudgetLimits limits = ledger.limits(row);  // a copy: reclaimers may not change it
+  const bool may_reclaim = reclaim_depth_ == 0 && !pop.reclaimers_.empty() &&
+                           (ledger.flags_[row] & AgentLedger::kReclaimExhausted) == 0;
+  if (may_reclaim) {
+    // Hysteresis: free until this request fits under the low-water mark, not just under the
+    // soft limit, so an agent at its limit reclaims once per (soft - low water) bytes of growth.
+    const std::uint64_t target = limits.low_water > bytes ? limits.low_water - bytes : 0;
+    run_reclaimers(pop, row, tag, target);
+  }
+
+  const std::uint64_t in_use = ledger.used_[row];
+  if (in_use + bytes <= limits.hard) return ChargeStatus::ok;
+
+  ++delta(pop.index_, Scope::agents, tag).refusals;
+  ledger.flags_[row] |= AgentLedger::kRefused;
+  last_refusal_ = {&pop, row, tag, bytes, in_use, limits.hard};
+  return ChargeStatus::refused;
+}
+
+void ChargeContext::run_reclaimers(PopulationAccount& pop, AgentRow row, TagId tag,
+                                   std::uint64_t target) {
+  AgentLedger& ledger = pop.ledger_;
+  const std::uint64_t start = ledger.used_[row];
+  bool ran = false;
+  ++reclaim_depth_;
+  auto& rungs = rung_deltas_[pop.index_];
+  for (std::size_t k = 0; k < pop.reclaimers_.size(); ++k) {
+    const std::uint64_t before = ledger.used_[row];
+    if (before <= target) break;
+    pop.reclaimers_[k].reclaim(ReclaimRequest{*this, pop, row, tag, before - target});
+    const std::uint64_t after = ledger.used_[row];
+    ran = true;
+    ++rungs[k].runs;
+    rungs[k].bytes += before > after ? before - after : 0;  // net: a reclaimer may re-allocate
+    ledger.flags_[row] |= static_cast<std::uint8_t>(AgentLedger::kFirstRung << k);
+  }
+  --reclaim_depth_;
+  // A round that freed nothing would free nothing next time either, until the agent frees
+  // something itself: skip the reclaimers until then.
+  if (ran && ledger.used_[row] >= start) ledger.flags_[row] |= AgentLedger::kReclaimExhausted;
+}
+
+void* ChargeContext::allocate_shared(PopulationAccount& pop, TagId tag, std::size_t bytes) {
+  const Chunk chunk = pools_.allocate(bytes);
+  if (chunk.ptr == nullptr) return nullptr;
+  delta(pop.index_, Scope::population, tag).add(bytes, chunk.held);
+  return chunk.ptr;
+}
+
+void ChargeContext::deallocate_shared(PopulationAccount& pop, TagId tag, void* ptr,
+                                      std::size_t bytes) {
+  const std::size_t held = pools_.held_for(bytes);
+  pools_.deallocate(ptr, bytes);
+  delta(pop.index_, Scope::population, tag).remove(bytes, held);
+}
+
+void ChargeContext::charge_shared(PopulationAccount& pop, TagId tag, std::size_t bytes,
+                                  std::size_t held) {
+  delta(pop.index_, Scope::population, tag).add(bytes, held);
+}
+
+void ChargeContext::release_shared(PopulationAccount& pop, TagId tag, std::size_t bytes,
+                                   std::size_t held) {
+  delta(pop.index_, Scope::population, tag).remove(bytes, held);
+}
+
+BudgetRefusal ChargeContext::last_refusal() const {
+  const RefusalRecord& r = last_refusal_;
+  BudgetRefusal out;
+  if (r.pop == nullptr) return out;
+  out.account_path = r.pop->name() + "/agent " + std::to_string(r.pop->agent_id(r.row));
+  out.tag = tags_->name(r.tag);
+  out.requested = r.requested;
+  out.in_use = r.in_use;
+  out.limit = r.limit;
+  std::string remedy;
+  if (r.requested > r.limit) {
+    remedy =
+        "this one request is larger than the whole budget; raise the population's hard "
+        "budget above " +
+        std::to_string(r.requested) + " bytes or make the model request less";
+  } else if (r.pop->reclaimers().empty()) {
+    remedy = "raise the hard budget of population '" + r.pop->name() +
+             "', give this agent its own larger budget, or have the model register a reclaimer "
+             "(e.g. evict old history) so memory is freed at the soft limit";
+  } else {
+    std::string names;
+    for (const Reclaimer& rc : r.pop->reclaimers())
+      names += (names.empty() ? "" : ", ") + rc.name;
+    remedy = "the reclaimers (" + names +
+             ") could not free enough; raise the hard budget of "
+             "population '" +
+             r.pop->name() + "' or make the model keep less per agent";
+  }
+  out.remedy = std::move(remedy);
+  return out;
+}
+
+}  // namespace cohort::memory

@@ -1,0 +1,38 @@
+#include "cohort/memory/process_memory.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+
+namespace cohort::memory {
+
+std::uint64_t ProcessMemory::current_rss() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  unsigned long long size = 0;
+  unsigned long long resident = 0;
+  const int n = std::fscanf(f, "%llu %llu", &size, &resident);
+  std::fclose(f);
+  if (n != 2) return 0;
+  return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+ProcessMemory ProcessMemory::read() {
+  ProcessMemory m;
+  m.rss = current_rss();
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return m;
+  char line[256];
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    unsigned long long kib = 0;
+    if (std::strncmp(line, "VmHWM:", 6) == 0 && std::sscanf(line + 6, "%llu", &kib) == 1) {
+      m.peak_rss = kib * 1024;
+      break;
+    }
+  }
+  std::fclose(f);
+  return m;
+}
+
+}  // namespace cohort::memory

@@ -1,0 +1,12 @@
+#include "cohort/memory/refusal.hpp"
+
+namespace cohort::memory {
+
+std::string BudgetRefusal::message() const {
+  return "memory budget refused: " + account_path + "/" + tag + " requested " +
+         std::to_string(requested) + " bytes with " + std::to_string(in_use) +
+         " bytes in use, over its hard limit of " + std::to_string(limit) +
+         " bytes. Remedy: " + remedy + ".";
+}
+
+}  // namespace cohort::memory

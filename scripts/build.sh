@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Configures and builds one flavour of cohort. Usage: scripts/build.sh release|asan [cmake args...]
+# release: optimised, tests and benchmarks; asan: ASan+UBSan, pass-through pools, tests only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+flavour=${1:-release}
+shift || true
+jobs=$(nproc)
+case "$flavour" in
+  release)
+    args=(-DCMAKE_BUILD_TYPE=Release) ;;
+  asan)
+    # Pass-through pools so the sanitizer sees every chunk as its own allocation.
+    args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOHORT_SANITIZE=ON -DCOHORT_MEMORY_PASSTHROUGH=ON
+          -DCOHORT_BUILD_BENCH=OFF) ;;
+  *)
+    echo "usage: scripts/build.sh release|asan [cmake args...]" >&2; exit 2 ;;
+esac
+
+cmake -S . -B "build/$flavour" -G Ninja "${args[@]}" "$@" >/dev/null
+cmake --build "build/$flavour" -j "$jobs"

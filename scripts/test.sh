@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Quick start, second command: install dependencies, then build and run the whole test suite
+# twice: an optimised build, and an AddressSanitizer + UndefinedBehaviorSanitizer build.
+# Warnings are errors in both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/setup.sh
+jobs=$(nproc)
+
+echo "== release build and tests"
+./scripts/build.sh release -DCOHORT_WERROR=ON
+ctest --test-dir build/release --output-on-failure -j "$jobs"
+
+echo "== ASan + UBSan build and tests"
+./scripts/build.sh asan -DCOHORT_WERROR=ON
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build/asan --output-on-failure -j "$jobs"

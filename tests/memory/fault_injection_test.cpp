@@ -1,0 +1,142 @@
+// An upstream allocator that fails: no leak, counters exact, and the next allocation works.
+#include <doctest/doctest.h>
+
+#include <vector>
+
+#include "cohort/memory/accountant.hpp"
+#include "random_workload.hpp"
+
+using namespace cohort::memory;
+
+TEST_CASE("a failed large allocation changes no counter and the next one succeeds") {
+  Accountant acc(AccountantOptions{1, PoolMode::pooled});
+  const TagId tag = acc.tags().intern("beliefs");
+  PopulationAccount& pop = acc.add_population("p");
+  pop.add_agent();
+  ChargeContext& ctx = acc.context();
+  std::vector<void*> got;
+  {
+    UpstreamFaultInjector inject(/*fail_at=*/5);
+    for (int i = 0; i < 9; ++i) {
+      AllocResult r = ctx.allocate(pop, 0, tag, 5000);
+      if (i == 4) {
+        CHECK(r.status == ChargeStatus::upstream_failed);
+        CHECK(r.ptr == nullptr);
+        CHECK(pop.ledger().used(0) == 4 * 5000);
+      } else {
+        REQUIRE(r);
+        got.push_back(r.ptr);
+      }
+    }
+    CHECK(inject.requests() == 9);
+    CHECK(inject.failures() == 1);
+  }
+  acc.settle();
+  const TagCounters& c = pop.counters(Scope::agents, tag);
+  CHECK(c.allocations == 8);
+  CHECK(c.used == 8 * 5000);
+  CHECK(c.refusals == 0);
+  CHECK(pop.ledger().used(0) == 8 * 5000);
+  CHECK(acc.pool_totals().large.in_use == 8);
+  for (void* p : got)
+    ctx.deallocate(pop, 0, tag, p, 5000);
+  acc.settle();
+  CHECK(acc.engine_total().used == 0);
+  CHECK(acc.pool_totals().large.in_use == 0);
+}
+
+TEST_CASE("a pool that cannot grow fails cleanly, even after Boost's smaller retry") {
+  Accountant acc(AccountantOptions{1, PoolMode::pooled});
+  const TagId tag = acc.tags().intern("history");
+  PopulationAccount& pop = acc.add_population("p");
+  pop.add_agent();
+  ChargeContext& ctx = acc.context();
+  std::vector<void*> live;
+  // The first 64-byte chunk needs a block; Boost.Pool retries once with half a block.
+  {
+    UpstreamFaultInjector inject(/*fail_at=*/1, /*fail_count=*/2);
+    AllocResult r = ctx.allocate(pop, 0, tag, 64);
+    CHECK(r.status == ChargeStatus::upstream_failed);
+    CHECK(inject.requests() == 2);
+  }
+  CHECK(pop.ledger().used(0) == 0);
+  CHECK(pop.ledger().held(0) == 0);
+  const PoolClassStats& st = ctx.pools().class_stats(SizeClasses::of(64));
+  CHECK(st.blocks == 0);
+  CHECK(st.chunks_in_use == 0);
+  CHECK(st.allocations == 0);
+
+  // A single failure is absorbed by Boost's retry with a smaller block.
+  {
+    UpstreamFaultInjector inject(/*fail_at=*/1, /*fail_count=*/1);
+    AllocResult r = ctx.allocate(pop, 0, tag, 64);
+    REQUIRE(r);
+    live.push_back(r.ptr);
+    CHECK(inject.failures() == 1);
+    CHECK(inject.requests() == 2);
+  }
+  CHECK(st.blocks == 1);
+  // Boost halves its next block size on each failed first attempt, and keeps it: 64 -> 32 -> 16.
+  CHECK(st.chunks_reserved == 16);
+  // With the injector gone, allocation works and the block's chunks are reused.
+  for (int i = 0; i < 40; ++i) {
+    AllocResult r = ctx.allocate(pop, 0, tag, 64);
+    REQUIRE(r);
+    live.push_back(r.ptr);
+  }
+  acc.settle();
+  CHECK(pop.counters(Scope::agents, tag).allocations == 41);
+  CHECK(pop.ledger().used(0) == 41 * 64);
+  CHECK(st.chunks_in_use == 41);
+  for (void* p : live)
+    ctx.deallocate(pop, 0, tag, p, 64);
+  acc.settle();
+  CHECK(acc.engine_total().used == 0);
+  CHECK(st.chunks_in_use == 0);
+}
+
+TEST_CASE("failing every Nth upstream request during a random workload keeps counters exact") {
+  for (std::uint64_t n : {1u, 3u, 7u}) {
+    CAPTURE(n);
+    Accountant acc(AccountantOptions{1, PoolMode::pass_through});  // every chunk is upstream
+    const TagId tag = acc.tags().intern("history");
+    PopulationAccount& pop = acc.add_population("p");
+    for (int i = 0; i < 4; ++i)
+      pop.add_agent();
+    ChargeContext& ctx = acc.context();
+    struct Live {
+      void* ptr;
+      AgentRow row;
+      std::size_t bytes;
+    };
+    std::vector<Live> live;
+    std::uint64_t failures = 0;
+    std::uint64_t expected_used = 0;
+    for (int i = 0; i < 300; ++i) {
+      UpstreamFaultInjector inject(n);  // fails the nth request of this scope
+      for (std::uint64_t k = 0; k < n; ++k) {
+        const std::size_t bytes = 8 + (i * 37 + k * 11) % 500;
+        const auto row = static_cast<AgentRow>(i % 4);
+        AllocResult r = ctx.allocate(pop, row, tag, bytes);
+        if (r.status == ChargeStatus::upstream_failed) {
+          ++failures;
+          continue;
+        }
+        REQUIRE(r);
+        expected_used += bytes;
+        live.push_back({r.ptr, row, bytes});
+      }
+    }
+    CHECK(failures == 300);
+    acc.settle();
+    CHECK(pop.counters(Scope::agents, tag).used == expected_used);
+    CHECK(pop.counters(Scope::agents, tag).allocations == live.size());
+    cohort::memory::testing::check_rollup(acc);
+    for (const Live& l : live)
+      ctx.deallocate(pop, l.row, tag, l.ptr, l.bytes);
+    acc.settle();
+    CHECK(pop.counters(Scope::agents, tag).used == 0);
+    for (AgentRow r = 0; r < 4; ++r)
+      CHECK(pop.ledger().used(r) == 0);
+  }
+}
