@@ -1,0 +1,88 @@
+#pragma once
+// One component of one population, stored contiguously (structure of arrays).
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <typeinfo>
+
+namespace cohort::engine {
+
+/// Handle to a component column of type T; cheap to copy, checked against the column's type.
+template <class T>
+struct Component {
+  std::uint32_t column = 0xffffffffu;
+};
+
+/// A type-erased contiguous array of trivially copyable values, one per agent row. Rows are
+/// appended zero-filled and removed by moving the last row into the hole, in step with the
+/// population's AgentIndex.
+class ComponentColumn {
+ public:
+  ComponentColumn(std::string name, std::size_t value_bytes, std::size_t alignment,
+                  const std::type_info& type);
+  ComponentColumn(ComponentColumn&&) noexcept = default;
+  ComponentColumn& operator=(ComponentColumn&&) noexcept = default;
+
+  const std::string& name() const { return name_; }
+  std::size_t value_bytes() const { return value_bytes_; }
+  const std::type_info& type() const { return *type_; }
+  std::size_t size() const { return size_; }
+  std::size_t capacity() const { return capacity_; }
+  std::size_t capacity_bytes() const { return capacity_ * value_bytes_; }
+
+  template <class T>
+  std::span<T> values() {
+    return {reinterpret_cast<T*>(data_.get()), size_};
+  }
+  template <class T>
+  std::span<const T> values() const {
+    return {reinterpret_cast<const T*>(data_.get()), size_};
+  }
+  std::byte* bytes() { return data_.get(); }
+  const std::byte* bytes() const { return data_.get(); }
+
+  /// Appends a zero-filled row; returns true if the storage grew (capacity changed).
+  bool push_back() {
+    const bool grew = size_ == capacity_ && (grow(size_ + 1), true);
+    std::memset(data_.get() + size_ * value_bytes_, 0, value_bytes_);
+    ++size_;
+    return grew;
+  }
+  /// Moves the last row into `row` and drops the last row.
+  void swap_remove(std::size_t row) {
+    --size_;
+    if (row != size_)
+      std::memcpy(data_.get() + row * value_bytes_, data_.get() + size_ * value_bytes_,
+                  value_bytes_);
+  }
+  /// Ensures room for `rows` rows; returns true if the storage grew.
+  bool reserve(std::size_t rows) {
+    if (rows <= capacity_) return false;
+    grow(rows);
+    return true;
+  }
+  /// Sets the row count to `rows`, zero-filling new rows (for checkpoint restore).
+  void resize(std::size_t rows);
+
+ private:
+  struct AlignedFree {
+    std::size_t alignment;
+    void operator()(std::byte* p) const;
+  };
+  void grow(std::size_t min_rows);
+
+  std::string name_;
+  std::size_t value_bytes_;
+  std::size_t alignment_;
+  const std::type_info* type_;
+  std::unique_ptr<std::byte[], AlignedFree> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
+}  // namespace cohort::engine

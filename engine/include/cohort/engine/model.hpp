@@ -1,0 +1,95 @@
+#pragma once
+// What a model provides to the engine, and the registry models add themselves to.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cohort/engine/checkpoint_io.hpp"
+#include "cohort/engine/config_value.hpp"
+#include "cohort/engine/param_spec.hpp"
+#include "cohort/engine/population.hpp"
+
+namespace cohort::engine {
+
+class World;
+
+/// What to do when an agent's allocation is refused by its hard budget.
+enum class RefusalPolicy : std::uint8_t {
+  fail,    ///< stop the run with the typed budget error (exit code 3)
+  freeze,  ///< keep the agent as it is (e.g. stop recording its history) and continue
+};
+
+/// A population a model declares, with its configurable defaults.
+struct PopulationDecl {
+  std::string name;
+  std::int64_t default_size = 1000;
+  std::string help;
+  std::uint64_t default_budget_bytes = 0;  ///< 0 = unlimited
+};
+
+/// A declared population as configured for this run.
+struct PopulationSetup {
+  std::string name;
+  std::uint64_t size = 0;
+  PopulationOptions options;
+  RefusalPolicy on_refusal = RefusalPolicy::fail;
+};
+
+/// Everything a model is built from.
+struct ModelSetup {
+  const ConfigValue& parameters;
+  std::vector<PopulationSetup> populations;  ///< in declaration order
+  std::filesystem::path config_dir;          ///< for parameters that name files
+
+  const PopulationSetup& population(std::string_view name) const;
+};
+
+/// A model instance for one run. Its virtual functions are called per run or per report, never
+/// per agent: per-agent work happens in the systems it adds to the world.
+class Model {
+ public:
+  virtual ~Model() = default;
+  /// Creates populations, components and systems, and the initial agents.
+  virtual void build(World& world, const ModelSetup& setup) = 0;
+  /// Names of the per-step metrics, in CSV column order.
+  virtual std::vector<std::string> metric_names() const = 0;
+  /// Values of the metrics for the world's current state (main thread; use World::reduce).
+  virtual std::vector<double> metrics(World& world) = 0;
+  /// State outside component columns (variable-size data), for checkpoints.
+  virtual void save(const World&, CheckpointWriter&) const {}
+  virtual void load(World&, CheckpointReader&) {}
+  /// Model-specific files written at the end of a run (e.g. a population dump).
+  virtual void write_outputs(const World&, const std::filesystem::path& /*dir*/) const {}
+  /// Frees all variable-size data before the world goes away.
+  virtual void release(World&) {}
+};
+
+/// A registered model: its name, parameters and populations, and how to make one.
+struct ModelInfo {
+  std::string name;
+  std::string description;
+  std::vector<PopulationDecl> populations;
+  ParamSpec parameters;
+  std::function<std::unique_ptr<Model>()> create;
+};
+
+/// The models a program knows. Models add themselves (see models/CMakeLists.txt); the engine
+/// builds worlds from configs without knowing any model.
+class ModelRegistry {
+ public:
+  /// Adds a model; throws std::invalid_argument on a duplicate or empty name.
+  void add(ModelInfo info);
+  const ModelInfo* find(std::string_view name) const;
+  std::vector<std::string> names() const;
+  const std::vector<ModelInfo>& all() const { return models_; }
+
+ private:
+  std::vector<ModelInfo> models_;
+};
+
+}  // namespace cohort::engine

@@ -1,0 +1,48 @@
+#pragma once
+// A fixed set of threads running tasks with static partitioning.
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace cohort::engine {
+
+/// Runs `tasks` numbered tasks on a fixed number of threads, the calling thread being thread 0.
+/// Thread t always takes the contiguous range [t*n/T, (t+1)*n/T): which thread runs a task is a
+/// pure function of (n, T), never of timing. The first exception thrown by a task is rethrown to
+/// the caller after all threads finish.
+class WorkerPool {
+ public:
+  /// `threads` = 0 means the machine's hardware threads.
+  explicit WorkerPool(std::size_t threads);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  std::size_t size() const { return workers_.size() + 1; }
+
+  /// Calls fn(task, thread) for task in [0, tasks); returns when all are done.
+  void run(std::size_t tasks, const std::function<void(std::size_t task, std::size_t thread)>& fn);
+
+ private:
+  void worker_main(std::size_t thread);
+  void run_range(std::size_t thread);
+
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable start_;
+  std::condition_variable done_;
+  const std::function<void(std::size_t, std::size_t)>* job_ = nullptr;
+  std::size_t tasks_ = 0;
+  std::uint64_t generation_ = 0;
+  std::size_t pending_ = 0;
+  bool stopping_ = false;
+  std::exception_ptr error_;
+};
+
+}  // namespace cohort::engine

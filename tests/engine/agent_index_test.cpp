@@ -1,0 +1,123 @@
+// Agent ids: creation, stale detection, swap-remove, FIFO reuse, retirement.
+#include <doctest/doctest.h>
+
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <unordered_map>
+#include <vector>
+
+#include "cohort/engine/agent_index.hpp"
+
+using namespace cohort::engine;
+
+TEST_CASE("ids pack a 24-bit index and an 8-bit generation") {
+  const AgentId id(123456, 7);
+  CHECK(id.index() == 123456);
+  CHECK(id.generation() == 7);
+  CHECK(AgentId::from_bits(id.bits()) == id);
+  CHECK(AgentId::null().is_null());
+  CHECK_FALSE(id.is_null());
+  static_assert(sizeof(AgentId) == 4);
+}
+
+TEST_CASE("destroying swaps the last row in and the moved agent keeps its id") {
+  AgentIndex index;
+  const AgentId a = index.create();
+  const AgentId b = index.create();
+  const AgentId c = index.create();
+  CHECK(index.row_of(a) == 0);
+  CHECK(index.row_of(c) == 2);
+  CHECK(index.destroy(a) == 0);
+  CHECK(index.size() == 2);
+  CHECK(index.row_of(c) == 0);  // moved into the hole
+  CHECK(index.id_at(0) == c);
+  CHECK(index.row_of(b) == 1);
+  CHECK_FALSE(index.alive(a));
+  CHECK(index.row_of(a) == AgentIndex::kNoRow);
+}
+
+TEST_CASE("a stale id is detected, never resolved to the agent that reuses its index") {
+  AgentIndex index;
+  const AgentId a = index.create();
+  index.destroy(a);
+  const AgentId reborn = index.create();
+  CHECK(reborn.index() == a.index());
+  CHECK(reborn.generation() == a.generation() + 1);
+  CHECK_FALSE(index.alive(a));
+  CHECK(index.alive(reborn));
+  CHECK(index.row_of(AgentId(999, 0)) == AgentIndex::kNoRow);  // never created
+}
+
+TEST_CASE("freed indices are reused first in, first out") {
+  AgentIndex index;
+  std::vector<AgentId> ids;
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(index.create());
+  index.destroy(ids[3]);
+  index.destroy(ids[1]);
+  index.destroy(ids[4]);
+  CHECK(index.create().index() == 3);
+  CHECK(index.create().index() == 1);
+  CHECK(index.create().index() == 4);
+  CHECK(index.create().index() == 5);  // free list empty: a fresh index
+}
+
+TEST_CASE("an index whose generation runs out is retired, not wrapped") {
+  AgentIndex index;
+  AgentId id = index.create();
+  for (std::uint32_t g = 0; g < AgentId::kMaxGeneration; ++g) {
+    index.destroy(id);
+    id = index.create();
+    CHECK(id.index() == 0);
+  }
+  CHECK(id.generation() == AgentId::kMaxGeneration);
+  index.destroy(id);
+  const AgentId fresh = index.create();
+  CHECK(fresh.index() == 1);
+  CHECK(index.retired() == 1);
+  CHECK_FALSE(index.alive(AgentId(0, 0)));
+}
+
+TEST_CASE("random churn keeps ids, rows and liveness consistent with a reference model") {
+  AgentIndex index;
+  std::mt19937_64 rng(7);
+  std::vector<AgentId> live;  // mirrors dense order
+  std::set<std::uint32_t> ever;
+  std::vector<AgentId> dead;
+  for (int step = 0; step < 200000; ++step) {
+    if (live.empty() || rng() % 100 < 55) {
+      const AgentId id = index.create();
+      REQUIRE(index.row_of(id) == live.size());
+      live.push_back(id);
+    } else {
+      const std::size_t row = rng() % live.size();
+      const AgentId id = live[row];
+      REQUIRE(index.destroy(id) == row);
+      live[row] = live.back();
+      live.pop_back();
+      dead.push_back(id);
+    }
+  }
+  REQUIRE(index.size() == live.size());
+  for (std::size_t row = 0; row < live.size(); ++row) {
+    REQUIRE(index.id_at(static_cast<Row>(row)) == live[row]);
+    REQUIRE(index.row_of(live[row]) == row);
+  }
+  for (const AgentId id : dead)
+    REQUIRE_FALSE(index.alive(id));
+  CHECK(index.capacity_bytes() >= 8 * live.size());
+}
+
+TEST_CASE("the index state round-trips and an inconsistent state is rejected") {
+  AgentIndex index;
+  for (int i = 0; i < 10; ++i)
+    index.create();
+  index.destroy(AgentId(4, 0));
+  AgentIndex copy;
+  copy.restore(index.state());
+  CHECK(copy.create() == index.create());
+  AgentIndex::State bad = index.state();
+  bad.sparse[bad.dense[0].index()] = 5;
+  CHECK_THROWS_AS(copy.restore(bad), std::invalid_argument);
+}
