@@ -1,16 +1,53 @@
 // The `cohort` command line.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <exception>
 
+#include "cohort/models/builtin.hpp"
+#include "commands.hpp"
+#include "exit_codes.hpp"
 #include "memory_demo.hpp"
+
+namespace {
+
+void add_run_options(CLI::App& cmd, cohort::cli::RunOptions& o, bool run) {
+  cmd.add_option("config", o.config, "YAML run configuration")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--set", o.set, "Override a config key: --set key.path=value (repeatable)");
+  cmd.add_option("--steps", o.steps, "Override steps");
+  cmd.add_option("--threads", o.threads, "Override threads (0 = all hardware threads)");
+  cmd.add_option("--seed", o.seed, "Override the random seed");
+  cmd.add_option("--out", o.out, "Override the output directory");
+  if (!run) return;
+  cmd.add_option("--resume", o.resume, "Continue from a checkpoint written by the same config")
+      ->check(CLI::ExistingFile);
+  cmd.add_flag("--quiet", o.quiet, "No progress display or memory report in the log");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"cohort: agent-based simulation with pooled, budgeted, truthfully reported memory"};
   app.set_version_flag("--version", std::string("cohort ") + COHORT_VERSION);
   app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 ok, 1 internal error, 2 bad command line or config, 3 memory budget "
+      "refusal, 4 I/O or checkpoint error, 5 interrupted (checkpoint written).");
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
 
+  cohort::cli::RunOptions run_opts;
+  CLI::App* run = app.add_subcommand("run", "Run a simulation from a YAML config");
+  add_run_options(*run, run_opts, true);
+  cohort::cli::RunOptions validate_opts;
+  CLI::App* validate =
+      app.add_subcommand("validate", "Check a YAML config (and overrides) without running it");
+  add_run_options(*validate, validate_opts, false);
+  CLI::App* models = app.add_subcommand("models", "List the models with their parameters");
   cohort::cli::MemoryDemoOptions demo;
   CLI::App* demo_cmd = app.add_subcommand(
       "memory-demo",
@@ -23,12 +60,28 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--seed", demo.seed, "Random seed");
   demo_cmd->add_option("--json", demo.json_out, "Where to write the JSON memory report");
 
-  CLI11_PARSE(app, argc, argv);
   try {
-    if (*demo_cmd) return cohort::cli::run_memory_demo(demo);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "cohort: error: %s\n", e.what());
-    return 4;
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? cohort::cli::kOk : cohort::cli::kBadInput;
   }
-  return 0;
+  spdlog::set_default_logger(spdlog::stderr_color_mt("cohort"));
+  spdlog::set_pattern("[%H:%M:%S.%e] %^%l%$ %v");
+  spdlog::set_level(spdlog::level::from_str(log_level));
+
+  cohort::engine::ModelRegistry registry;
+  cohort::models::register_builtin_models(registry);
+  if (*run) return cohort::cli::run_command(registry, run_opts);
+  if (*validate) return cohort::cli::validate_command(registry, validate_opts);
+  if (*models) return cohort::cli::models_command(registry);
+  if (*demo_cmd) {
+    try {
+      return cohort::cli::run_memory_demo(demo);
+    } catch (const std::exception& e) {
+      spdlog::error("{}", e.what());
+      return cohort::cli::kIoError;
+    }
+  }
+  return cohort::cli::kOk;
 }

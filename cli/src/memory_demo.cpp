@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "atomic_file.hpp"
+#include "cohort/engine/atomic_file.hpp"
 #include "cohort/memory/accountant.hpp"
 #include "cohort/memory/report.hpp"
 
@@ -95,7 +95,7 @@ int run_memory_demo(const MemoryDemoOptions& options) {
       static_cast<unsigned long long>(refused));
   std::fputs(report.to_text().c_str(), stdout);
   std::filesystem::create_directories(options.json_out.parent_path());
-  write_file_atomically(options.json_out, report.to_json().dump(2) + "\n");
+  engine::write_file_atomically(options.json_out, report.to_json().dump(2) + "\n");
   std::printf("\nJSON report written to %s\n", options.json_out.c_str());
 
   for (memory::AgentRow a = 0; a < options.agents; ++a)

@@ -9,7 +9,9 @@ Population::Population(std::string name, std::uint16_t index, memory::Accountant
       accountant_(&accountant),
       account_(&accountant.add_population(name_, options.budget)),
       options_(options) {
-  account_->set_agent_id_of([this](memory::AgentRow row) { return ids_.id_at(row).bits(); });
+  // Reports and refusals name a live agent by its index: unique among the living and stable for
+  // the agent's life (the generation matters only to detect stale ids).
+  account_->set_agent_id_of([this](memory::AgentRow row) { return ids_.id_at(row).index(); });
 }
 
 AgentId Population::create() {
@@ -39,6 +41,23 @@ void Population::reserve(std::size_t agents) {
   for (ComponentColumn& col : columns_)
     col.reserve(agents);
   if (options_.agent_ledger) account_->ledger().reserve(agents);
+  sync_storage_charge();
+}
+
+void Population::clear() {
+  while (size() > 0)
+    destroy(ids_.id_at(static_cast<Row>(size() - 1)));
+}
+
+void Population::restore(AgentIndex::State state) {
+  if (size() != 0)
+    throw std::logic_error("population '" + name_ + "' must be empty to restore a checkpoint");
+  ids_.restore(std::move(state));
+  for (ComponentColumn& col : columns_)
+    col.resize(ids_.size());
+  if (options_.agent_ledger)
+    for (std::size_t i = 0; i < ids_.size(); ++i)
+      account_->add_agent();
   sync_storage_charge();
 }
 

@@ -13,7 +13,8 @@ namespace cohort::engine {
 /// a whole number of bytes ("1.5 KiB" = 1536). Returns nothing for anything else or on overflow.
 std::optional<std::uint64_t> parse_byte_size(std::string_view text);
 
-/// The shortest exact spelling: "16 KiB", "1.5 MiB" is not used; 1000 -> "1000 B" hmm
+/// An exact spelling that parse_byte_size reads back: the largest unit dividing `bytes` evenly,
+/// binary first ("16 KiB", "2 GiB", "3 MB", "1500 B").
 std::string format_byte_size(std::uint64_t bytes);
 
 }  // namespace cohort::engine

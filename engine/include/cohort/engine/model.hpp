@@ -65,7 +65,8 @@ class Model {
   virtual void load(World&, CheckpointReader&) {}
   /// Model-specific files written at the end of a run (e.g. a population dump).
   virtual void write_outputs(const World&, const std::filesystem::path& /*dir*/) const {}
-  /// Frees all variable-size data before the world goes away.
+  /// Frees data the model holds outside its agents (shared matrices), after every agent was
+  /// destroyed. Per-agent data is freed by the population's release hook.
   virtual void release(World&) {}
 };
 

@@ -71,6 +71,11 @@ class Population {
   /// the last row. Returns false if `id` is not alive. Main thread, between phases.
   bool destroy(AgentId id);
   void reserve(std::size_t agents);
+  /// Destroys every agent (release hooks run), in reverse row order.
+  void clear();
+  /// Replaces the (empty) population's agents with a checkpointed id state; columns are
+  /// zero-filled for the caller to overwrite and ledgers start empty.
+  void restore(AgentIndex::State state);
 
   /// Frees an agent's variable-size data before its row is removed (models with pooled data).
   void set_release(std::function<void(memory::ChargeContext&, Row)> release) {

@@ -7,10 +7,10 @@ namespace cohort::engine {
 
 /// The origin of a config value or problem, for messages that point the reader at the fix.
 struct SourceLocation {
-  std::string file;        ///< the config file; "(default)" for values the schema filled in
-  int line = 0;            ///< 1-based; 0 when there is no position in the file
-  int column = 0;          ///< 1-based; 0 when there is no position in the file
-  std::string assignment;  ///< e.g. "parameters.rate=0.5" when the value came from --set
+  std::string file;             ///< the config file; "(default)" for values the schema filled in
+  int line = 0;                 ///< 1-based; 0 when there is no position in the file
+  int column = 0;               ///< 1-based; 0 when there is no position in the file
+  std::string assignment = {};  ///< "parameters.rate=0.5" when the value came from --set
 
   /// "--set parameters.rate=0.5", "configs/x.yaml:12:5", or just the file when there is no line.
   std::string to_string() const {

@@ -1,4 +1,4 @@
-#include "atomic_file.hpp"
+#include "cohort/engine/atomic_file.hpp"
 
 #include <unistd.h>
 
@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace cohort::cli {
+namespace cohort::engine {
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
   const std::filesystem::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
@@ -25,4 +25,4 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("rename failed");
 }
 
-}  // namespace cohort::cli
+}  // namespace cohort::engine

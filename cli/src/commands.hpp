@@ -1,0 +1,29 @@
+#pragma once
+// The subcommands of `cohort`: run, validate, models. Each returns an exit code.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cohort/engine/model.hpp"
+
+namespace cohort::cli {
+
+/// Options of `cohort run` and `cohort validate`.
+struct RunOptions {
+  std::string config;
+  std::optional<std::uint64_t> steps;
+  std::optional<std::size_t> threads;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::string> out;
+  std::vector<std::string> set;  ///< "key.path=value" overrides
+  std::optional<std::string> resume;
+  bool quiet = false;
+};
+
+int run_command(const engine::ModelRegistry& registry, const RunOptions& options);
+int validate_command(const engine::ModelRegistry& registry, const RunOptions& options);
+int models_command(const engine::ModelRegistry& registry);
+
+}  // namespace cohort::cli

@@ -1,0 +1,15 @@
+#pragma once
+// The `cohort` program's exit codes (documented in the README and `cohort --help`).
+
+namespace cohort::cli {
+
+enum ExitCode : int {
+  kOk = 0,
+  kInternalError = 1,  ///< a bug: an unexpected exception
+  kBadInput = 2,       ///< bad command line or configuration
+  kBudgetRefusal = 3,  ///< an agent's memory budget refused an allocation (on_refusal: fail)
+  kIoError = 4,        ///< a file could not be read or written, or a checkpoint is unusable
+  kInterrupted = 5,    ///< SIGINT/SIGTERM: a checkpoint was written, resume with --resume
+};
+
+}  // namespace cohort::cli

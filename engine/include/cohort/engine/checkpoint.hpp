@@ -1,0 +1,26 @@
+#pragma once
+// Checkpoint files: a versioned header, a checksum, and the world's and model's state.
+//
+// Layout: "COHORTCK" (8 bytes), format version (u32), payload size (u64), CRC-32 of the payload
+// (u32), payload. The payload holds the model name, config hash, seed and step, each population's
+// ids and raw component columns, the metric rows so far, and the model's own section.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cohort/engine/checkpoint_io.hpp"
+
+namespace cohort::engine {
+
+inline constexpr std::uint32_t kCheckpointVersion = 1;
+
+/// Wraps a payload in the header and writes it atomically (temp file, then rename).
+void write_checkpoint_file(const std::filesystem::path& path, const CheckpointWriter& payload);
+
+/// Reads and verifies a checkpoint; returns its payload. Throws CheckpointError naming the file
+/// and what is wrong (missing, not a checkpoint, other version, truncated, checksum mismatch).
+std::vector<std::byte> read_checkpoint_file(const std::filesystem::path& path);
+
+}  // namespace cohort::engine

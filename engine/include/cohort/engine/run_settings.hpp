@@ -1,0 +1,44 @@
+#pragma once
+// A run's configuration: the YAML file validated against the engine's run schema composed with
+// the model's parameter schema.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cohort/engine/config_value.hpp"
+#include "cohort/engine/model.hpp"
+#include "cohort/engine/param_spec.hpp"
+
+namespace cohort::engine {
+
+/// Everything `cohort run` needs, validated.
+struct RunSettings {
+  std::filesystem::path config_file;
+  std::string model;
+  std::uint64_t seed = 42;
+  std::uint64_t steps = 1;
+  std::size_t threads = 0;  ///< 0 = hardware threads
+  std::filesystem::path out_dir;
+  std::uint64_t report_every = 1;
+  std::uint64_t checkpoint_every = 0;  ///< 0 = only on SIGINT/SIGTERM
+  std::vector<PopulationSetup> populations;
+  ConfigValue root;  ///< the whole validated document
+  /// Hash of what determines the simulation (model, seed, populations, parameters); threads,
+  /// steps and output settings are excluded so a resume may change them.
+  std::uint64_t config_hash = 0;
+
+  const ConfigValue& parameters() const { return root.at("parameters"); }
+};
+
+/// The schema of a run of `model`: model, seed, steps, threads, output, populations (the model's
+/// declared ones), parameters (the model's own schema).
+ParamSpec run_schema(const ModelInfo& model);
+
+/// Loads `file`, applies `overrides` ("key.path=value"), validates everything before anything
+/// runs. Throws ConfigError naming the file, line, column and key of each problem.
+RunSettings load_run_settings(const ModelRegistry& registry, const std::filesystem::path& file,
+                              const std::vector<std::string>& overrides = {});
+
+}  // namespace cohort::engine

@@ -1,0 +1,84 @@
+#pragma once
+// A configured run: builds the world from RunSettings through the model registry, steps it,
+// records metrics, checkpoints, and writes the output files.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cohort/engine/model.hpp"
+#include "cohort/engine/run_settings.hpp"
+#include "cohort/engine/world.hpp"
+
+namespace cohort::engine {
+
+/// What a progress display needs, reported after every step.
+struct Progress {
+  std::uint64_t step = 0;
+  std::uint64_t steps = 0;
+  double elapsed_seconds = 0;
+  double steps_per_second = 0;
+  std::uint64_t accounted_bytes = 0;
+};
+
+/// How a run ended.
+enum class RunEnd : std::uint8_t { completed, interrupted };
+
+/// One metrics row: the step it describes and the value of each metric.
+struct MetricRow {
+  std::uint64_t step;
+  std::vector<double> values;
+};
+
+/// A run of one model. Output files (in settings.out_dir):
+///  - metrics.csv: one row per reported step (step 0 is the initial state), deterministic;
+///  - summary.json: final metrics, agent counts and variable bytes, deterministic;
+///  - memory.json: the memory report; run.json: wall time, threads, RSS (these vary per run);
+///  - checkpoint.cohort when checkpointing.
+/// metrics.csv and summary.json are byte-identical for the same config and seed on any thread
+/// count and after a checkpoint and resume.
+class Simulation {
+ public:
+  Simulation(const ModelRegistry& registry, RunSettings settings);
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  World& world() { return *world_; }
+  const RunSettings& settings() const { return settings_; }
+  const std::vector<std::string>& metric_names() const { return metric_names_; }
+  const std::vector<MetricRow>& metric_rows() const { return rows_; }
+
+  /// Continues from a checkpoint written by a run of the same model and config. Throws
+  /// CheckpointError if it is unusable or from a different config.
+  void resume(const std::filesystem::path& checkpoint);
+
+  /// Steps until settings().steps are done or `stop` becomes true (then writes a checkpoint).
+  RunEnd run(const std::atomic<bool>& stop, const std::function<void(const Progress&)>& progress);
+
+  /// Writes the checkpoint of the current state.
+  void write_checkpoint(const std::filesystem::path& path);
+  std::filesystem::path checkpoint_path() const { return settings_.out_dir / "checkpoint.cohort"; }
+
+  /// Writes metrics.csv, summary.json, memory.json, run.json and the model's own outputs;
+  /// returns the memory report as text for the log.
+  std::string write_outputs();
+
+ private:
+  void record_metrics();
+
+  RunSettings settings_;
+  std::unique_ptr<World> world_;
+  std::unique_ptr<Model> model_;
+  std::vector<std::string> metric_names_;
+  std::vector<MetricRow> rows_;
+  double wall_seconds_ = 0;
+  std::uint64_t steps_this_process_ = 0;
+};
+
+}  // namespace cohort::engine

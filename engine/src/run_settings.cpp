@@ -1,0 +1,123 @@
+#include "cohort/engine/run_settings.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include "cohort/engine/config_error.hpp"
+#include "cohort/engine/config_loader.hpp"
+
+namespace cohort::engine {
+
+namespace {
+
+ParamSpec population_spec(const PopulationDecl& decl) {
+  return ParamSpec::object(
+      decl.name,
+      {ParamSpec::integer("size", decl.default_size, "number of agents at the start")
+           .range(0, AgentId::kMaxIndex),
+       ParamSpec::object(
+           "budget",
+           {ParamSpec::bytes("hard", decl.default_budget_bytes,
+                             "hard memory limit per agent (0 = unlimited), e.g. 16KiB")
+                .range(0, memory::BudgetLimits::kMaxBytes),
+            ParamSpec::real("soft", 0.9, "fraction of hard at which reclaimers run").range(0.01, 1),
+            ParamSpec::real("low_water", 0.8, "fraction of hard reclaimers free down to")
+                .range(0.01, 1)},
+           "per-agent memory budget"),
+       ParamSpec::choice("on_refusal", "fail", {"fail", "freeze"},
+                         "when an allocation is refused: stop the run (exit 3), or freeze the "
+                         "agent's growth and continue")},
+      decl.help);
+}
+
+std::uint64_t fnv1a(std::string_view text, std::uint64_t hash = 1469598103934665603ull) {
+  for (unsigned char c : text)
+    hash = (hash ^ c) * 1099511628211ull;
+  return hash;
+}
+
+PopulationSetup population_setup(const ConfigValue& v, const std::string& name) {
+  PopulationSetup p;
+  p.name = name;
+  p.size = static_cast<std::uint64_t>(v.at("size").as_int());
+  const ConfigValue& budget = v.at("budget");
+  const std::uint64_t hard = budget.at("hard").as_bytes();
+  const double soft = budget.at("soft").as_real();
+  const double low = budget.at("low_water").as_real();
+  if (low > soft)
+    throw ConfigError(budget.at("low_water").location(), budget.at("low_water").path(),
+                      "a fraction no larger than soft (" + std::to_string(soft) + ")",
+                      std::to_string(low));
+  p.options.budget = hard == 0 ? memory::BudgetLimits::unlimited()
+                               : memory::BudgetLimits::from_hard(hard, soft, low);
+  p.on_refusal =
+      v.at("on_refusal").as_string() == "freeze" ? RefusalPolicy::freeze : RefusalPolicy::fail;
+  return p;
+}
+
+}  // namespace
+
+ParamSpec run_schema(const ModelInfo& model) {
+  std::vector<ParamSpec> pops;
+  for (const PopulationDecl& decl : model.populations)
+    pops.push_back(population_spec(decl));
+  ParamSpec parameters = model.parameters;
+  parameters.name = "parameters";
+  return ParamSpec::object(
+      "run",
+      {ParamSpec::string("model", "", "name of the model (see `cohort models`)").required(),
+       ParamSpec::integer("seed", 42, "random seed: same seed, same results").min(0),
+       ParamSpec::integer("steps", 100, "steps to run").range(1, 1ll << 40),
+       ParamSpec::integer("threads", 0, "worker threads (0 = all hardware threads)").range(0, 1024),
+       ParamSpec::object(
+           "output",
+           {ParamSpec::string("dir", "out/" + model.name, "output directory"),
+            ParamSpec::integer("every", 1, "report metrics every this many steps").min(1),
+            ParamSpec::integer("checkpoint_every", 0,
+                               "write a checkpoint every this many steps (0 = only on a signal)")
+                .min(0)},
+           "where and how often to write results"),
+       ParamSpec::object("populations", std::move(pops), "sizes and budgets of the populations"),
+       std::move(parameters)},
+      "a cohort run");
+}
+
+RunSettings load_run_settings(const ModelRegistry& registry, const std::filesystem::path& file,
+                              const std::vector<std::string>& overrides) {
+  YAML::Node doc = load_yaml_file(file);
+  ConfigOverrides applied;
+  for (const std::string& o : overrides)
+    apply_override(doc, o, applied);
+  const std::string model_name = read_model_name(doc, file.string(), applied);
+  const ModelInfo* model = registry.find(model_name);
+  if (model == nullptr) {
+    const YAML::Mark mark = doc["model"].Mark();
+    const std::string suggestion = nearest(model_name, registry.names());
+    std::string known;
+    for (const std::string& n : registry.names())
+      known += (known.empty() ? "" : ", ") + n;
+    throw ConfigError(applied.location_of("model", {file.string(), mark.line + 1, mark.column + 1}),
+                      "model", "a registered model (" + known + ")", "'" + model_name + "'",
+                      suggestion);
+  }
+
+  RunSettings s;
+  s.config_file = file;
+  s.root = validate(doc, run_schema(*model), file.string(), applied);
+  s.model = model_name;
+  s.seed = static_cast<std::uint64_t>(s.root.at("seed").as_int());
+  s.steps = static_cast<std::uint64_t>(s.root.at("steps").as_int());
+  s.threads = static_cast<std::size_t>(s.root.at("threads").as_int());
+  const ConfigValue& output = s.root.at("output");
+  s.out_dir = output.at("dir").as_string();
+  s.report_every = static_cast<std::uint64_t>(output.at("every").as_int());
+  s.checkpoint_every = static_cast<std::uint64_t>(output.at("checkpoint_every").as_int());
+  for (const PopulationDecl& decl : model->populations)
+    s.populations.push_back(population_setup(s.root.at("populations").at(decl.name), decl.name));
+  std::uint64_t h = fnv1a(s.model);
+  h = fnv1a(s.root.at("seed").to_yaml(), h);
+  h = fnv1a(s.root.at("populations").to_yaml(), h);
+  s.config_hash = fnv1a(s.root.at("parameters").to_yaml(), h);
+  return s;
+}
+
+}  // namespace cohort::engine

@@ -1,0 +1,257 @@
+#include "cohort/engine/simulation.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cohort/engine/atomic_file.hpp"
+#include "cohort/engine/checkpoint.hpp"
+#include "cohort/memory/report.hpp"
+
+namespace cohort::engine {
+
+namespace {
+
+// %.17g round-trips every double, so the CSV is exact and the same bytes on every platform run.
+std::string format_value(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string metrics_csv(const std::vector<std::string>& names, const std::vector<MetricRow>& rows) {
+  std::string out = "step";
+  for (const std::string& n : names)
+    out += "," + n;
+  out += "\n";
+  for (const MetricRow& row : rows) {
+    out += std::to_string(row.step);
+    for (double v : row.values)
+      out += "," + format_value(v);
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+Simulation::Simulation(const ModelRegistry& registry, RunSettings settings)
+    : settings_(std::move(settings)) {
+  const ModelInfo* info = registry.find(settings_.model);
+  if (info == nullptr) throw std::invalid_argument("unknown model '" + settings_.model + "'");
+  world_ = std::make_unique<World>(WorldOptions{settings_.seed, settings_.threads});
+  model_ = info->create();
+  ModelSetup setup{settings_.parameters(), settings_.populations,
+                   settings_.config_file.parent_path()};
+  model_->build(*world_, setup);
+  world_->accountant().settle();
+  metric_names_ = model_->metric_names();
+  record_metrics();  // step 0: the initial state
+}
+
+Simulation::~Simulation() {
+  // Agents first (their release hooks free per-agent data), then what the model shares.
+  for (std::size_t i = 0; i < world_->population_count(); ++i)
+    world_->population(i).clear();
+  model_->release(*world_);
+}
+
+void Simulation::record_metrics() {
+  std::vector<double> values = model_->metrics(*world_);
+  if (values.size() != metric_names_.size())
+    throw std::logic_error("model '" + settings_.model + "' returned " +
+                           std::to_string(values.size()) + " metrics for " +
+                           std::to_string(metric_names_.size()) + " names");
+  rows_.push_back({world_->step(), std::move(values)});
+}
+
+RunEnd Simulation::run(const std::atomic<bool>& stop,
+                       const std::function<void(const Progress&)>& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::uint64_t first = world_->step();
+  RunEnd end = RunEnd::completed;
+  while (world_->step() < settings_.steps) {
+    world_->run_step();
+    ++steps_this_process_;
+    const std::uint64_t step = world_->step();
+    if (step % settings_.report_every == 0 || step == settings_.steps) record_metrics();
+    if (settings_.checkpoint_every != 0 && step % settings_.checkpoint_every == 0 &&
+        step != settings_.steps)
+      write_checkpoint(checkpoint_path());
+    wall_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (progress) {
+      const double rate = wall_seconds_ > 0 ? static_cast<double>(step - first) / wall_seconds_ : 0;
+      progress(
+          {step, settings_.steps, wall_seconds_, rate, world_->accountant().engine_total().held});
+    }
+    if (stop.load(std::memory_order_relaxed) && step < settings_.steps) {
+      write_checkpoint(checkpoint_path());
+      end = RunEnd::interrupted;
+      break;
+    }
+  }
+  return end;
+}
+
+void Simulation::write_checkpoint(const std::filesystem::path& path) {
+  CheckpointWriter out;
+  out.put_string(settings_.model);
+  out.put(settings_.config_hash);
+  out.put(settings_.seed);
+  out.put(world_->step());
+  out.put<std::uint64_t>(world_->population_count());
+  for (std::size_t i = 0; i < world_->population_count(); ++i) {
+    const Population& pop = world_->population(i);
+    out.put_string(pop.name());
+    const AgentIndex::State ids = pop.index_map().state();
+    out.put_vector(ids.sparse);
+    std::vector<std::uint32_t> dense;
+    for (AgentId id : ids.dense)
+      dense.push_back(id.bits());
+    out.put_vector(dense);
+    out.put(ids.free_head);
+    out.put(ids.free_tail);
+    out.put(ids.retired);
+    out.put<std::uint64_t>(pop.column_count());
+    for (std::size_t c = 0; c < pop.column_count(); ++c) {
+      const ComponentColumn& col = pop.column_at(c);
+      out.put_string(col.name());
+      out.put<std::uint64_t>(col.value_bytes());
+      out.put_bytes(col.bytes(), col.size() * col.value_bytes());
+    }
+  }
+  out.put<std::uint64_t>(rows_.size());
+  for (const MetricRow& row : rows_) {
+    out.put(row.step);
+    out.put_vector(row.values);
+  }
+  model_->save(*world_, out);
+  std::filesystem::create_directories(path.parent_path());
+  write_checkpoint_file(path, out);
+}
+
+void Simulation::resume(const std::filesystem::path& checkpoint) {
+  const std::vector<std::byte> payload = read_checkpoint_file(checkpoint);
+  CheckpointReader in(payload.data(), payload.size());
+  const std::string name = checkpoint.string();
+  const std::string model = in.get_string("model name");
+  if (model != settings_.model)
+    throw CheckpointError(name + " was written by model '" + model + "', the config runs '" +
+                          settings_.model + "'");
+  if (in.get<std::uint64_t>("config hash") != settings_.config_hash ||
+      in.get<std::uint64_t>("seed") != settings_.seed)
+    throw CheckpointError(name +
+                          " was written with a different configuration (model "
+                          "parameters, populations or seed differ); resume with the config that "
+                          "wrote it (only steps, threads and output settings may change)");
+  const auto step = in.get<std::uint64_t>("step");
+  const auto populations = in.get<std::uint64_t>("population count");
+  if (populations != world_->population_count())
+    throw CheckpointError(name + " holds " + std::to_string(populations) +
+                          " populations, the model builds " +
+                          std::to_string(world_->population_count()));
+  for (std::size_t i = 0; i < populations; ++i) {
+    Population& pop = world_->population(i);
+    const std::string pop_name = in.get_string("population name");
+    if (pop_name != pop.name())
+      throw CheckpointError(name + " has population '" + pop_name + "' where the model has '" +
+                            pop.name() + "'");
+    AgentIndex::State ids;
+    ids.sparse = in.get_vector<std::uint32_t>("agent index");
+    for (std::uint32_t bits : in.get_vector<std::uint32_t>("agent ids"))
+      ids.dense.push_back(AgentId::from_bits(bits));
+    ids.free_head = in.get<std::uint32_t>("free list head");
+    ids.free_tail = in.get<std::uint32_t>("free list tail");
+    ids.retired = in.get<std::uint64_t>("retired count");
+    pop.clear();
+    try {
+      pop.restore(std::move(ids));
+    } catch (const std::invalid_argument& e) {
+      throw CheckpointError(name + " is corrupt: " + e.what());
+    }
+    const auto columns = in.get<std::uint64_t>("column count");
+    if (columns != pop.column_count())
+      throw CheckpointError(name + " has " + std::to_string(columns) + " columns for population '" +
+                            pop.name() + "', the model has " + std::to_string(pop.column_count()));
+    for (std::size_t c = 0; c < columns; ++c) {
+      ComponentColumn& col = pop.column_at(c);
+      const std::string col_name = in.get_string("column name");
+      const auto value_bytes = in.get<std::uint64_t>("column value size");
+      if (col_name != col.name() || value_bytes != col.value_bytes())
+        throw CheckpointError(name + " has column '" + col_name + "' (" +
+                              std::to_string(value_bytes) + " bytes) where the model has '" +
+                              col.name() + "' (" + std::to_string(col.value_bytes()) + " bytes)");
+      in.get_bytes(col.bytes(), col.size() * col.value_bytes(), "column values");
+    }
+  }
+  rows_.clear();
+  const auto rows = in.get<std::uint64_t>("metric row count");
+  for (std::uint64_t r = 0; r < rows; ++r) {
+    MetricRow row;
+    row.step = in.get<std::uint64_t>("metric step");
+    row.values = in.get_vector<double>("metric values");
+    rows_.push_back(std::move(row));
+  }
+  world_->set_step(step);
+  model_->load(*world_, in);
+  if (!in.at_end())
+    throw CheckpointError(name + " is corrupt: " + std::to_string(payload.size() - in.offset()) +
+                          " unexplained bytes after the model's state");
+  world_->accountant().settle();
+}
+
+std::string Simulation::write_outputs() {
+  const std::filesystem::path& dir = settings_.out_dir;
+  std::filesystem::create_directories(dir);
+  write_file_atomically(dir / "metrics.csv", metrics_csv(metric_names_, rows_));
+
+  World& world = *world_;
+  memory::Accountant& acc = world.accountant();
+  acc.settle();
+  nlohmann::ordered_json summary;
+  summary["model"] = settings_.model;
+  summary["seed"] = settings_.seed;
+  summary["steps"] = world.step();
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016" PRIx64, settings_.config_hash);
+  summary["config_hash"] = hash;
+  summary["populations"] = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < world.population_count(); ++i) {
+    const Population& pop = world.population(i);
+    nlohmann::ordered_json p;
+    p["name"] = pop.name();
+    p["agents"] = pop.size();
+    nlohmann::ordered_json tags = nlohmann::ordered_json::object();
+    for (std::size_t t = 0; t < acc.tags().size(); ++t) {
+      const auto& c = pop.account().counters(memory::Scope::agents, static_cast<memory::TagId>(t));
+      if (c.allocations != 0) tags[acc.tags().name(static_cast<memory::TagId>(t))] = c.used;
+    }
+    p["agent_bytes_by_tag"] = std::move(tags);
+    summary["populations"].push_back(std::move(p));
+  }
+  nlohmann::ordered_json final_metrics = nlohmann::ordered_json::object();
+  if (!rows_.empty())
+    for (std::size_t m = 0; m < metric_names_.size(); ++m)
+      final_metrics[metric_names_[m]] = rows_.back().values[m];
+  summary["final_metrics"] = std::move(final_metrics);
+  write_file_atomically(dir / "summary.json", summary.dump(2) + "\n");
+
+  const memory::MemoryReport report = memory::MemoryReport::build(acc);
+  write_file_atomically(dir / "memory.json", report.to_json().dump(2) + "\n");
+
+  nlohmann::ordered_json run;
+  run["threads"] = world.threads();
+  run["steps_this_process"] = steps_this_process_;
+  run["wall_seconds"] = wall_seconds_;
+  run["seconds_per_step"] =
+      steps_this_process_ ? wall_seconds_ / static_cast<double>(steps_this_process_) : 0.0;
+  run["peak_rss"] = report.process.peak_rss;
+  run["peak_accounted_held"] = acc.peak_held();
+  run["pool_mode"] = report.pool_mode;
+  write_file_atomically(dir / "run.json", run.dump(2) + "\n");
+
+  model_->write_outputs(world, dir);
+  return report.to_text();
+}
+
+}  // namespace cohort::engine
