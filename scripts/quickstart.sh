@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
 ./scripts/build.sh release
-./build/release/cli/cohort memory-demo
+./build/release/cli/cohort run configs/quickstart.yaml

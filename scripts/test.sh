@@ -12,6 +12,9 @@ echo "== release build and tests"
 ./scripts/build.sh release -DCOHORT_WERROR=ON
 ctest --test-dir build/release --output-on-failure -j "$jobs"
 
+echo "== embedding: install, then build and run examples/custom_model with find_package(cohort)"
+./scripts/check_install.sh
+
 echo "== ASan + UBSan build and tests"
 ./scripts/build.sh asan -DCOHORT_WERROR=ON
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
