@@ -1,6 +1,16 @@
 // Churn benchmark of the memory layer: what one alloc+free pair costs through cohort's accounted
 // pooled path, compared with an unaccounted boost::pool and with plain malloc/free.
 //
+// Variants, from the floor up:
+//   BM_Malloc         malloc/free
+//   BM_BoostPool      one boost::pool of the chunk size (size known at construction)
+//   BM_SizeClassPools cohort's PoolSet, unaccounted: size class looked up per call at run time
+//   BM_Accounted      ChargeContext::allocate/deallocate(pop, row, tag, bytes): budget check,
+//                     size-class pool, agent ledger and tag deltas
+//   BM_AccountedSlot  the same accounting through a ChargeSlot resolved once (no class lookup)
+// so SizeClassPools - BoostPool is the cost of runtime size classes and Accounted(Slot) -
+// SizeClassPools the cost of accounting.
+//
 // Every variant runs the same loop (run_churn) over the same deterministic slot sequence:
 // N live slots are filled up front, then each timed iteration frees the chunk in a pseudo-random
 // slot and allocates a replacement into it. One iteration is one alloc+free pair, so the reported
@@ -28,8 +38,7 @@ namespace {
 namespace mem = cohort::memory;
 
 // Length of the precomputed slot sequence (a power of two so wrapping is a mask). 2^16 indices
-// are 256 KiB: long enough that the pattern has no short period, short enough not to compete
-// with the chunks themselves for cache.
+// (256 KiB, read sequentially) repeat only every 65536 pairs, yet stay small next to the chunks.
 constexpr std::size_t kSequenceLength = std::size_t{1} << 16;
 constexpr std::size_t kSequenceMask = kSequenceLength - 1;
 
@@ -57,11 +66,12 @@ void run_churn(benchmark::State& state, Alloc& alloc) {
   std::vector<void*> slots(live);
 
   // Fill every slot first, untimed, so the timed loop measures steady-state churn, not growth.
+  // After SkipWithError the timed loop below runs no iteration, so a failure falls to teardown.
   for (std::size_t s = 0; s < live; ++s) {
     slots[s] = alloc.allocate(s);
     if (slots[s] == nullptr) {
       state.SkipWithError("allocation failed while filling");
-      return;
+      break;
     }
     static_cast<unsigned char*>(slots[s])[0] = 1;
   }
@@ -75,6 +85,7 @@ void run_churn(benchmark::State& state, Alloc& alloc) {
     // pool variants would measure an empty loop. In real code other work separates the two calls.
     benchmark::ClobberMemory();
     void* p = alloc.allocate(s);
+    slots[s] = p;  // before the check: a failed slot must read null at teardown, not freed memory
     if (p == nullptr) [[unlikely]] {
       state.SkipWithError("allocation failed");
       break;
@@ -83,11 +94,10 @@ void run_churn(benchmark::State& state, Alloc& alloc) {
     // elided, and the cost of touching it (a likely cache miss for big live sets) is shared.
     static_cast<unsigned char*>(p)[0] = static_cast<unsigned char>(i);
     benchmark::DoNotOptimize(p);
-    slots[s] = p;
     ++i;
   }
 
-  // Teardown is untimed; null slots (left by a failed allocation) are skipped.
+  // Teardown is untimed. Null slots (a failed or never-made allocation) hold nothing to free.
   for (std::size_t s = 0; s < live; ++s)
     if (slots[s] != nullptr) alloc.deallocate(s, slots[s]);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
@@ -125,6 +135,26 @@ struct AccountedAlloc {
   void deallocate(std::size_t slot, void* p) { ctx.deallocate(pop, row_of(slot), tag, p, bytes); }
 };
 
+// cohort's pools without accounting: the request size is a run-time value, as it is for the
+// accounted path, so each call looks up its size class.
+struct SizeClassPoolsAlloc {
+  mem::PoolSet pools;  // the default mode, like the accounted variants
+  std::size_t bytes;
+  explicit SizeClassPoolsAlloc(std::size_t b) : bytes(b) {}
+  void* allocate(std::size_t /*slot*/) { return pools.allocate(bytes).ptr; }
+  void deallocate(std::size_t /*slot*/, void* p) { pools.deallocate(p, bytes); }
+};
+
+// The accounted path through a ChargeSlot: population, tag, size class and counters resolved
+// once, as a model does for its fixed-size blocks.
+struct AccountedSlotAlloc {
+  mem::ChargeContext& ctx;
+  mem::ChargeSlot slot;
+
+  void* allocate(std::size_t s) { return ctx.allocate(slot, AccountedAlloc::row_of(s)).ptr; }
+  void deallocate(std::size_t s, void* p) { ctx.deallocate(slot, AccountedAlloc::row_of(s), p); }
+};
+
 // --- benchmarks -------------------------------------------------------------------------------
 
 void BM_Malloc(benchmark::State& state) {
@@ -137,6 +167,18 @@ void BM_BoostPool(benchmark::State& state) {
   run_churn(state, alloc);
 }
 
+void BM_SizeClassPools(benchmark::State& state) {
+  SizeClassPoolsAlloc alloc(static_cast<std::size_t>(state.range(0)));
+  run_churn(state, alloc);
+}
+
+// Settling is the per-phase cost the engine pays, not a per-allocation one: do it once, untimed,
+// and check the books balance (everything was freed) so a broken run cannot pass silently.
+void settle_and_check(benchmark::State& state, mem::Accountant& acc, mem::TagId tag) {
+  acc.settle();
+  if (acc.engine_total(tag).used != 0) state.SkipWithError("accounted bytes did not return to 0");
+}
+
 void BM_Accounted(benchmark::State& state) {
   mem::Accountant acc;  // one thread, default (pooled) mode, unlimited budgets
   mem::PopulationAccount& pop = acc.add_population("bench");
@@ -144,24 +186,34 @@ void BM_Accounted(benchmark::State& state) {
     pop.add_agent();
   const mem::TagId tag = acc.tags().intern("bench");
   AccountedAlloc alloc{acc.context(0), pop, tag, static_cast<std::size_t>(state.range(0))};
-
   run_churn(state, alloc);
-
-  // Settling is the per-phase cost the engine pays, not a per-allocation one: do it once, untimed,
-  // and check the books balance (everything was freed) so a broken run cannot pass silently.
-  acc.settle();
-  if (acc.engine_total(tag).used != 0) state.SkipWithError("accounted bytes did not return to 0");
+  settle_and_check(state, acc, tag);
 }
 
-// Chunk sizes x live-set sizes: 4096 slots mostly stay in L2, 65536 slots of the larger chunks
-// do not, so the second column shows how much of the cost is the cache miss on the chunk itself.
+void BM_AccountedSlot(benchmark::State& state) {
+  mem::Accountant acc;  // as BM_Accounted
+  mem::PopulationAccount& pop = acc.add_population("bench");
+  for (std::size_t a = 0; a < kAgents; ++a)
+    pop.add_agent();
+  const mem::TagId tag = acc.tags().intern("bench");
+  mem::ChargeContext& ctx = acc.context(0);
+  AccountedSlotAlloc alloc{ctx, ctx.slot(pop, tag, static_cast<std::size_t>(state.range(0)))};
+  run_churn(state, alloc);
+  settle_and_check(state, acc, tag);
+}
+
+// Chunk sizes x live-set sizes. 4096 slots (64 KiB..1 MiB of chunks) stay cache-resident on
+// typical cores, so they show the allocator's own work; 65536 slots (1..16 MiB) mostly do not, so
+// they add the cache miss on the chunk that every variant pays.
 void churn_args(benchmark::internal::Benchmark* b) {
   b->ArgsProduct({{16, 32, 64, 128, 256}, {4096, 65536}});
 }
 
 BENCHMARK(BM_Malloc)->Apply(churn_args);
 BENCHMARK(BM_BoostPool)->Apply(churn_args);
+BENCHMARK(BM_SizeClassPools)->Apply(churn_args);
 BENCHMARK(BM_Accounted)->Apply(churn_args);
+BENCHMARK(BM_AccountedSlot)->Apply(churn_args);
 
 }  // namespace
 

@@ -62,10 +62,10 @@ void Accountant::settle() {
           held_high += d.held_high;
           c.peak_used = std::max(c.peak_used, apply(c.used, used_high));
           c.peak_held = std::max(c.peak_held, apply(c.held, held_high));
-          c.used = apply(c.used, d.used);
-          c.held = apply(c.held, d.held);
-          used_high -= d.used;  // later threads' highs start from the merged value
-          held_high -= d.held;
+          c.used = apply(c.used, d.used());
+          c.held = apply(c.held, d.held());
+          used_high -= d.used();  // later threads' highs start from the merged value
+          held_high -= d.held();
           c.allocations += d.allocations;
           c.frees += d.frees;
           c.refusals += d.refusals;

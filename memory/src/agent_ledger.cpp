@@ -1,31 +1,53 @@
 #include "cohort/memory/agent_ledger.hpp"
 
+#include <stdexcept>
+#include <string>
+
 namespace cohort::memory {
 
+namespace {
+// Ledger words keep `used` below bit 31, so no limit may admit more than kMaxBytes.
+void validate(const BudgetLimits& limits) {
+  if (limits.hard > BudgetLimits::kMaxBytes || limits.soft > BudgetLimits::kMaxBytes)
+    throw std::invalid_argument("budget limits must not exceed " +
+                                std::to_string(BudgetLimits::kMaxBytes) + " bytes (hard " +
+                                std::to_string(limits.hard) + ", soft " +
+                                std::to_string(limits.soft) + ")");
+}
+}  // namespace
+
+AgentLedger::AgentLedger(BudgetLimits defaults) : defaults_(defaults) {
+  validate(defaults);
+}
+
+void AgentLedger::set_default_limits(const BudgetLimits& limits) {
+  validate(limits);
+  defaults_ = limits;
+}
+
 void AgentLedger::set_limits(AgentRow row, const BudgetLimits& limits) {
+  validate(limits);
   overrides_[row] = limits;
-  flags_[row] |= kHasOverride;
+  set_flags(row, kHasOverride);
 }
 
 void AgentLedger::clear_limits(AgentRow row) {
   overrides_.erase(row);
-  flags_[row] &= static_cast<std::uint8_t>(~kHasOverride);
+  clear_flags(row, kHasOverride);
 }
 
 AgentRow AgentLedger::push_back() {
-  used_.push_back(0);
-  held_.push_back(0);
+  usage_.push_back(0);
   flags_.push_back(0);
-  return static_cast<AgentRow>(used_.size() - 1);
+  return static_cast<AgentRow>(usage_.size() - 1);
 }
 
 std::uint64_t AgentLedger::swap_remove(AgentRow row) {
-  const std::uint64_t residual = used_[row];
-  const AgentRow last = static_cast<AgentRow>(used_.size() - 1);
+  const std::uint64_t residual = used(row);
+  const AgentRow last = static_cast<AgentRow>(usage_.size() - 1);
   if (flags_[row] & kHasOverride) overrides_.erase(row);
   if (row != last) {
-    used_[row] = used_[last];
-    held_[row] = held_[last];
+    usage_[row] = usage_[last];  // the special bit travels with its flags
     flags_[row] = flags_[last];
     if (flags_[last] & kHasOverride) {
       auto node = overrides_.extract(last);
@@ -33,21 +55,18 @@ std::uint64_t AgentLedger::swap_remove(AgentRow row) {
       overrides_.insert(std::move(node));
     }
   }
-  used_.pop_back();
-  held_.pop_back();
+  usage_.pop_back();
   flags_.pop_back();
   return residual;
 }
 
 void AgentLedger::reserve(std::size_t agents) {
-  used_.reserve(agents);
-  held_.reserve(agents);
+  usage_.reserve(agents);
   flags_.reserve(agents);
 }
 
 std::size_t AgentLedger::capacity_bytes() const {
-  return used_.capacity() * sizeof(std::uint32_t) + held_.capacity() * sizeof(std::uint32_t) +
-         flags_.capacity() * sizeof(std::uint8_t);
+  return usage_.capacity() * sizeof(std::uint64_t) + flags_.capacity() * sizeof(std::uint8_t);
 }
 
 }  // namespace cohort::memory

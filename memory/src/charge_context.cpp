@@ -1,20 +1,68 @@
 #include "cohort/memory/charge_context.hpp"
 
+#include <stdexcept>
+#include <string>
+
 namespace cohort::memory {
 
 ChargeContext::ChargeContext(const TagRegistry& tags, PoolMode mode) : tags_(&tags), pools_(mode) {}
 
 void ChargeContext::ensure_population(std::uint32_t index) {
-  const std::size_t needed = (std::size_t{index} + 1) * 2 * TagRegistry::kMaxTags;
-  if (deltas_.size() < needed) deltas_.resize(needed);
+  while (deltas_.size() <= index)
+    deltas_.push_back(std::make_unique<PopulationDeltas>());
   if (rung_deltas_.size() <= index) rung_deltas_.resize(std::size_t{index} + 1);
+}
+
+ChargeSlot ChargeContext::slot(PopulationAccount& pop, TagId tag, std::size_t bytes) {
+  if (tag >= tags_->size())
+    throw std::out_of_range("charge slot: tag " + std::to_string(tag) + " is not registered");
+  if (pop.index_ >= deltas_.size())
+    throw std::out_of_range("charge slot: population '" + pop.name() +
+                            "' is not known to this context");
+  ChargeSlot s;
+  s.ledger_ = &pop.ledger_;
+  s.pool_ = pools_.pool_for(bytes);
+  s.delta_ = &agent_delta(pop, tag);
+  s.pop_ = &pop;
+  s.bytes_ = bytes;
+  s.held_ = s.pool_ != nullptr ? s.pool_->chunk_bytes() : pools_.held_for(bytes);
+  // Read only when pool_ is set, so bytes and held are at most kMaxPooledBytes here; larger
+  // requests (any size) take the general path.
+  s.charge_ = s.pool_ != nullptr ? AgentLedger::pack(bytes, s.held_) : 0;
+  s.owner_ = this;
+  s.tag_ = tag;
+  return s;
+}
+
+AllocResult ChargeContext::allocate_checked(PopulationAccount& pop, AgentRow row, TagId tag,
+                                            std::size_t bytes) {
+  if (over_soft(pop.ledger_, row, bytes)) {
+    const ChargeStatus status = admit_over_soft(pop, row, tag, bytes);
+    if (status != ChargeStatus::ok) return {nullptr, status};
+  }
+  const Chunk chunk = pools_.allocate(bytes);
+  if (chunk.ptr == nullptr) return {nullptr, ChargeStatus::upstream_failed};
+  commit(pop, row, tag, bytes, chunk.held);
+  return {chunk.ptr, ChargeStatus::ok};
+}
+
+ChargeStatus ChargeContext::charge_checked(PopulationAccount& pop, AgentRow row, TagId tag,
+                                           std::size_t bytes, std::size_t held) {
+  if (over_soft(pop.ledger_, row, bytes)) {
+    const ChargeStatus status = admit_over_soft(pop, row, tag, bytes);
+    if (status != ChargeStatus::ok) return status;
+  }
+  commit(pop, row, tag, bytes, held);
+  return ChargeStatus::ok;
 }
 
 ChargeStatus ChargeContext::admit_over_soft(PopulationAccount& pop, AgentRow row, TagId tag,
                                             std::size_t bytes) {
   AgentLedger& ledger = pop.ledger_;
   const BudgetLimits limits = ledger.limits(row);  // a copy: reclaimers may not change it
-  const bool may_reclaim = reclaim_depth_ == 0 && !pop.reclaimers_.empty() &&
+  // A request larger than the whole hard limit can never fit: reclaiming would only destroy data.
+  const bool may_reclaim = bytes <= limits.hard && reclaim_depth_ == 0 &&
+                           !pop.reclaimers_.empty() &&
                            (ledger.flags_[row] & AgentLedger::kReclaimExhausted) == 0;
   if (may_reclaim) {
     // Hysteresis: free until this request fits under the low-water mark, not just under the
@@ -23,11 +71,11 @@ ChargeStatus ChargeContext::admit_over_soft(PopulationAccount& pop, AgentRow row
     run_reclaimers(pop, row, tag, target);
   }
 
-  const std::uint64_t in_use = ledger.used_[row];
+  const std::uint64_t in_use = ledger.used(row);
   if (in_use + bytes <= limits.hard) return ChargeStatus::ok;
 
   ++delta(pop.index_, Scope::agents, tag).refusals;
-  ledger.flags_[row] |= AgentLedger::kRefused;
+  ledger.set_flags(row, AgentLedger::kRefused);
   last_refusal_ = {&pop, row, tag, bytes, in_use, limits.hard};
   return ChargeStatus::refused;
 }
@@ -35,24 +83,24 @@ ChargeStatus ChargeContext::admit_over_soft(PopulationAccount& pop, AgentRow row
 void ChargeContext::run_reclaimers(PopulationAccount& pop, AgentRow row, TagId tag,
                                    std::uint64_t target) {
   AgentLedger& ledger = pop.ledger_;
-  const std::uint64_t start = ledger.used_[row];
+  const std::uint64_t start = ledger.used(row);
   bool ran = false;
   ++reclaim_depth_;
   auto& rungs = rung_deltas_[pop.index_];
   for (std::size_t k = 0; k < pop.reclaimers_.size(); ++k) {
-    const std::uint64_t before = ledger.used_[row];
+    const std::uint64_t before = ledger.used(row);
     if (before <= target) break;
     pop.reclaimers_[k].reclaim(ReclaimRequest{*this, pop, row, tag, before - target});
-    const std::uint64_t after = ledger.used_[row];
+    const std::uint64_t after = ledger.used(row);
     ran = true;
     ++rungs[k].runs;
     rungs[k].bytes += before > after ? before - after : 0;  // net: a reclaimer may re-allocate
-    ledger.flags_[row] |= static_cast<std::uint8_t>(AgentLedger::kFirstRung << k);
+    ledger.set_flags(row, static_cast<std::uint8_t>(AgentLedger::kFirstRung << k));
   }
   --reclaim_depth_;
   // A round that freed nothing would free nothing next time either, until the agent frees
   // something itself: skip the reclaimers until then.
-  if (ran && ledger.used_[row] >= start) ledger.flags_[row] |= AgentLedger::kReclaimExhausted;
+  if (ran && ledger.used(row) >= start) ledger.set_flags(row, AgentLedger::kReclaimExhausted);
 }
 
 void* ChargeContext::allocate_shared(PopulationAccount& pop, TagId tag, std::size_t bytes) {

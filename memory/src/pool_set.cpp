@@ -30,52 +30,83 @@ PoolSet::ClassPool::ClassPool(std::size_t chunk_bytes)
     : boost::pool<Upstream>(chunk_bytes, std::max<std::size_t>(1, kFirstBlockBytes / chunk_bytes),
                             std::max<std::size_t>(4, kMaxBlockBytes / chunk_bytes)) {}
 
+std::size_t PoolSet::ClassPool::free_chunks() const {
+  std::size_t n = 0;
+  for (void* p = this->first; p != nullptr; p = nextof(p))
+    ++n;
+  return n;
+}
+
 PoolSet::PoolSet(PoolMode mode)
-    : mode_(mode), pools_(make_pools(std::make_index_sequence<SizeClasses::kCount>{})) {}
+    : mode_(mode), pools_(make_pools(std::make_index_sequence<SizeClasses::kCount>{})) {
+  if (mode == PoolMode::pooled)
+    for (std::size_t k = 0; k < SizeClasses::kSteps; ++k)
+      by_size_[k] = &pools_[SizeClasses::of(k * 16)];
+}
 
 PoolSet::~PoolSet() {
   for (ClassPool& pool : pools_)
     pool.purge_memory();
 }
 
-Chunk PoolSet::allocate_growing(SizeClass c) {
-  ClassPool& pool = pools_[c];
-  void* ptr = pool.malloc();  // takes a new block from upstream, or returns null
-  if (ptr == nullptr) return {};
-  PoolClassStats& st = stats_[c];
-  const std::size_t block = pool.newest_block_bytes();
-  ++st.allocations;
-  ++st.misses;
-  ++st.chunks_in_use;
-  ++st.blocks;
-  st.block_bytes += block;
-  // boost::pool reserves a pointer and a size at the end of each block.
-  st.chunks_reserved += (block - 2 * sizeof(void*)) / SizeClasses::chunk_bytes(c);
-  return {ptr, SizeClasses::chunk_bytes(c)};
+PoolClassStats PoolSet::class_stats(SizeClass c) const {
+  const ClassPool& p = pools_[c];
+  PoolClassStats st;
+  st.allocations = p.allocations_;
+  st.misses = p.misses_;
+  // Every reserved chunk is either on this set's free list or handed out; chunks freed here
+  // after another set handed them out lengthen the list, which the other set's count balances.
+  st.chunks_in_use = static_cast<std::int64_t>(p.chunks_reserved_) -
+                     static_cast<std::int64_t>(p.free_chunks()) + p.upstream_in_use_;
+  st.blocks = p.blocks_;
+  st.block_bytes = p.block_bytes_;
+  st.chunks_reserved = p.chunks_reserved_;
+  return st;
 }
 
-Chunk PoolSet::allocate_upstream(std::size_t bytes, SizeClass c) {
+Chunk PoolSet::allocate_slow(std::size_t bytes, ClassPool* pool) {
+  if (pool == nullptr) return allocate_upstream(bytes);
+  if (pool->has_free_chunk()) return {pool->take_free_chunk(), pool->chunk_bytes()};
+  return allocate_growing(*pool);
+}
+
+Chunk PoolSet::allocate_growing(ClassPool& pool) {
+  void* ptr = pool.malloc();  // takes a new block from upstream, or returns null
+  if (ptr == nullptr) return {};
+  const std::size_t block = pool.list.total_size();  // the block just added
+  ++pool.allocations_;
+  ++pool.misses_;
+  ++pool.blocks_;
+  pool.block_bytes_ += block;
+  // boost::pool reserves a pointer and a size at the end of each block.
+  pool.chunks_reserved_ += (block - 2 * sizeof(void*)) / pool.chunk_bytes();
+  return {ptr, pool.chunk_bytes()};
+}
+
+Chunk PoolSet::allocate_upstream(std::size_t bytes) {
   char* ptr = Upstream::malloc(std::max<std::size_t>(bytes, 1));
   if (ptr == nullptr) return {};
+  const SizeClass c = SizeClasses::of(bytes);
   if (c == SizeClasses::kLargeClass) {
     ++large_.allocations;
     ++large_.in_use;
     large_.bytes_in_use += static_cast<std::int64_t>(bytes);
-  } else {
-    PoolClassStats& st = stats_[c];
-    ++st.allocations;
-    ++st.misses;
-    ++st.chunks_in_use;
+  } else {  // pass-through: counted in the class it would have used
+    ClassPool& pool = pools_[c];
+    ++pool.allocations_;
+    ++pool.misses_;
+    ++pool.upstream_in_use_;
   }
   return {ptr, held_for(bytes)};
 }
 
-void PoolSet::deallocate_upstream(void* ptr, std::size_t bytes, SizeClass c) {
+void PoolSet::deallocate_upstream(void* ptr, std::size_t bytes) {
+  const SizeClass c = SizeClasses::of(bytes);
   if (c == SizeClasses::kLargeClass) {
     --large_.in_use;
     large_.bytes_in_use -= static_cast<std::int64_t>(bytes);
   } else {
-    --stats_[c].chunks_in_use;
+    --pools_[c].upstream_in_use_;
   }
   Upstream::free(static_cast<char*>(ptr));
 }

@@ -38,7 +38,8 @@ std::string MemoryReport::to_text() const {
   for (const PopulationSummary& p : populations) {
     out += "\npopulation " + p.name + ": " + num(p.agents) + " agents, " +
            format_bytes(p.bytes_per_agent()) + " per agent (fixed " +
-           bytes(p.fixed_bytes_per_agent) + " + variable), shared " + bytes(p.shared_held) + "\n";
+           bytes(p.fixed_bytes_per_agent) + " + variable); population-level (columns, shared) " +
+           bytes(p.shared_held) + "\n";
     out += "  charged per agent: min " + bytes(p.min) + ", p50 " + bytes(p.p50) + ", p99 " +
            bytes(p.p99) + ", max " + bytes(p.max);
     if (p.hard_limit != 0)

@@ -2,6 +2,10 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "cohort/memory/accountant.hpp"
 #include "random_workload.hpp"
@@ -191,4 +195,175 @@ TEST_CASE("tags are interned once and limited in number") {
     acc.tags().intern("t" + std::to_string(i));
   CHECK_THROWS_AS(acc.tags().intern("one-too-many"), std::length_error);
   CHECK_THROWS_AS(acc.add_population("engine"), std::invalid_argument);
+}
+
+namespace {
+// Everything a run of charges leaves behind that the slot and general paths must agree on.
+struct Outcome {
+  std::vector<TagCounters> counters;         // per tag, agents scope
+  std::vector<std::uint64_t> rows;           // per agent: used, held, flags
+  std::vector<PoolClassStats> pool_classes;  // allocations, misses, chunks in use, ...
+  std::uint64_t refusals = 0;
+  bool operator==(const Outcome& o) const {
+    if (counters != o.counters || rows != o.rows || refusals != o.refusals) return false;
+    for (std::size_t c = 0; c < pool_classes.size(); ++c) {
+      const PoolClassStats& a = pool_classes[c];
+      const PoolClassStats& b = o.pool_classes[c];
+      if (a.allocations != b.allocations || a.misses != b.misses ||
+          a.chunks_in_use != b.chunks_in_use || a.chunks_reserved != b.chunks_reserved)
+        return false;
+    }
+    return true;
+  }
+};
+
+// A seeded mix of sizes (zero, pooled, rounded, large), tags and agents (one with an override),
+// under a budget tight enough to cross soft limits and refuse, through slots or general calls.
+Outcome run_slot_or_general(PoolMode mode, bool use_slots) {
+  Accountant acc(AccountantOptions{1, mode});
+  const TagId tags[] = {acc.tags().intern("genome"), acc.tags().intern("history")};
+  PopulationAccount& pop = population_with_agents(acc, "p", 16, BudgetLimits::from_hard(6000));
+  pop.ledger().set_limits(3, BudgetLimits::from_hard(20000));
+  ChargeContext& ctx = acc.context();
+  const std::size_t sizes[] = {0, 16, 17, 48, 256, 600, 4096, 5000};
+  std::vector<ChargeSlot> slots;
+  for (TagId tag : tags)
+    for (std::size_t bytes : sizes)
+      slots.push_back(ctx.slot(pop, tag, bytes));
+
+  struct Live {
+    void* ptr;
+    AgentRow row;
+    std::size_t slot;
+  };
+  std::vector<Live> live;
+  Outcome out;
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    const std::uint64_t draw = rng();
+    if (!live.empty() && draw % 100 < 45) {
+      const std::size_t k = (draw >> 8) % live.size();
+      const Live l = live[k];
+      live[k] = live.back();
+      live.pop_back();
+      const ChargeSlot& s = slots[l.slot];
+      if (use_slots)
+        ctx.deallocate(s, l.row, l.ptr);
+      else
+        ctx.deallocate(pop, l.row, s.tag(), l.ptr, s.bytes());
+      continue;
+    }
+    const auto row = static_cast<AgentRow>((draw >> 8) % 16);
+    const std::size_t k = (draw >> 16) % slots.size();
+    const ChargeSlot& s = slots[k];
+    const AllocResult r =
+        use_slots ? ctx.allocate(s, row) : ctx.allocate(pop, row, s.tag(), s.bytes());
+    if (r.status == ChargeStatus::refused) {
+      ++out.refusals;
+      continue;
+    }
+    REQUIRE(r);
+    live.push_back({r.ptr, row, k});
+  }
+  acc.settle();
+  for (TagId tag : tags)
+    out.counters.push_back(pop.counters(Scope::agents, tag));
+  for (AgentRow r = 0; r < 16; ++r)
+    out.rows.insert(out.rows.end(),
+                    {pop.ledger().used(r), pop.ledger().held(r), pop.ledger().flags(r)});
+  for (const PoolClassStats& c : acc.pool_totals().classes)
+    out.pool_classes.push_back(c);
+  for (const Live& l : live)
+    ctx.deallocate(slots[l.slot], l.row, l.ptr);
+  acc.settle();
+  CHECK(acc.engine_total().used == 0);
+  CHECK(acc.engine_total().held == 0);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("charge slots count exactly what the general calls count") {
+  for (PoolMode mode : {PoolMode::pooled, PoolMode::pass_through}) {
+    CAPTURE(static_cast<int>(mode));
+    const Outcome general = run_slot_or_general(mode, false);
+    const Outcome slotted = run_slot_or_general(mode, true);
+    CHECK(general.refusals > 0);  // the budget really was in play
+    CHECK(general.counters[0].peak_used > general.counters[0].used);
+    CHECK(general == slotted);
+  }
+}
+
+TEST_CASE("a slot stays valid as populations and agents are added, and rejects unknown tags") {
+  Accountant acc(AccountantOptions{1, PoolMode::pooled});
+  const TagId tag = acc.tags().intern("history");
+  PopulationAccount& pop = population_with_agents(acc, "first", 1);
+  ChargeContext& ctx = acc.context();
+  const ChargeSlot slot = ctx.slot(pop, tag, 40);
+  CHECK(slot.bytes() == 40);
+  CHECK(slot.held() == 48);
+  CHECK(slot.tag() == tag);
+  CHECK(&slot.population() == &pop);
+  for (int i = 0; i < 50; ++i)  // moves every context's per-population counters if not stable
+    population_with_agents(acc, "later" + std::to_string(i), 1);
+  for (int i = 0; i < 5000; ++i)  // reallocates the ledger's columns
+    pop.add_agent();
+  AllocResult r = ctx.allocate(slot, 4000);
+  REQUIRE(r);
+  acc.settle();
+  CHECK(pop.counters(Scope::agents, tag).used == 40);
+  CHECK(pop.counters(Scope::agents, tag).held == 48);
+  CHECK(pop.ledger().used(4000) == 40);
+  ctx.deallocate(slot, 4000, r.ptr);
+  acc.settle();
+  CHECK(acc.engine_total().used == 0);
+  CHECK_THROWS_AS(ctx.slot(pop, static_cast<TagId>(acc.tags().size()), 16), std::out_of_range);
+}
+
+TEST_CASE("ledger flags never show in used or held, and limits past kMaxBytes are rejected") {
+  Accountant acc;
+  const TagId tag = acc.tags().intern("beliefs");
+  PopulationAccount& pop = population_with_agents(acc, "p", 3);
+  ChargeContext& ctx = acc.context();
+  AllocResult a = ctx.allocate(pop, 1, tag, 300);
+  REQUIRE(a);
+  pop.ledger().set_limits(1, BudgetLimits::from_hard(5000));  // sets the row's special bit
+  CHECK(pop.ledger().used(1) == 300);
+  CHECK(pop.ledger().held(1) == ctx.pools().held_for(300));
+  AllocResult b = ctx.allocate(pop, 1, tag, 100);  // the checked path, with the override's limits
+  REQUIRE(b);
+  CHECK(pop.ledger().used(1) == 400);
+  CHECK(pop.remove_agent(0) == 0);  // row 2 moves into row 0; row 1 keeps its override
+  CHECK(pop.ledger().used(1) == 400);
+  ctx.deallocate(pop, 1, tag, b.ptr, 100);
+  pop.ledger().clear_limits(1);
+  CHECK(pop.ledger().used(1) == 300);
+  CHECK(pop.ledger().held(1) == ctx.pools().held_for(300));
+  ctx.deallocate(pop, 1, tag, a.ptr, 300);
+  CHECK(pop.ledger().used(1) == 0);
+  CHECK(pop.ledger().held(1) == 0);
+
+  BudgetLimits too_big;
+  too_big.hard = BudgetLimits::kMaxBytes + 1;
+  CHECK_THROWS_AS(pop.ledger().set_limits(0, too_big), std::invalid_argument);
+  CHECK_THROWS_AS(pop.ledger().set_default_limits(too_big), std::invalid_argument);
+  CHECK_THROWS_AS(acc.add_population("huge", too_big), std::invalid_argument);
+  CHECK(acc.find_population("huge") == nullptr);
+}
+
+TEST_CASE("through a slot, an agent's override replaces the population default") {
+  Accountant acc;
+  const TagId tag = acc.tags().intern("genome");
+  PopulationAccount& pop = acc.add_population("p", BudgetLimits::from_hard(100));
+  pop.add_agent();
+  pop.add_agent();
+  pop.ledger().set_limits(1, BudgetLimits::from_hard(200));
+  ChargeContext& ctx = acc.context();
+  const ChargeSlot genome_row = ctx.slot(pop, tag, 150);
+  CHECK(ctx.allocate(genome_row, 0).status == ChargeStatus::refused);
+  AllocResult ok = ctx.allocate(genome_row, 1);
+  REQUIRE(ok);
+  CHECK(ctx.allocate(genome_row, 1).status == ChargeStatus::refused);  // 300 > 200
+  ctx.deallocate(genome_row, 1, ok.ptr);
+  pop.ledger().clear_limits(1);
+  CHECK(ctx.allocate(genome_row, 1).status == ChargeStatus::refused);
 }

@@ -255,3 +255,130 @@ TEST_CASE("budget limits are validated") {
   CHECK(l.soft == 14745);
   CHECK(l.low_water == 13107);
 }
+
+TEST_CASE("through a slot, a budget admits exactly up to its limit and refuses one more") {
+  Accountant acc(AccountantOptions{1, PoolMode::pooled});
+  const TagId history = acc.tags().intern("history");
+  PopulationAccount& pop = acc.add_population("belief_agents", BudgetLimits::from_hard(1000));
+  pop.add_agent();
+  pop.add_agent();
+  ChargeContext& ctx = acc.context();
+  const ChargeSlot block = ctx.slot(pop, history, 100);
+  std::vector<void*> got;
+  for (int i = 0; i < 10; ++i) {  // the 10th crosses the soft limit (900) and is still admitted
+    AllocResult r = ctx.allocate(block, 1);
+    REQUIRE(r);
+    got.push_back(r.ptr);
+  }
+  CHECK(pop.ledger().used(1) == 1000);
+  CHECK(pop.ledger().held(1) == 1120);
+
+  const Snapshot before = snapshot(acc, pop, 1, history);
+  const auto allocs_before = acc.pool_totals().classes[SizeClasses::of(100)].allocations;
+  AllocResult refused = ctx.allocate(block, 1);
+  CHECK(refused.status == ChargeStatus::refused);
+  CHECK(refused.ptr == nullptr);
+  CHECK(snapshot(acc, pop, 1, history) == before);
+  CHECK(acc.pool_totals().classes[SizeClasses::of(100)].allocations == allocs_before);
+  CHECK(pop.counters(Scope::agents, history).refusals == 1);
+  CHECK((pop.ledger().flags(1) & AgentLedger::kRefused) != 0);
+  const BudgetRefusal r = ctx.last_refusal();
+  CHECK(r.account_path == "belief_agents/agent 1");
+  CHECK(r.tag == "history");
+  CHECK(r.requested == 100);
+  CHECK(r.in_use == 1000);
+  CHECK(r.limit == 1000);
+
+  AllocResult other = ctx.allocate(block, 0);  // another agent's budget is its own
+  REQUIRE(other);
+  ctx.deallocate(block, 1, got.back());
+  got.pop_back();
+  AllocResult again = ctx.allocate(block, 1);  // room again after a free
+  REQUIRE(again);
+  got.push_back(again.ptr);
+  for (void* p : got)
+    ctx.deallocate(block, 1, p);
+  ctx.deallocate(block, 0, other.ptr);
+  acc.settle();
+  CHECK(acc.engine_total().used == 0);
+  CHECK(pop.counters(Scope::agents, history).allocations == 12);
+}
+
+TEST_CASE("a slot larger than any budget is refused, even past 32 bits") {
+  Accountant acc(AccountantOptions{1, PoolMode::pooled});
+  const TagId tag = acc.tags().intern("beliefs");
+  PopulationAccount& small = acc.add_population("small", BudgetLimits::from_hard(256));
+  PopulationAccount& unlimited = acc.add_population("unlimited");
+  small.add_agent();
+  unlimited.add_agent();
+  ChargeContext& ctx = acc.context();
+  CHECK(ctx.allocate(ctx.slot(small, tag, 300), 0).status == ChargeStatus::refused);
+  CHECK(ctx.last_refusal().remedy.find("larger than the whole budget") != std::string::npos);
+  // 2^32 + 16 bytes must not pass as 16: no budget can admit more than kMaxBytes.
+  const std::size_t huge = (std::size_t{1} << 32) + 16;
+  for (PopulationAccount* pop : {&small, &unlimited}) {
+    const ChargeSlot slot = ctx.slot(*pop, tag, huge);
+    CHECK(slot.bytes() == huge);
+    CHECK(ctx.allocate(slot, 0).status == ChargeStatus::refused);
+    CHECK(ctx.last_refusal().requested == huge);
+    CHECK(pop->ledger().used(0) == 0);
+  }
+}
+
+TEST_CASE("reclaimers run, count and clear their marks the same through slots") {
+  Accountant acc;
+  const TagId history = acc.tags().intern("history");
+  const TagId beliefs = acc.tags().intern("beliefs");
+  PopulationAccount& pop = acc.add_population("agents", BudgetLimits::from_hard(1000));
+  pop.add_agent();
+  ChargeContext& ctx = acc.context();
+  const ChargeSlot block = ctx.slot(pop, history, 100);
+  std::vector<void*> ring;  // oldest first
+  int runs = 0;
+  pop.add_reclaimer({"evict_history", [&](const ReclaimRequest& req) {
+                       ++runs;
+                       std::uint64_t freed = 0;
+                       while (freed < req.bytes_to_free && !ring.empty()) {
+                         req.context.deallocate(block, req.row, ring.front());
+                         ring.erase(ring.begin());
+                         freed += 100;
+                       }
+                     }});
+  for (int i = 0; i < 10; ++i) {  // the 10th crosses soft: evict down to low water (800)
+    AllocResult r = ctx.allocate(block, 0);
+    REQUIRE(r);
+    ring.push_back(r.ptr);
+  }
+  CHECK(runs == 1);
+  CHECK(pop.ledger().used(0) == 800);
+  acc.settle();
+  CHECK(pop.counters(Scope::agents, history).reclaimed == 200);  // slot frees count as reclaimed
+
+  // Fill with beliefs the reclaimer cannot free: it runs once more, frees nothing, and the agent
+  // is marked exhausted, so slot allocations over soft skip it until a slot free clears the mark.
+  for (void* p : ring)
+    ctx.deallocate(block, 0, p);
+  ring.clear();
+  const ChargeSlot belief = ctx.slot(pop, beliefs, 450);
+  AllocResult a = ctx.allocate(belief, 0);
+  AllocResult b = ctx.allocate(belief, 0);  // 900: at soft
+  REQUIRE(a);
+  REQUIRE(b);
+  AllocResult c = ctx.allocate(block, 0);  // 1000 > 900: the reclaimer runs, frees nothing
+  REQUIRE(c);
+  CHECK(runs == 2);
+  CHECK((pop.ledger().flags(0) & AgentLedger::kReclaimExhausted) != 0);
+  CHECK(ctx.allocate(block, 0).status == ChargeStatus::refused);
+  CHECK(runs == 2);
+  ctx.deallocate(block, 0, c.ptr);  // any free clears the mark
+  CHECK((pop.ledger().flags(0) & AgentLedger::kReclaimExhausted) == 0);
+  AllocResult d = ctx.allocate(block, 0);
+  REQUIRE(d);
+  CHECK(runs == 3);
+  CHECK(pop.ledger().used(0) == 1000);
+  ctx.deallocate(block, 0, d.ptr);
+  ctx.deallocate(belief, 0, a.ptr);
+  ctx.deallocate(belief, 0, b.ptr);
+  acc.settle();
+  CHECK(acc.engine_total().used == 0);
+}

@@ -37,7 +37,7 @@ TEST_CASE("pooled chunks are reused after free and counted per class") {
   pools.deallocate(a.ptr, 24);
   const Chunk b = pools.allocate(30);  // same class: the freed chunk comes back
   CHECK(b.ptr == a.ptr);
-  const PoolClassStats& st = pools.class_stats(SizeClasses::of(24));
+  const PoolClassStats st = pools.class_stats(SizeClasses::of(24));
   CHECK(st.allocations == 2);
   CHECK(st.misses == 1);
   CHECK(st.chunks_in_use == 1);
@@ -53,14 +53,15 @@ TEST_CASE("a pool grows in bounded blocks") {
   std::vector<void*> chunks;
   for (int i = 0; i < 5000; ++i)
     chunks.push_back(pools.allocate(16).ptr);
-  const PoolClassStats& st = pools.class_stats(0);
+  const PoolClassStats st = pools.class_stats(0);
   CHECK(st.chunks_reserved >= 5000);
+  CHECK(st.chunks_in_use == 5000);
   // 256, 512, 1024, 2048, 4096 chunks: doubling stops at 64 KiB blocks (4096 chunks of 16 B).
   CHECK(st.blocks == 5);
   CHECK(st.misses == 5);
   for (void* p : chunks)
     pools.deallocate(p, 16);
-  CHECK(st.chunks_in_use == 0);
+  CHECK(pools.class_stats(0).chunks_in_use == 0);
 }
 
 TEST_CASE("large requests bypass the pools and are tracked") {
@@ -83,4 +84,19 @@ TEST_CASE("pass-through mode gives every chunk its own allocation, held == reque
   pools.deallocate(a.ptr, 24);
   CHECK(pools.class_stats(SizeClasses::of(24)).chunks_in_use == 0);
   CHECK(pools.class_stats(SizeClasses::of(24)).blocks == 0);
+}
+
+TEST_CASE("pool_for resolves a size to its class's pool, or to nothing when served upstream") {
+  PoolSet pooled(PoolMode::pooled);
+  for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{16}, std::size_t{17},
+                        std::size_t{600}, SizeClasses::kMaxPooledBytes}) {
+    CAPTURE(n);
+    PoolSet::ClassPool* pool = pooled.pool_for(n);
+    REQUIRE(pool != nullptr);
+    CHECK(pool->chunk_bytes() == SizeClasses::held_for(n));
+    CHECK(pool == pooled.pool_for(SizeClasses::held_for(n)));  // one pool per class
+  }
+  CHECK(pooled.pool_for(SizeClasses::kMaxPooledBytes + 1) == nullptr);
+  PoolSet passed(PoolMode::pass_through);
+  CHECK(passed.pool_for(16) == nullptr);
 }

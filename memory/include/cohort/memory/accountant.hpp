@@ -23,7 +23,9 @@ struct AccountantOptions {
   PoolMode pool_mode = default_pool_mode();
 };
 
-/// Aggregate pool statistics over all threads' PoolSets.
+/// Aggregate pool statistics over all threads' PoolSets. Per-class chunks in use are derived from
+/// each set's free list when this is built (O(free chunks)); their sum over sets is exact even
+/// when threads free each other's chunks.
 struct PoolTotals {
   std::array<PoolClassStats, SizeClasses::kCount> classes{};
   LargeStats large{};

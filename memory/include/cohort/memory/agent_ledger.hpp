@@ -13,9 +13,18 @@ namespace cohort::memory {
 /// Row of an agent in its population's ledger (the engine keeps it in step with its dense order).
 using AgentRow = std::uint32_t;
 
-/// Bytes charged to each agent of one population, in columns: 4 bytes used, 4 bytes held, 1 byte
-/// of flags per agent (9 bytes). Budget overrides are rare, so they live in a side table.
-/// Rows are dense and removed by swap-with-last, like the engine's component columns.
+/// Bytes charged to each agent of one population, in two columns: one 8-byte usage word per agent
+/// and 1 byte of flags (9 bytes per agent). Budget overrides are rare, so they live in a side
+/// table. Rows are dense and removed by swap-with-last, like the engine's component columns.
+///
+/// The usage word packs what a charge needs into one load and one store:
+///   bits  0..30  used bytes (never above BudgetLimits::kMaxBytes = 2^31 - 1)
+///   bit   31     "special": the agent has an override or is reclaim-exhausted (kSpecialFlags)
+///   bits 32..63  held bytes (wraps mod 2^32, as a 32-bit column would)
+/// A charge adds pack(bytes, held) to the word. That is exact: charges are admitted only while
+/// used + bytes <= a limit <= kMaxBytes, so nothing carries out of bits 0..30. The special bit
+/// makes the fast budget test (used + bytes <= default soft limit) fail by itself for agents that
+/// need the full check, and lets a free test the same word instead of loading the flags byte.
 class AgentLedger {
  public:
   enum Flag : std::uint8_t {
@@ -24,23 +33,37 @@ class AgentLedger {
     kRefused = 1u << 2,           ///< this agent has had an allocation refused
     kFirstRung = 1u << 3,         ///< bit (kFirstRung << k) marks: reclaimer k ran for this agent
   };
+  /// Flags mirrored in the usage word's special bit: the ones the charge fast paths must notice.
+  /// The other flags only mark things for reports.
+  static constexpr std::uint8_t kSpecialFlags = kHasOverride | kReclaimExhausted;
+  /// The special bit of a usage word.
+  static constexpr std::uint64_t kSpecialBit = std::uint64_t{1} << 31;
   static constexpr std::size_t kMaxRungs = 5;
-  static constexpr std::size_t kBytesPerAgent = 2 * sizeof(std::uint32_t) + sizeof(std::uint8_t);
+  static constexpr std::size_t kBytesPerAgent = sizeof(std::uint64_t) + sizeof(std::uint8_t);
 
-  explicit AgentLedger(BudgetLimits defaults = BudgetLimits::unlimited()) : defaults_(defaults) {}
+  /// Throws std::invalid_argument if a limit exceeds BudgetLimits::kMaxBytes.
+  explicit AgentLedger(BudgetLimits defaults = BudgetLimits::unlimited());
 
-  std::size_t size() const { return used_.size(); }
-  std::uint32_t used(AgentRow row) const { return used_[row]; }
-  std::uint32_t held(AgentRow row) const { return held_[row]; }
+  std::size_t size() const { return usage_.size(); }
+  std::uint32_t used(AgentRow row) const {
+    return static_cast<std::uint32_t>(usage_[row] & (kSpecialBit - 1));
+  }
+  std::uint32_t held(AgentRow row) const { return static_cast<std::uint32_t>(usage_[row] >> 32); }
   std::uint8_t flags(AgentRow row) const { return flags_[row]; }
+
+  /// The amount a charge of `bytes` requested and `held` occupied adds to a usage word.
+  static constexpr std::uint64_t pack(std::uint64_t bytes, std::uint64_t held) {
+    return bytes + (held << 32);
+  }
 
   /// Effective limits of `row`.
   const BudgetLimits& limits(AgentRow row) const {
     return (flags_[row] & kHasOverride) ? overrides_.find(row)->second : defaults_;
   }
   const BudgetLimits& default_limits() const { return defaults_; }
-  void set_default_limits(const BudgetLimits& limits) { defaults_ = limits; }
-  /// Gives one agent its own limits.
+  /// Changes the population default. Throws std::invalid_argument if a limit exceeds kMaxBytes.
+  void set_default_limits(const BudgetLimits& limits);
+  /// Gives one agent its own limits. Throws std::invalid_argument if a limit exceeds kMaxBytes.
   void set_limits(AgentRow row, const BudgetLimits& limits);
   /// Returns an agent to the population default.
   void clear_limits(AgentRow row);
@@ -56,8 +79,19 @@ class AgentLedger {
 
  private:
   friend class ChargeContext;
-  std::vector<std::uint32_t> used_;
-  std::vector<std::uint32_t> held_;
+
+  // Sets or clears flag bits, keeping the usage word's special bit equal to
+  // (flags & kSpecialFlags) != 0.
+  void set_flags(AgentRow row, std::uint8_t bits) {
+    flags_[row] |= bits;
+    if (flags_[row] & kSpecialFlags) usage_[row] |= kSpecialBit;
+  }
+  void clear_flags(AgentRow row, std::uint8_t bits) {
+    flags_[row] &= static_cast<std::uint8_t>(~bits);
+    if ((flags_[row] & kSpecialFlags) == 0) usage_[row] &= ~kSpecialBit;
+  }
+
+  std::vector<std::uint64_t> usage_;  // see the class comment
   std::vector<std::uint8_t> flags_;
   BudgetLimits defaults_;
   std::unordered_map<AgentRow, BudgetLimits> overrides_;

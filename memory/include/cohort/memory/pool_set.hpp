@@ -27,8 +27,10 @@ struct Chunk {
   std::size_t held = 0;
 };
 
-/// Counters of one size class of one PoolSet. `chunks_in_use` can go negative in one set when
-/// chunks are freed by another thread's set; summed over all sets it is exact.
+/// Counters of one size class of one PoolSet. `chunks_in_use` is derived when asked for
+/// (chunks reserved minus the free list's length, plus pass-through chunks), so it can go
+/// negative in one set when chunks are freed by another thread's set; summed over all sets it is
+/// exact.
 struct PoolClassStats {
   std::uint64_t allocations = 0;      ///< chunks handed out
   std::uint64_t misses = 0;           ///< allocations that had to take a new block upstream
@@ -50,38 +52,75 @@ struct LargeStats {
 /// stepped by another thread next step): it joins that set's free list. That is safe because all
 /// sets of an Accountant live and die together (purge happens only at teardown).
 /// Uses only boost::pool's unordered malloc/free, which are O(1).
+///
+/// Hot callers resolve a request size to its ClassPool once (pool_for) and then take and give
+/// chunks directly; the only per-chunk bookkeeping is one allocation count per class (for the
+/// hit rate). Everything else in PoolClassStats is counted when a block is taken or derived at
+/// report time.
 class PoolSet {
  public:
+  /// One size class: a boost::pool with direct access to its free list, so the common case skips
+  /// boost's second emptiness test and a miss can record the block it took.
+  class ClassPool : public boost::pool<Upstream> {
+   public:
+    explicit ClassPool(std::size_t chunk_bytes);
+
+    /// Size of every chunk of this class.
+    std::size_t chunk_bytes() const { return requested_size; }
+    /// True when take_free_chunk() can serve without taking a block from upstream.
+    bool has_free_chunk() const { return !store().empty(); }
+    /// Pops a free chunk; has_free_chunk() must be true.
+    void* take_free_chunk() {
+      ++allocations_;
+      return (store().malloc)();
+    }
+    /// Pushes a chunk of this class (from any PoolSet of the same Accountant) on the free list.
+    void give_back(void* ptr) { (store().free)(ptr); }
+    /// Length of the free list, walked (report time only: O(free chunks)).
+    std::size_t free_chunks() const;
+
+   private:
+    friend class PoolSet;
+    std::uint64_t allocations_ = 0;
+    std::uint64_t misses_ = 0;
+    std::uint64_t blocks_ = 0;
+    std::uint64_t block_bytes_ = 0;
+    std::uint64_t chunks_reserved_ = 0;
+    std::int64_t upstream_in_use_ = 0;  // pass-through chunks of this class
+  };
+
   explicit PoolSet(PoolMode mode = default_pool_mode());
   ~PoolSet();
   PoolSet(const PoolSet&) = delete;
   PoolSet& operator=(const PoolSet&) = delete;
 
+  /// The pool serving requests of `bytes`, or nullptr when they go upstream (large requests, or
+  /// every request in pass-through mode). One compare and one table load.
+  ClassPool* pool_for(std::size_t bytes) {
+    if (bytes > SizeClasses::kMaxPooledBytes) [[unlikely]]
+      return nullptr;
+    return by_size_[SizeClasses::step_of(bytes)];
+  }
+
   /// Allocates `bytes`; returns a null chunk if the upstream allocator fails.
   Chunk allocate(std::size_t bytes) {
-    const SizeClass c = SizeClasses::of(bytes);
-    if (c == SizeClasses::kLargeClass || mode_ == PoolMode::pass_through) [[unlikely]]
-      return allocate_upstream(bytes, c);
-    ClassPool& pool = pools_[c];
-    PoolClassStats& st = stats_[c];
-    if (pool.has_free_chunk()) [[likely]] {
-      ++st.allocations;
-      ++st.chunks_in_use;
-      return {pool.take_free_chunk(), SizeClasses::chunk_bytes(c)};
-    }
-    return allocate_growing(c);
+    ClassPool* pool = pool_for(bytes);
+    if (pool != nullptr && pool->has_free_chunk()) [[likely]]
+      return {pool->take_free_chunk(), pool->chunk_bytes()};
+    return allocate_slow(bytes, pool);
   }
+  /// The rest of allocate(): grows `pool` by a block, or (pool == nullptr) goes upstream.
+  Chunk allocate_slow(std::size_t bytes, ClassPool* pool);
 
   /// Returns a chunk of `bytes` (the size it was allocated with).
   void deallocate(void* ptr, std::size_t bytes) {
-    const SizeClass c = SizeClasses::of(bytes);
-    if (c == SizeClasses::kLargeClass || mode_ == PoolMode::pass_through) [[unlikely]] {
-      deallocate_upstream(ptr, bytes, c);
-      return;
-    }
-    --stats_[c].chunks_in_use;
-    pools_[c].free(ptr);
+    if (ClassPool* pool = pool_for(bytes)) [[likely]]
+      pool->give_back(ptr);
+    else
+      deallocate_upstream(ptr, bytes);
   }
+  /// Frees a chunk that pool_for(bytes) sent upstream.
+  void deallocate_upstream(void* ptr, std::size_t bytes);
 
   /// Bytes a request of `bytes` holds in this mode.
   std::size_t held_for(std::size_t bytes) const {
@@ -89,33 +128,24 @@ class PoolSet {
   }
 
   PoolMode mode() const { return mode_; }
-  const PoolClassStats& class_stats(SizeClass c) const { return stats_[c]; }
+  /// Statistics of class `c`; chunks_in_use walks its free list (see PoolClassStats).
+  PoolClassStats class_stats(SizeClass c) const;
   const LargeStats& large_stats() const { return large_; }
 
  private:
-  // boost::pool with access to its free store, so the common case skips a second emptiness test
-  // and a miss can record the block it took.
-  class ClassPool : public boost::pool<Upstream> {
-   public:
-    explicit ClassPool(std::size_t chunk_bytes);
-    bool has_free_chunk() const { return !store().empty(); }
-    void* take_free_chunk() { return (store().malloc)(); }
-    /// Size in bytes of the most recently added block.
-    std::size_t newest_block_bytes() const { return list.total_size(); }
-  };
-
   template <std::size_t... I>
   static std::array<ClassPool, SizeClasses::kCount> make_pools(std::index_sequence<I...>) {
     return {ClassPool(SizeClasses::chunk_bytes(static_cast<SizeClass>(I)))...};
   }
 
-  Chunk allocate_growing(SizeClass c);
-  Chunk allocate_upstream(std::size_t bytes, SizeClass c);
-  void deallocate_upstream(void* ptr, std::size_t bytes, SizeClass c);
+  Chunk allocate_growing(ClassPool& pool);
+  Chunk allocate_upstream(std::size_t bytes);
 
   PoolMode mode_;
   std::array<ClassPool, SizeClasses::kCount> pools_;
-  std::array<PoolClassStats, SizeClasses::kCount> stats_{};
+  // by_size_[SizeClasses::step_of(n)] = the pool for n bytes, all null in pass-through mode: one
+  // load maps a size to its pool and decides the mode.
+  std::array<ClassPool*, SizeClasses::kSteps> by_size_{};
   LargeStats large_{};
 };
 

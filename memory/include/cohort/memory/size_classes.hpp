@@ -32,8 +32,14 @@ class SizeClasses {
   /// pointer.
   static constexpr SizeClass of(std::size_t bytes) {
     if (bytes > kMaxPooledBytes) return kLargeClass;
-    return kLookup[(bytes + 15) >> 4];
+    return kLookup[step_of(bytes)];
   }
+
+  /// Number of 16-byte steps a lookup table indexed by step_of() needs.
+  static constexpr std::size_t kSteps = kMaxPooledBytes / 16 + 1;
+  /// Index of the 16-byte step holding `bytes` (bytes <= kMaxPooledBytes): every request of one
+  /// step has the same class.
+  static constexpr std::size_t step_of(std::size_t bytes) { return (bytes + 15) >> 4; }
 
   /// Bytes actually held for a request of `bytes` (the chunk size, or `bytes` when large).
   static constexpr std::size_t held_for(std::size_t bytes) {
@@ -54,8 +60,8 @@ class SizeClasses {
   }();
 
   // kLookup[k] = class for requests of (k-1)*16+1 .. k*16 bytes; one byte per 16-byte step.
-  static constexpr std::array<SizeClass, kMaxPooledBytes / 16 + 1> kLookup = [] {
-    std::array<SizeClass, kMaxPooledBytes / 16 + 1> table{};
+  static constexpr std::array<SizeClass, kSteps> kLookup = [] {
+    std::array<SizeClass, kSteps> table{};
     SizeClass c = 0;
     for (std::size_t k = 0; k < table.size(); ++k) {
       while (kChunkBytes[c] < k * 16)
