@@ -5,17 +5,20 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <stdexcept>
 #include <string>
+#include <system_error>
 
 namespace cohort::engine {
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
   const std::filesystem::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
+  // A filesystem_error (a runtime_error), so callers report it as an I/O failure.
   auto fail = [&](const std::string& what) {
-    const std::string reason = std::strerror(errno);
-    std::filesystem::remove(tmp);
-    throw std::runtime_error("cannot write " + path.string() + ": " + what + ": " + reason);
+    const std::error_code reason(errno, std::generic_category());
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw std::filesystem::filesystem_error("cannot write " + path.string() + ": " + what, path,
+                                            reason);
   };
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (f == nullptr) fail("cannot create " + tmp.string());

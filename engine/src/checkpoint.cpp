@@ -38,10 +38,14 @@ std::vector<std::byte> read_checkpoint_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw CheckpointError("cannot open checkpoint " + name + ": " + std::strerror(errno));
   const std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>{});
-  std::vector<std::byte> bytes(raw.size());
-  std::memcpy(bytes.data(), raw.data(), raw.size());
-  if (bytes.size() < kHeaderBytes || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+  const auto* begin = reinterpret_cast<const std::byte*>(raw.data());
+  const std::vector<std::byte> bytes(begin, begin + raw.size());
+  if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
     throw CheckpointError(name + " is not a cohort checkpoint (no COHORTCK header)");
+  if (bytes.size() < kHeaderBytes)
+    throw CheckpointError(name + " is truncated: its " + std::to_string(bytes.size()) +
+                          " bytes are shorter than the " + std::to_string(kHeaderBytes) +
+                          "-byte checkpoint header");
   CheckpointReader header(bytes.data() + sizeof kMagic, kHeaderBytes - sizeof kMagic);
   const auto version = header.get<std::uint32_t>("format version");
   const auto size = header.get<std::uint64_t>("payload size");

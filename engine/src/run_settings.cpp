@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdio>
+
 #include "cohort/engine/config_error.hpp"
 #include "cohort/engine/config_loader.hpp"
 
@@ -35,6 +37,12 @@ std::uint64_t fnv1a(std::string_view text, std::uint64_t hash = 1469598103934665
   return hash;
 }
 
+std::string fraction_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 PopulationSetup population_setup(const ConfigValue& v, const std::string& name) {
   PopulationSetup p;
   p.name = name;
@@ -42,11 +50,14 @@ PopulationSetup population_setup(const ConfigValue& v, const std::string& name) 
   const ConfigValue& budget = v.at("budget");
   const std::uint64_t hard = budget.at("hard").as_bytes();
   const double soft = budget.at("soft").as_real();
-  const double low = budget.at("low_water").as_real();
+  double low = budget.at("low_water").as_real();
+  // A default low water follows an explicit lower soft limit, keeping the default proportion,
+  // so `soft: 0.5` alone is valid; an explicit low water above soft is the user's error.
+  if (low > soft && budget.at("low_water").location().file == "(default)") low = soft * 0.8 / 0.9;
   if (low > soft)
     throw ConfigError(budget.at("low_water").location(), budget.at("low_water").path(),
-                      "a fraction no larger than soft (" + std::to_string(soft) + ")",
-                      std::to_string(low));
+                      "a fraction no larger than soft (" + fraction_text(soft) + ")",
+                      fraction_text(low));
   p.options.budget = hard == 0 ? memory::BudgetLimits::unlimited()
                                : memory::BudgetLimits::from_hard(hard, soft, low);
   p.on_refusal =

@@ -131,6 +131,18 @@ void Simulation::write_checkpoint(const std::filesystem::path& path) {
 }
 
 void Simulation::resume(const std::filesystem::path& checkpoint) {
+  try {
+    resume_from(checkpoint);
+  } catch (const CheckpointError& e) {
+    // Reader errors do not know the file; name it so the message stands on its own.
+    const std::string message = e.what();
+    if (message.rfind("checkpoint is", 0) == 0)
+      throw CheckpointError(checkpoint.string() + ": " + message);
+    throw;
+  }
+}
+
+void Simulation::resume_from(const std::filesystem::path& checkpoint) {
   const std::vector<std::byte> payload = read_checkpoint_file(checkpoint);
   CheckpointReader in(payload.data(), payload.size());
   const std::string name = checkpoint.string();

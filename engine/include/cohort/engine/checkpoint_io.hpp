@@ -64,6 +64,7 @@ class CheckpointReader {
     if (size > size_ - offset_)
       throw CheckpointError(std::string("checkpoint is truncated: cannot read ") + what +
                             " at byte " + std::to_string(offset_));
+    if (size == 0) return;  // `out` may be null then (an empty vector's data())
     std::memcpy(out, data_ + offset_, size);
     offset_ += size;
   }

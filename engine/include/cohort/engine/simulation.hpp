@@ -70,6 +70,7 @@ class Simulation {
   std::string write_outputs();
 
  private:
+  void resume_from(const std::filesystem::path& checkpoint);
   void record_metrics();
 
   RunSettings settings_;
