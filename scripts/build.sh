@@ -9,7 +9,7 @@ shift || true
 jobs=$(nproc)
 case "$flavour" in
   release)
-    args=(-DCMAKE_BUILD_TYPE=Release) ;;
+    args=(-DCMAKE_BUILD_TYPE=Release -DCOHORT_BUILD_BENCH=ON) ;;
   asan)
     # Pass-through pools so the sanitizer sees every chunk as its own allocation.
     args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOHORT_SANITIZE=ON -DCOHORT_MEMORY_PASSTHROUGH=ON
