@@ -124,6 +124,8 @@ RunSettings load_run_settings(const ModelRegistry& registry, const std::filesyst
   s.checkpoint_every = static_cast<std::uint64_t>(output.at("checkpoint_every").as_int());
   for (const PopulationDecl& decl : model->populations)
     s.populations.push_back(population_setup(s.root.at("populations").at(decl.name), decl.name));
+  if (model->check)
+    model->check(ModelSetup{s.parameters(), s.populations, file.parent_path()}, s.seed);
   std::uint64_t h = fnv1a(s.model);
   h = fnv1a(s.root.at("seed").to_yaml(), h);
   h = fnv1a(s.root.at("populations").to_yaml(), h);

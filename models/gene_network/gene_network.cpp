@@ -2,6 +2,7 @@
 
 #include "model_core.hpp"
 #include "schema.hpp"
+#include "settings.hpp"
 
 namespace cohort::models {
 
@@ -41,7 +42,11 @@ void register_gene_network(engine::ModelRegistry& registry) {
       "asexual or sexual; elitism), and point-mutated.",
       {{"individuals", 1000, "the individuals, each a genome of gene expression levels", 0}},
       gene_network::parameter_schema(),
-      [] { return std::make_unique<GeneNetwork>(); }});
+      [] { return std::make_unique<GeneNetwork>(); },
+      [](const engine::ModelSetup& setup, std::uint64_t seed) {
+        gene_network::read_settings(setup.parameters, setup.config_dir, seed,
+                                    setup.population("individuals").size);
+      }});
 }
 
 }  // namespace cohort::models

@@ -382,3 +382,19 @@ TEST_CASE("reclaimers run, count and clear their marks the same through slots") 
   acc.settle();
   CHECK(acc.engine_total().used == 0);
 }
+
+TEST_CASE("a request larger than the whole hard limit is refused without running reclaimers") {
+  Accountant acc;
+  const TagId history = acc.tags().intern("history");
+  PopulationAccount& pop = acc.add_population("agents", BudgetLimits::from_hard(1000));
+  pop.add_agent();
+  ChargeContext& ctx = acc.context();
+  int runs = 0;
+  pop.add_reclaimer({"evict_history", [&](const ReclaimRequest&) { ++runs; }});
+  AllocResult kept = ctx.allocate(pop, 0, history, 500);
+  REQUIRE(kept);
+  CHECK(ctx.allocate(pop, 0, history, 1001).status == ChargeStatus::refused);
+  CHECK(runs == 0);  // reclaiming could not have made room: nothing was destroyed
+  CHECK(pop.ledger().used(0) == 500);
+  ctx.deallocate(pop, 0, history, kept.ptr, 500);
+}

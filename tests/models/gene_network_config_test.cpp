@@ -132,3 +132,17 @@ TEST_CASE("every cross-key problem is reported at once") {
   CHECK(e.find("hill.n") != std::string::npos);
   CHECK(e.find("elitism") != std::string::npos);
 }
+
+TEST_CASE("cross-key errors surface when settings load, so `cohort validate` reports them") {
+  TempDir dir;
+  const std::string yaml =
+      config(20, 2, "  selection: wright_fisher\n  elitism: 20\n", dir / "out");
+  std::string message;
+  try {
+    (void)settings(dir, yaml);  // loading only: no world, no model built
+  } catch (const ConfigError& e) {
+    message = e.what();
+  }
+  CHECK(message.find("parameters.elitism: expected fewer elites than individuals (20), got 20") !=
+        std::string::npos);
+}

@@ -77,6 +77,10 @@ struct ModelInfo {
   std::vector<PopulationDecl> populations;
   ParamSpec parameters;
   std::function<std::unique_ptr<Model>()> create;
+  /// Optional checks across keys that a schema cannot express (e.g. elitism below the population
+  /// size). Called by load_run_settings, so `cohort validate` reports them before any run; throws
+  /// ConfigError.
+  std::function<void(const ModelSetup& setup, std::uint64_t seed)> check = {};
 };
 
 /// The models a program knows. Models add themselves (see models/CMakeLists.txt); the engine
