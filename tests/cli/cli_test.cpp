@@ -20,6 +20,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "support/temp_dir.hpp"
 
 #ifndef COHORT_BINARY
 #error "COHORT_BINARY must name the cohort executable"
@@ -44,26 +45,7 @@ constexpr int kLongWalkers = 100000;
 #endif
 constexpr int kLongSteps = 200;
 
-// A fresh temporary directory per use, removed with it.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("cohort_cli_" + std::to_string(::getpid()) + "_" + std::to_string(++counter));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  std::string str(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using cohort::testing::TempDir;
 
 std::string read_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -186,7 +168,8 @@ class Process {
 };
 
 // Runs `cohort args...` to completion.
-Result cohort(const TempDir& logs, const std::vector<std::string>& args, const fs::path& cwd = {}) {
+Result run_cohort(const TempDir& logs, const std::vector<std::string>& args,
+                  const fs::path& cwd = {}) {
   return Process(args, logs.path(), cwd).wait();
 }
 
@@ -224,14 +207,14 @@ const std::string kMetricsHeader =
 
 TEST_CASE("--version prints the version") {
   const TempDir dir;
-  const Result r = cohort(dir, {"--version"});
+  const Result r = run_cohort(dir, {"--version"});
   CHECK_MESSAGE(r.exit_code == 0, r);
   CHECK(r.out == "cohort 0.1.0\n");
 }
 
 TEST_CASE("--help lists the subcommands and the exit codes") {
   const TempDir dir;
-  const Result r = cohort(dir, {"--help"});
+  const Result r = run_cohort(dir, {"--help"});
   CHECK_MESSAGE(r.exit_code == 0, r);
   for (const char* part : {"run", "validate", "models", "memory-demo",
                            "Exit codes: 0 ok, 1 internal error, 2 bad command line or config, 3 "
@@ -244,25 +227,25 @@ TEST_CASE("--help lists the subcommands and the exit codes") {
 
 TEST_CASE("a bad command line exits 2 with CLI11's message") {
   const TempDir dir;
-  Result r = cohort(dir, {});
+  Result r = run_cohort(dir, {});
   CHECK_MESSAGE(r.exit_code == 2, r);
   CHECK(contains(r.err, "A subcommand is required"));
 
-  r = cohort(dir, {"run"});
+  r = run_cohort(dir, {"run"});
   CHECK_MESSAGE(r.exit_code == 2, r);
   CHECK(contains(r.err, "config is required"));
 
-  r = cohort(dir, {"run", "nonexistent.yaml"}, dir.path());
+  r = run_cohort(dir, {"run", "nonexistent.yaml"}, dir.path());
   CHECK_MESSAGE(r.exit_code == 2, r);
   CHECK(contains(r.err, "config: File does not exist: nonexistent.yaml"));
 
-  r = cohort(dir, {"frobnicate"});
+  r = run_cohort(dir, {"frobnicate"});
   CHECK_MESSAGE(r.exit_code == 2, r);
 
   const fs::path config = write_config(dir, "c.yaml", {});
-  r = cohort(dir, {"run", config.string(), "--threads", "many"});
+  r = run_cohort(dir, {"run", config.string(), "--threads", "many"});
   CHECK_MESSAGE(r.exit_code == 2, r);
-  r = cohort(dir, {"run", config.string(), "--resume", dir.str("missing.cohort")});
+  r = run_cohort(dir, {"run", config.string(), "--resume", dir.str("missing.cohort")});
   CHECK_MESSAGE(r.exit_code == 2, r);
   CHECK(contains(r.err, "File does not exist: " + dir.str("missing.cohort")));
   CHECK_FALSE(fs::exists(dir / "default_out"));
@@ -270,7 +253,7 @@ TEST_CASE("a bad command line exits 2 with CLI11's message") {
 
 TEST_CASE("models lists random_walk with its populations, parameters and defaults") {
   const TempDir dir;
-  const Result r = cohort(dir, {"models"});
+  const Result r = run_cohort(dir, {"models"});
   CHECK_MESSAGE(r.exit_code == 0, r);
   // Other models may be listed too; random_walk's entry is a block of its own.
   CHECK((r.out.starts_with("random_walk\n  Walkers on a torus") ||
@@ -290,16 +273,16 @@ TEST_CASE("models lists random_walk with its populations, parameters and default
 TEST_CASE("validate accepts the quick-start config and applies overrides") {
   const TempDir dir;
   const fs::path root = COHORT_SOURCE_DIR;
-  Result r = cohort(dir, {"validate", "configs/quickstart.yaml"}, root);
+  Result r = run_cohort(dir, {"validate", "configs/quickstart.yaml"}, root);
   CHECK_MESSAGE(r.exit_code == 0, r);
   CHECK(r.out ==
         "configs/quickstart.yaml is valid: model random_walk, 200 steps, seed 42\n"
         "  population walkers: 20000 agents\n");
 
-  r = cohort(dir,
-             {"validate", "configs/quickstart.yaml", "--steps", "7", "--seed", "3", "--set",
-              "populations.walkers.size=12", "--out", dir.str("never_written")},
-             root);
+  r = run_cohort(dir,
+                 {"validate", "configs/quickstart.yaml", "--steps", "7", "--seed", "3", "--set",
+                  "populations.walkers.size=12", "--out", dir.str("never_written")},
+                 root);
   CHECK_MESSAGE(r.exit_code == 0, r);
   CHECK(r.out ==
         "configs/quickstart.yaml is valid: model random_walk, 7 steps, seed 3\n"
@@ -311,7 +294,7 @@ TEST_CASE("validate reports every problem of a bad config at its file, line and 
   const TempDir dir;
   const fs::path config = dir / "bad.yaml";
   write_file(config, "model: random_walk\nsteps: 0\nparameters:\n  widht: 10\n");
-  const Result r = cohort(dir, {"validate", config.string()});
+  const Result r = run_cohort(dir, {"validate", config.string()});
   CHECK_MESSAGE(r.exit_code == 2, r);
   CHECK(r.out.empty());
   CHECK(contains(
@@ -323,7 +306,7 @@ TEST_CASE("validate reports every problem of a bad config at its file, line and 
 
   const fs::path unknown_model = dir / "model.yaml";
   write_file(unknown_model, "model: random_wlk\n");
-  const Result m = cohort(dir, {"validate", unknown_model.string()});
+  const Result m = run_cohort(dir, {"validate", unknown_model.string()});
   CHECK_MESSAGE(m.exit_code == 2, m);
   CHECK(contains(m.err, unknown_model.string() + ":1:8: model: expected a registered model ("));
   CHECK(contains(m.err, "random_walk"));
@@ -335,18 +318,18 @@ TEST_CASE("--set problems are reported at the --set, and exit 2") {
   const fs::path config = write_config(dir, "c.yaml", {});
   for (const char* command : {"validate", "run"}) {
     CAPTURE(command);
-    const Result r = cohort(dir, {command, config.string(), "--set", "parameters.widht=5"});
+    const Result r = run_cohort(dir, {command, config.string(), "--set", "parameters.widht=5"});
     CHECK_MESSAGE(r.exit_code == 2, r);
     CHECK(contains(r.err,
                    "--set parameters.widht=5: parameters.widht: unknown key; did you mean "
                    "'width'? (valid keys: width, height, move_probability, birth_rate, "
                    "death_rate, trail_capacity)"));
   }
-  const Result bad = cohort(dir, {"run", config.string(), "--set", "steps=0"});
+  const Result bad = run_cohort(dir, {"run", config.string(), "--set", "steps=0"});
   CHECK_MESSAGE(bad.exit_code == 2, bad);
   CHECK(
       contains(bad.err, "--set steps=0: steps: expected an integer in [1, 1099511627776], got 0"));
-  const Result malformed = cohort(dir, {"run", config.string(), "--set", "steps"});
+  const Result malformed = run_cohort(dir, {"run", config.string(), "--set", "steps"});
   CHECK_MESSAGE(malformed.exit_code == 2, malformed);
   CHECK(contains(malformed.err, "--set steps: expected key.path=value"));
   CHECK_FALSE(fs::exists(dir / "default_out"));
@@ -357,8 +340,8 @@ TEST_CASE("run writes the same metrics and summary on 1 and 2 threads") {
   const fs::path config = write_config(dir, "c.yaml", {});
   for (const char* threads : {"1", "2"}) {
     CAPTURE(threads);
-    const Result r = cohort(dir, {"run", config.string(), "--threads", threads, "--out",
-                                  dir.str(std::string("t") + threads)});
+    const Result r = run_cohort(dir, {"run", config.string(), "--threads", threads, "--out",
+                                      dir.str(std::string("t") + threads)});
     REQUIRE_MESSAGE(r.exit_code == 0, r);
     CHECK(contains(r.err, "done: 25 steps; outputs in " + dir.str(std::string("t") + threads)));
     for (const char* file : {"metrics.csv", "summary.json", "memory.json", "run.json"}) {
@@ -399,7 +382,7 @@ TEST_CASE("a refused allocation with on_refusal: fail exits 3 with the refusal a
   c.budget = "{hard: 8B}";  // the first trail buffer (4 cells, 16 B) is over the limit
   c.on_refusal = "fail";
   const fs::path config = write_config(dir, "c.yaml", c);
-  const Result r = cohort(dir, {"run", config.string(), "--out", dir.str("out")});
+  const Result r = run_cohort(dir, {"run", config.string(), "--out", dir.str("out")});
   CHECK_MESSAGE(r.exit_code == 3, r);
   CHECK(contains(r.err, "memory budget refused: walkers/agent "));
   CHECK(contains(r.err,
@@ -414,7 +397,7 @@ TEST_CASE("with on_refusal: freeze the same budget freezes trails and the run co
   c.budget = "{hard: 100B}";  // trails grow to 16 cells (64 B); 32 cells (128 B) are refused
   c.on_refusal = "freeze";
   const fs::path config = write_config(dir, "c.yaml", c);
-  const Result r = cohort(dir, {"run", config.string(), "--out", dir.str("out"), "--quiet"});
+  const Result r = run_cohort(dir, {"run", config.string(), "--out", dir.str("out"), "--quiet"});
   REQUIRE_MESSAGE(r.exit_code == 0, r);
   const json summary = json::parse(read_file(dir / "out" / "summary.json"));
   const double frozen = summary.at("final_metrics").at("frozen_trails");
@@ -474,8 +457,8 @@ TEST_CASE("SIGINT writes a checkpoint and exits 5, and resuming it finishes the 
   const json partial = json::parse(read_file(interrupted / "summary.json"));
   CHECK(partial.at("steps") == step);
 
-  const Result resumed = cohort(dir, {"run", config.string(), "--resume", checkpoint.string(),
-                                      "--out", dir.str("resumed"), "--quiet"});
+  const Result resumed = run_cohort(dir, {"run", config.string(), "--resume", checkpoint.string(),
+                                          "--out", dir.str("resumed"), "--quiet"});
   REQUIRE_MESSAGE(resumed.exit_code == 0, resumed);
   CHECK(contains(resumed.err,
                  "resumed from " + checkpoint.string() + " at step " + std::to_string(step)));
@@ -483,7 +466,7 @@ TEST_CASE("SIGINT writes a checkpoint and exits 5, and resuming it finishes the 
   CHECK(resumed_run.at("steps_this_process") == kLongSteps - step);
 
   const Result straight =
-      cohort(dir, {"run", config.string(), "--out", dir.str("straight"), "--quiet"});
+      run_cohort(dir, {"run", config.string(), "--out", dir.str("straight"), "--quiet"});
   REQUIRE_MESSAGE(straight.exit_code == 0, straight);
   const std::string csv = read_file(dir / "straight" / "metrics.csv");
   CHECK(lines_of(csv).size() == 1 + 1 + kLongSteps / 7 + (kLongSteps % 7 != 0 ? 1 : 0));
@@ -500,8 +483,8 @@ TEST_CASE("an unusable checkpoint exits 4 naming the problem") {
   c.steps = 30;
   const fs::path config = write_config(dir, "c.yaml", c);
   // A checkpoint to damage: output.checkpoint_every leaves one from step 20 behind.
-  const Result first = cohort(dir, {"run", config.string(), "--out", dir.str("first"), "--quiet",
-                                    "--set", "output.checkpoint_every=20"});
+  const Result first = run_cohort(dir, {"run", config.string(), "--out", dir.str("first"),
+                                        "--quiet", "--set", "output.checkpoint_every=20"});
   REQUIRE_MESSAGE(first.exit_code == 0, first);
   const fs::path checkpoint = dir / "first" / "checkpoint.cohort";
   const std::string good = read_file(checkpoint);
@@ -511,7 +494,7 @@ TEST_CASE("an unusable checkpoint exits 4 naming the problem") {
     std::vector<std::string> args{"run",   config.string(),    "--resume", file.string(),
                                   "--out", dir.str("resumed"), "--quiet"};
     args.insert(args.end(), extra.begin(), extra.end());
-    return cohort(dir, args);
+    return run_cohort(dir, args);
   };
 
   SUBCASE("a flipped byte") {
@@ -546,11 +529,11 @@ TEST_CASE("outputs that cannot be written exit 4") {
   const fs::path config = write_config(dir, "c.yaml", {});
   // A directory where metrics.csv should go: the final rename fails.
   fs::create_directories(dir / "out" / "metrics.csv" / "occupied");
-  Result r = cohort(dir, {"run", config.string(), "--out", dir.str("out"), "--quiet"});
+  Result r = run_cohort(dir, {"run", config.string(), "--out", dir.str("out"), "--quiet"});
   CHECK_MESSAGE(r.exit_code == 4, r);
   CHECK(contains(r.err, "cannot write " + dir.str("out") + "/metrics.csv: rename failed"));
   // A file where the output directory should be.
   write_file(dir / "file", "");
-  r = cohort(dir, {"run", config.string(), "--out", dir.str("file") + "/out", "--quiet"});
+  r = run_cohort(dir, {"run", config.string(), "--out", dir.str("file") + "/out", "--quiet"});
   CHECK_MESSAGE(r.exit_code == 4, r);
 }

@@ -19,31 +19,14 @@
 #include "cohort/engine/run_settings.hpp"
 #include "cohort/engine/simulation.hpp"
 #include "cohort/models/builtin.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace cohort::engine;
 namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh temporary directory per use, removed with it.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("cohort_checkpoint_" + std::to_string(::getpid()) + "_" + std::to_string(++counter));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using cohort::testing::TempDir;
 
 std::string read_bytes(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

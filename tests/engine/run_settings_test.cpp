@@ -12,6 +12,7 @@
 #include "cohort/engine/config_error.hpp"
 #include "cohort/engine/run_settings.hpp"
 #include "cohort/models/builtin.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace cohort::engine;
 namespace fs = std::filesystem;
@@ -30,17 +31,6 @@ const ModelRegistry& registry() {
 // Config files in a fresh temporary directory, removed with it.
 class ConfigFiles {
  public:
-  ConfigFiles() {
-    static int counter = 0;
-    dir_ = fs::temp_directory_path() /
-           ("cohort_run_settings_" + std::to_string(::getpid()) + "_" + std::to_string(++counter));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~ConfigFiles() { fs::remove_all(dir_); }
-  ConfigFiles(const ConfigFiles&) = delete;
-  ConfigFiles& operator=(const ConfigFiles&) = delete;
-
   fs::path write(const std::string& yaml) {
     const fs::path file = dir_ / ("config" + std::to_string(++files_) + ".yaml");
     std::ofstream(file) << yaml;
@@ -51,7 +41,7 @@ class ConfigFiles {
   }
 
  private:
-  fs::path dir_;
+  cohort::testing::TempDir dir_{"cohort_run_settings"};
   int files_ = 0;
 };
 

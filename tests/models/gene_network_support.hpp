@@ -14,29 +14,13 @@
 #include "cohort/engine/run_settings.hpp"
 #include "cohort/engine/simulation.hpp"
 #include "cohort/models/builtin.hpp"
+#include "support/temp_dir.hpp"
 
 namespace gene_network_test {
 
 namespace fs = std::filesystem;
 
-/// A fresh temporary directory, removed with the object.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("cohort_gene_network_" + std::to_string(::getpid()) + "_" + std::to_string(++counter));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using cohort::testing::TempDir;
 
 inline const cohort::engine::ModelRegistry& registry() {
   static const cohort::engine::ModelRegistry r = [] {
