@@ -1,0 +1,142 @@
+#include "history.hpp"
+
+#include <array>
+#include <cstring>
+#include <stdexcept>
+
+namespace cohort::models::belief {
+
+namespace {
+
+// Column offsets inside a raw block of n entries: values, cells, actions, observations.
+struct Layout {
+  std::size_t cells, actions, observations;
+  explicit Layout(std::size_t n) : cells(8 * n), actions(12 * n), observations(13 * n) {}
+};
+
+std::array<std::uint32_t, 8> widths_of(std::uint32_t n) {
+  return {8, n, 4, n, 1, n, 1, n};
+}
+
+std::vector<std::byte>& seal_buffer(std::size_t bytes) {
+  thread_local std::vector<std::byte> buffer;
+  if (buffer.size() < bytes) buffer.resize(bytes);
+  return buffer;
+}
+
+}  // namespace
+
+HistoryRecord HistoryOps::record(memory::ChargeContext& ctx, memory::PopulationAccount& pop,
+                                 memory::AgentRow row, HistoryRef& h, const HistoryEntry& e) const {
+  if (h.frozen) return HistoryRecord::dropped;
+  if (h.open == nullptr) {
+    const memory::AllocResult r = ctx.allocate(pop, row, tag, block_bytes());
+    if (!r) return HistoryRecord::refused;
+    h.open = static_cast<std::byte*>(r.ptr);
+    h.open_count = 0;
+  }
+  if (h.open_count == block_entries && !seal(ctx, pop, row, h)) return HistoryRecord::refused;
+  const Layout at(block_entries);
+  const std::size_t i = h.open_count++;
+  std::memcpy(h.open + 8 * i, &e.value, 8);
+  std::memcpy(h.open + at.cells + 4 * i, &e.cell, 4);
+  h.open[at.actions + i] = std::byte{e.action};
+  h.open[at.observations + i] = std::byte{e.observation};
+  return HistoryRecord::stored;
+}
+
+bool HistoryOps::seal(memory::ChargeContext& ctx, memory::PopulationAccount& pop,
+                      memory::AgentRow row, HistoryRef& h) const {
+  if (h.blocks == nullptr) {
+    const memory::AllocResult r = ctx.allocate(pop, row, tag, max_blocks * sizeof(BlockSlot));
+    if (!r) return false;
+    h.blocks = static_cast<BlockSlot*>(r.ptr);
+    h.head = h.sealed = 0;
+  }
+  if (h.sealed == max_blocks) evict_oldest(ctx, pop, row, h);  // the ring's capacity
+  const std::size_t raw = block_bytes();
+  const auto widths = widths_of(block_entries);
+  std::vector<std::byte>& packed = seal_buffer(compress_bound(codec, raw));
+  std::size_t n = compress_block(codec, std::span<const std::byte>(h.open, raw), widths, packed);
+  const bool keep_raw = n == 0 || n >= raw;  // a block that does not shrink is stored raw
+  if (keep_raw) n = raw;
+  const memory::AllocResult r = ctx.allocate(pop, row, tag, n);
+  // The allocation may have run reclaimers that evicted blocks: the ring is re-read below.
+  if (!r) return false;
+  std::memcpy(r.ptr, keep_raw ? h.open : packed.data(), n);
+  BlockSlot& slot = h.blocks[(h.head + h.sealed) % max_blocks];
+  slot = {r.ptr, static_cast<std::uint32_t>(n), block_entries,
+          static_cast<std::uint16_t>(keep_raw ? 1 : 0)};
+  ++h.sealed;
+  h.open_count = 0;
+  return true;
+}
+
+std::size_t HistoryOps::evict_oldest(memory::ChargeContext& ctx, memory::PopulationAccount& pop,
+                                     memory::AgentRow row, HistoryRef& h) const {
+  if (h.sealed == 0) return 0;
+  BlockSlot& slot = h.blocks[h.head];
+  const std::size_t bytes = slot.bytes;
+  ctx.deallocate(pop, row, tag, slot.data, bytes);
+  slot = BlockSlot{};
+  h.head = static_cast<std::uint16_t>((h.head + 1) % max_blocks);
+  --h.sealed;
+  return bytes;
+}
+
+void HistoryOps::read_open(const std::byte* block, std::size_t count,
+                           std::vector<HistoryEntry>& out) const {
+  const Layout at(block_entries);
+  for (std::size_t i = 0; i < count; ++i) {
+    HistoryEntry e;
+    std::memcpy(&e.value, block + 8 * i, 8);
+    std::memcpy(&e.cell, block + at.cells + 4 * i, 4);
+    e.action = static_cast<std::uint8_t>(block[at.actions + i]);
+    e.observation = static_cast<std::uint8_t>(block[at.observations + i]);
+    out.push_back(e);
+  }
+}
+
+void HistoryOps::read(const HistoryRef& h, std::vector<HistoryEntry>& out) const {
+  out.clear();
+  std::vector<std::byte> raw(block_bytes());
+  const auto widths = widths_of(block_entries);
+  for (std::size_t k = 0; k < h.sealed; ++k) {
+    const BlockSlot& slot = h.blocks[(h.head + k) % max_blocks];
+    const auto* data = static_cast<const std::byte*>(slot.data);
+    if (slot.raw)
+      std::memcpy(raw.data(), data, raw.size());
+    else if (!decompress_block(codec, std::span(data, slot.bytes), widths, raw))
+      throw std::runtime_error("history block is corrupt");
+    read_open(raw.data(), slot.entries, out);
+  }
+  if (h.open != nullptr) read_open(h.open, h.open_count, out);
+}
+
+HistoryStats HistoryOps::stats(const HistoryRef& h) const {
+  HistoryStats s;
+  s.entries = h.open_count;
+  if (h.open != nullptr) s.bytes += block_bytes();
+  if (h.blocks != nullptr) s.bytes += max_blocks * sizeof(BlockSlot);
+  for (std::size_t k = 0; k < h.sealed; ++k) {
+    const BlockSlot& slot = h.blocks[(h.head + k) % max_blocks];
+    s.entries += slot.entries;
+    s.sealed_raw_bytes += slot.entries * kEntryBytes;
+    s.sealed_bytes += slot.bytes;
+    s.bytes += slot.bytes;
+  }
+  return s;
+}
+
+void HistoryOps::release(memory::ChargeContext& ctx, memory::PopulationAccount& pop,
+                         memory::AgentRow row, HistoryRef& h) const {
+  while (h.sealed > 0)
+    evict_oldest(ctx, pop, row, h);
+  if (h.blocks != nullptr) ctx.deallocate(pop, row, tag, h.blocks, max_blocks * sizeof(BlockSlot));
+  if (h.open != nullptr) ctx.deallocate(pop, row, tag, h.open, block_bytes());
+  h.blocks = nullptr;
+  h.open = nullptr;
+  h.open_count = h.head = h.sealed = 0;
+}
+
+}  // namespace cohort::models::belief
