@@ -90,7 +90,7 @@ TEST_CASE("evict_oldest drops whole blocks from the oldest end") {
   ops.release(f.ctx, f.pop, f.row, h);
 }
 
-TEST_CASE("a patrol's history compresses at least 5x; random data grows at most 1%") {
+TEST_CASE("a patrol's history compresses at least 5x, random data grows at most 1%") {
   for (const Codec codec : {Codec::lz4, Codec::zstd}) {
     for (const std::size_t period : {4u, 8u, 12u, 20u}) {
       Fixture f;
