@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config time
   libboost-dev libeigen3-dev libspdlog-dev doctest-dev libyaml-cpp-dev libcli11-dev
   nlohmann-json3-dev librandom123-dev libzstd-dev liblz4-dev libbenchmark-dev
+  gnuplot-nox
 )
 
 missing=()

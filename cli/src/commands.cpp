@@ -8,10 +8,12 @@
 #include <cstdio>
 
 #include "cohort/engine/config_error.hpp"
+#include "cohort/engine/profile_store.hpp"
 #include "cohort/engine/run_settings.hpp"
 #include "cohort/engine/simulation.hpp"
 #include "exit_codes.hpp"
 #include "progress_display.hpp"
+#include "run_profile.hpp"
 
 namespace cohort::cli {
 
@@ -57,6 +59,49 @@ int guarded(Body&& body) {
   }
 }
 
+void log_alert(const engine::AlertEvent& e) {
+  const auto level = e.level == "critical"  ? spdlog::level::err
+                     : e.level == "warning" ? spdlog::level::warn
+                                            : spdlog::level::info;
+  spdlog::log(level, "memory alert at step {}: {} {} {} threshold ({:.4g} vs {:.4g})", e.step,
+              e.metric, e.raised ? "crossed the" : "fell back below the", e.level, e.value,
+              e.threshold);
+}
+
+// Appends the run's profile to the store; a failure is reported but does not fail the run.
+void record_profile(const RunOptions& o, const std::filesystem::path& out_dir) {
+  if (o.no_profile) return;
+  const engine::ProfileStore store(o.profiles.empty() ? engine::ProfileStore::default_dir()
+                                                      : std::filesystem::path(o.profiles));
+  const std::string name =
+      o.name.empty() ? std::filesystem::path(o.config).stem().string() : o.name;
+  try {
+    const std::string id = store.append(build_run_profile(name, out_dir));
+    spdlog::info("profile {} recorded in {}", id, store.dir().string());
+  } catch (const std::exception& e) {
+    spdlog::warn("run profile not recorded: {}", e.what());
+  }
+}
+
+// The run summary of the monitor: alerts raised and both leak verdicts; the exit code.
+ExitCode report_monitor(const engine::RunMonitor& monitor, bool fail_on_leak) {
+  std::size_t raised = 0;
+  for (const engine::AlertEvent& e : monitor.alerts())
+    if (e.raised) {
+      ++raised;
+      spdlog::info("alert: step {} {} {} ({:.4g} >= {:.4g})", e.step, e.metric, e.level, e.value,
+                   e.threshold);
+    }
+  const engine::LeakAnalysis accounted = monitor.accounted_leak();
+  const engine::LeakAnalysis rss = monitor.rss_leak();
+  spdlog::info("monitor: {} samples, {} alerts; leak check accounted: {} ({}); rss: {} ({})",
+               monitor.samples().size(), raised, engine::to_string(accounted.verdict),
+               accounted.reason, engine::to_string(rss.verdict), rss.reason);
+  if (!monitor.leak_detected()) return kOk;
+  spdlog::warn("memory leak detected (details in run.json and timeline.csv)");
+  return fail_on_leak ? kLeakDetected : kOk;
+}
+
 }  // namespace
 
 int run_command(const engine::ModelRegistry& registry, const RunOptions& options) {
@@ -70,6 +115,7 @@ int run_command(const engine::ModelRegistry& registry, const RunOptions& options
       sim.resume(*options.resume);
       spdlog::info("resumed from {} at step {}", *options.resume, sim.world().step());
     }
+    sim.monitor().on_alert([](const engine::AlertEvent& e) { log_alert(e); });
     std::signal(SIGINT, request_stop);
     std::signal(SIGTERM, request_stop);
     ProgressDisplay display(::isatty(STDERR_FILENO) != 0, options.quiet);
@@ -90,7 +136,8 @@ int run_command(const engine::ModelRegistry& registry, const RunOptions& options
     }
     spdlog::info("done: {} steps; outputs in {}", sim.world().step(),
                  sim.settings().out_dir.string());
-    return kOk;
+    record_profile(options, sim.settings().out_dir);
+    return report_monitor(sim.monitor(), options.fail_on_leak);
   });
 }
 

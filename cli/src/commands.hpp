@@ -20,6 +20,10 @@ struct RunOptions {
   std::vector<std::string> set;  ///< "key.path=value" overrides
   std::optional<std::string> resume;
   bool quiet = false;
+  bool fail_on_leak = false;  ///< a detected leak exits kLeakDetected
+  std::string profiles;       ///< profile store ("" = the default under the XDG cache directory)
+  std::string name;           ///< run name in the profile ("" = the config file's stem)
+  bool no_profile = false;    ///< do not record a profile
 };
 
 int run_command(const engine::ModelRegistry& registry, const RunOptions& options);

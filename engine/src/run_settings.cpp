@@ -87,6 +87,7 @@ ParamSpec run_schema(const ModelInfo& model) {
                                "write a checkpoint every this many steps (0 = only on a signal)")
                 .min(0)},
            "where and how often to write results"),
+       monitor_schema(),
        ParamSpec::object("populations", std::move(pops), "sizes and budgets of the populations"),
        std::move(parameters)},
       "a cohort run");
@@ -122,6 +123,7 @@ RunSettings load_run_settings(const ModelRegistry& registry, const std::filesyst
   s.out_dir = output.at("dir").as_string();
   s.report_every = static_cast<std::uint64_t>(output.at("every").as_int());
   s.checkpoint_every = static_cast<std::uint64_t>(output.at("checkpoint_every").as_int());
+  s.monitor = monitor_settings_from(s.root.at("monitor"));
   for (const PopulationDecl& decl : model->populations)
     s.populations.push_back(population_setup(s.root.at("populations").at(decl.name), decl.name));
   if (model->check)

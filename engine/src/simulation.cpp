@@ -36,7 +36,7 @@ std::string metrics_csv(const std::vector<std::string>& names, const std::vector
 }  // namespace
 
 Simulation::Simulation(const ModelRegistry& registry, RunSettings settings)
-    : settings_(std::move(settings)) {
+    : settings_(std::move(settings)), monitor_(settings_.monitor) {
   const ModelInfo* info = registry.find(settings_.model);
   if (info == nullptr) throw std::invalid_argument("unknown model '" + settings_.model + "'");
   world_ = std::make_unique<World>(WorldOptions{settings_.seed, settings_.threads});
@@ -69,6 +69,7 @@ RunEnd Simulation::run(const std::atomic<bool>& stop,
                        const std::function<void(const Progress&)>& progress) {
   const auto start = std::chrono::steady_clock::now();
   const std::uint64_t first = world_->step();
+  if (monitor_.samples().empty()) monitor_.sample(*world_, 0);  // the starting point
   RunEnd end = RunEnd::completed;
   while (world_->step() < settings_.steps) {
     world_->run_step();
@@ -79,6 +80,7 @@ RunEnd Simulation::run(const std::atomic<bool>& stop,
         step != settings_.steps)
       write_checkpoint(checkpoint_path());
     wall_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (monitor_.due(step)) monitor_.sample(*world_, wall_seconds_);
     if (progress) {
       const double rate = wall_seconds_ > 0 ? static_cast<double>(step - first) / wall_seconds_ : 0;
       progress(
@@ -260,7 +262,9 @@ std::string Simulation::write_outputs() {
   run["peak_rss"] = report.process.peak_rss;
   run["peak_accounted_held"] = acc.peak_held();
   run["pool_mode"] = report.pool_mode;
+  run["monitor"] = monitor_.to_json();
   write_file_atomically(dir / "run.json", run.dump(2) + "\n");
+  write_file_atomically(dir / "timeline.csv", monitor_.timeline_csv());
 
   model_->write_outputs(world, dir);
   return report.to_text();

@@ -9,6 +9,7 @@
 
 #include "cohort/engine/config_value.hpp"
 #include "cohort/engine/model.hpp"
+#include "cohort/engine/monitor_settings.hpp"
 #include "cohort/engine/param_spec.hpp"
 
 namespace cohort::engine {
@@ -24,7 +25,8 @@ struct RunSettings {
   std::uint64_t report_every = 1;
   std::uint64_t checkpoint_every = 0;  ///< 0 = only on SIGINT/SIGTERM
   std::vector<PopulationSetup> populations;
-  ConfigValue root;  ///< the whole validated document
+  MonitorSettings monitor;  ///< the `monitor:` section (not part of config_hash)
+  ConfigValue root;         ///< the whole validated document
   /// Hash of what determines the simulation (model, seed, populations, parameters); threads,
   /// steps and output settings are excluded so a resume may change them.
   std::uint64_t config_hash = 0;
@@ -33,7 +35,7 @@ struct RunSettings {
 };
 
 /// The schema of a run of `model`: model, seed, steps, threads, output, populations (the model's
-/// declared ones), parameters (the model's own schema).
+/// declared ones), monitor (memory timeline, alerts, leaks), parameters (the model's own schema).
 ParamSpec run_schema(const ModelInfo& model);
 
 /// Loads `file`, applies `overrides` ("key.path=value"), validates everything before anything

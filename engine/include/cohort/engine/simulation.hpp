@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cohort/engine/model.hpp"
+#include "cohort/engine/run_monitor.hpp"
 #include "cohort/engine/run_settings.hpp"
 #include "cohort/engine/world.hpp"
 
@@ -38,7 +39,8 @@ struct MetricRow {
 /// A run of one model. Output files (in settings.out_dir):
 ///  - metrics.csv: one row per reported step (step 0 is the initial state), deterministic;
 ///  - summary.json: final metrics, agent counts and variable bytes, deterministic;
-///  - memory.json: the memory report; run.json: wall time, threads, RSS (these vary per run);
+///  - memory.json: the memory report; run.json: wall time, threads, RSS, the monitor's alerts and
+///    leak verdicts; timeline.csv: the monitor's memory samples (these vary per run);
 ///  - checkpoint.cohort when checkpointing.
 /// metrics.csv and summary.json are byte-identical for the same config and seed on any thread
 /// count and after a checkpoint and resume.
@@ -53,6 +55,9 @@ class Simulation {
   const RunSettings& settings() const { return settings_; }
   const std::vector<std::string>& metric_names() const { return metric_names_; }
   const std::vector<MetricRow>& metric_rows() const { return rows_; }
+  /// The memory monitor (samples every settings().monitor.every steps while running).
+  RunMonitor& monitor() { return monitor_; }
+  const RunMonitor& monitor() const { return monitor_; }
 
   /// Continues from a checkpoint written by a run of the same model and config. Throws
   /// CheckpointError if it is unusable or from a different config.
@@ -65,7 +70,8 @@ class Simulation {
   void write_checkpoint(const std::filesystem::path& path);
   std::filesystem::path checkpoint_path() const { return settings_.out_dir / "checkpoint.cohort"; }
 
-  /// Writes metrics.csv, summary.json, memory.json, run.json and the model's own outputs;
+  /// Writes metrics.csv, summary.json, memory.json, run.json, timeline.csv and the model's own
+  /// outputs;
   /// returns the memory report as text for the log.
   std::string write_outputs();
 
@@ -78,6 +84,7 @@ class Simulation {
   std::unique_ptr<Model> model_;
   std::vector<std::string> metric_names_;
   std::vector<MetricRow> rows_;
+  RunMonitor monitor_;
   double wall_seconds_ = 0;
   std::uint64_t steps_this_process_ = 0;
 };

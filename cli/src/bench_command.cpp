@@ -1,0 +1,213 @@
+#include "bench_command.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "bench_plot.hpp"
+#include "child_process.hpp"
+#include "cohort/engine/atomic_file.hpp"
+#include "cohort/engine/config_error.hpp"
+#include "cohort/engine/run_settings.hpp"
+#include "cohort/engine/scaling_analysis.hpp"
+#include "exit_codes.hpp"
+
+namespace cohort::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+struct Scale {
+  std::string key;
+  std::vector<std::string> values;
+};
+
+// "key=v1,v2,..." or nothing when malformed.
+std::optional<Scale> parse_scale(const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) return std::nullopt;
+  Scale s{text.substr(0, eq), {}};
+  std::stringstream in(text.substr(eq + 1));
+  for (std::string v; std::getline(in, v, ',');)
+    if (!v.empty()) s.values.push_back(v);
+  if (s.values.empty()) return std::nullopt;
+  return s;
+}
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error("cannot read " + file.string());
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Agents at step 0, from the first data row of timeline.csv (the realised population).
+std::uint64_t initial_agents(const fs::path& timeline) {
+  std::stringstream in(read_text(timeline));
+  std::string header, row;
+  std::getline(in, header);
+  std::getline(in, row);
+  std::stringstream cells(row);
+  std::string cell;
+  for (int i = 0; i <= 5 && std::getline(cells, cell, ','); ++i) {
+  }
+  return std::stoull(cell);  // column 5 is "agents"
+}
+
+ordered_json spread_json(const engine::Spread& s) {
+  return {{"median", s.median}, {"min", s.min}, {"max", s.max}, {"cv", s.cv}};
+}
+
+ordered_json fit_json(const std::optional<engine::PowerLawFit>& f) {
+  if (!f) return nullptr;
+  return {{"exponent", f->exponent},
+          {"ci95", {f->line.ci_low, f->line.ci_high}},
+          {"r2", f->line.r2},
+          {"coefficient", f->coefficient},
+          {"points", f->line.n}};
+}
+
+void write_outputs(const fs::path& dir, const Scale& scale,
+                   const std::vector<engine::ScaleRun>& runs,
+                   const std::vector<engine::ScaleSummary>& summary, const engine::ScalingFit& fit,
+                   const std::string& plot_note) {
+  std::string csv = "scale,agents,seconds_per_step,peak_rss,accounted_bytes_per_agent\n";
+  for (const engine::ScaleRun& r : runs) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, ",%llu,%.9g,%.0f,%.6g\n",
+                  static_cast<unsigned long long>(r.agents), r.seconds_per_step, r.peak_rss,
+                  r.accounted_per_agent);
+    csv += r.scale + buf;
+  }
+  engine::write_file_atomically(dir / "bench_runs.csv", csv);
+  std::string table =
+      "scale,agents,runs,time_median,time_min,time_max,time_cv,rss_median,rss_min,rss_max,"
+      "rss_cv,accounted_per_agent_median,accounted_per_agent_cv\n";
+  for (const engine::ScaleSummary& s : summary) {
+    char buf[400];
+    std::snprintf(buf, sizeof buf, ",%llu,%zu,%.9g,%.9g,%.9g,%.4f,%.0f,%.0f,%.0f,%.4f,%.6g,%.4f\n",
+                  static_cast<unsigned long long>(s.agents), s.runs, s.seconds_per_step.median,
+                  s.seconds_per_step.min, s.seconds_per_step.max, s.seconds_per_step.cv,
+                  s.peak_rss.median, s.peak_rss.min, s.peak_rss.max, s.peak_rss.cv,
+                  s.accounted_per_agent.median, s.accounted_per_agent.cv);
+    table += s.scale + buf;
+  }
+  engine::write_file_atomically(dir / "bench_summary.csv", table);
+  ordered_json j;
+  j["key"] = scale.key;
+  j["scales"] = ordered_json::array();
+  for (const engine::ScaleSummary& s : summary)
+    j["scales"].push_back({{"scale", s.scale},
+                           {"agents", s.agents},
+                           {"runs", s.runs},
+                           {"seconds_per_step", spread_json(s.seconds_per_step)},
+                           {"peak_rss", spread_json(s.peak_rss)},
+                           {"accounted_bytes_per_agent", spread_json(s.accounted_per_agent)}});
+  j["fit"]["time_per_step"] = fit_json(fit.time);
+  j["fit"]["peak_rss"] = fit_json(fit.memory);
+  if (!fit.refusal.empty()) j["fit"]["refused"] = fit.refusal;
+  j["plot"] = plot_note.empty() ? ordered_json((dir / "bench.png").string())
+                                : ordered_json("skipped: " + plot_note);
+  engine::write_file_atomically(dir / "bench.json", j.dump(2) + "\n");
+}
+
+void log_fit(const char* what, const std::optional<engine::PowerLawFit>& f) {
+  if (f)
+    spdlog::info("{} ~ N^{:.3f} (95% CI {:.3f}..{:.3f}, R2 {:.4f}, {} points)", what, f->exponent,
+                 f->line.ci_low, f->line.ci_high, f->line.r2, f->line.n);
+}
+
+}  // namespace
+
+int bench_command(const engine::ModelRegistry& registry, const BenchOptions& o) {
+  const std::optional<Scale> scale = parse_scale(o.scale);
+  if (!scale) {
+    spdlog::error("--scale {}: expected KEY=v1,v2,... (e.g. populations.walkers.size=1000,2000)",
+                  o.scale);
+    return kBadInput;
+  }
+  if (std::set<std::string>(scale->values.begin(), scale->values.end()).size() < 3) {
+    spdlog::error("--scale {}: need at least 3 distinct values to fit a power law", o.scale);
+    return kBadInput;
+  }
+  std::vector<std::string> common = o.set;
+  if (o.steps) common.push_back("steps=" + std::to_string(*o.steps));
+  if (o.threads) common.push_back("threads=" + std::to_string(*o.threads));
+  // Validate every variant before running anything, as `cohort run` would.
+  for (const std::string& v : scale->values) {
+    std::vector<std::string> sets = common;
+    sets.push_back(scale->key + "=" + v);
+    try {
+      engine::load_run_settings(registry, o.config, sets);
+    } catch (const engine::ConfigError& e) {
+      spdlog::error("{}", e.what());
+      return kBadInput;
+    }
+  }
+
+  const fs::path dir = o.out;
+  fs::create_directories(dir / "runs");
+  const fs::path self = self_executable();
+  std::vector<engine::ScaleRun> runs;
+  const std::size_t total = scale->values.size() * o.repeat;
+  for (const std::string& v : scale->values)
+    for (unsigned rep = 1; rep <= o.repeat; ++rep) {
+      const fs::path run_dir = dir / "runs" / (std::to_string(runs.size() + 1));
+      fs::remove_all(run_dir);
+      // Each run in its own process, so its peak RSS is its own; bench runs are not profiled.
+      std::vector<std::string> args{"run",          o.config, "--quiet",
+                                    "--no-profile", "--out",  run_dir.string()};
+      for (const std::string& s : common)
+        args.insert(args.end(), {"--set", s});
+      args.insert(args.end(), {"--set", scale->key + "=" + v});
+      fs::create_directories(run_dir);
+      const ChildResult r = run_child(self, args, run_dir / "log.txt");
+      if (r.exit_code != kOk) {
+        spdlog::error("run {}={} (repetition {}) failed with {} {}; its log: {}", scale->key, v,
+                      rep, r.signal ? "signal" : "exit code", r.signal ? r.signal : r.exit_code,
+                      (run_dir / "log.txt").string());
+        return r.exit_code > 0 ? r.exit_code : kInternalError;
+      }
+      const auto run_json = nlohmann::json::parse(read_text(run_dir / "run.json"));
+      engine::ScaleRun m;
+      m.scale = v;
+      m.agents = initial_agents(run_dir / "timeline.csv");
+      m.seconds_per_step = run_json.at("seconds_per_step").get<double>();
+      m.peak_rss = run_json.at("peak_rss").get<double>();
+      m.accounted_per_agent = m.agents ? run_json.at("peak_accounted_held").get<double>() /
+                                             static_cast<double>(m.agents)
+                                       : 0;
+      runs.push_back(m);
+      std::fprintf(stderr,
+                   "bench [%zu/%zu] %s=%s rep %u: %llu agents, %.4g ms/step, peak RSS %.1f MiB, "
+                   "%.1f accounted B/agent\n",
+                   runs.size(), total, scale->key.c_str(), v.c_str(), rep,
+                   static_cast<unsigned long long>(m.agents), 1e3 * m.seconds_per_step,
+                   m.peak_rss / 1048576, m.accounted_per_agent);
+    }
+
+  const std::vector<engine::ScaleSummary> summary = engine::summarise_scales(runs);
+  const engine::ScalingFit fit = engine::fit_scaling(runs);
+  std::string plot_note = fit.refusal.empty() ? plot_scaling(summary, fit, dir / "bench.png")
+                                              : "no fit (" + fit.refusal + ")";
+  write_outputs(dir, *scale, runs, summary, fit, plot_note);
+  if (!fit.refusal.empty()) {
+    spdlog::error("not fitting: {}; measurements are in {}", fit.refusal,
+                  (dir / "bench_runs.csv").string());
+    return kBadInput;
+  }
+  log_fit("time per step", fit.time);
+  log_fit("peak RSS", fit.memory);
+  if (!plot_note.empty()) spdlog::warn("plot skipped: {}", plot_note);
+  spdlog::info("results in {} (bench.json, bench_summary.csv, bench_runs.csv{})", dir.string(),
+               plot_note.empty() ? ", bench.png" : "");
+  return kOk;
+}
+
+}  // namespace cohort::cli

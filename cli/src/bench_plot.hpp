@@ -1,0 +1,18 @@
+#pragma once
+// The log-log plot of `cohort bench`, drawn by gnuplot run as a child process.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cohort/engine/scaling_analysis.hpp"
+
+namespace cohort::cli {
+
+/// Writes `png` (two log-log panels: time per step and peak RSS against agents, each scale's
+/// median with min-max error bars and the fitted line) via a generated gnuplot script next to
+/// it. Returns "" on success, else why the plot was skipped (e.g. gnuplot is not installed).
+std::string plot_scaling(const std::vector<engine::ScaleSummary>& scales,
+                         const engine::ScalingFit& fit, const std::filesystem::path& png);
+
+}  // namespace cohort::cli

@@ -1,0 +1,149 @@
+#include "cohort/engine/run_monitor.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "cohort/engine/world.hpp"
+#include "cohort/memory/process_memory.hpp"
+
+namespace cohort::engine {
+
+namespace {
+
+// Agents of `pop` whose requested bytes exceed their soft limit.
+std::uint64_t agents_over_soft(const memory::PopulationAccount& pop) {
+  const memory::AgentLedger& ledger = pop.ledger();
+  std::uint64_t over = 0;
+  for (std::size_t r = 0; r < ledger.size(); ++r) {
+    const auto row = static_cast<memory::AgentRow>(r);
+    const std::uint32_t soft = ledger.limits(row).soft;
+    if (soft < memory::BudgetLimits::kMaxBytes && ledger.used(row) > soft) ++over;
+  }
+  return over;
+}
+
+nlohmann::ordered_json leak_json(const LeakAnalysis& a) {
+  nlohmann::ordered_json j;
+  j["verdict"] = to_string(a.verdict);
+  j["samples"] = a.samples;
+  if (a.verdict != LeakVerdict::insufficient_data) {
+    j["slope_bytes_per_step"] = a.fit.slope;
+    j["slope_ci95"] = {a.fit.ci_low, a.fit.ci_high};
+    j["p_value"] = a.fit.p_value;
+    j["r2"] = a.fit.r2;
+    j["relative_growth"] = a.relative_growth;
+  }
+  j["reason"] = a.reason;
+  return j;
+}
+
+}  // namespace
+
+RunMonitor::RunMonitor(MonitorSettings settings)
+    : settings_(std::move(settings)),
+      rss_alerts_("rss", settings_.rss, settings_.hysteresis),
+      accounted_alerts_("accounted", settings_.accounted, settings_.hysteresis),
+      soft_alerts_("over_soft_share", settings_.over_soft_share, settings_.hysteresis) {}
+
+void RunMonitor::sample(const World& world, double wall_seconds) {
+  const memory::Accountant& acc = world.accountant();
+  MemorySample s;
+  s.step = world.step();
+  s.wall_seconds = wall_seconds;
+  s.rss = memory::ProcessMemory::current_rss();
+  const memory::TagCounters total = acc.engine_total();
+  s.accounted_used = total.used;
+  s.accounted_held = total.held;
+  std::uint64_t over = 0;
+  for (std::size_t i = 0; i < world.population_count(); ++i) {
+    const memory::PopulationAccount& pop = world.population(i).account();
+    s.agents += world.population(i).size();
+    over += agents_over_soft(pop);
+    s.breakdown.emplace_back("pop:" + pop.name(), pop.total(memory::Scope::agents).used +
+                                                      pop.total(memory::Scope::population).used);
+  }
+  s.over_soft_share = s.agents ? static_cast<double>(over) / static_cast<double>(s.agents) : 0;
+  for (std::size_t t = 0; t < acc.tags().size(); ++t) {
+    const auto tag = static_cast<memory::TagId>(t);
+    s.breakdown.emplace_back("tag:" + std::string(acc.tags().name(tag)),
+                             acc.engine_total(tag).used);
+  }
+
+  const std::size_t before = alerts_.size();
+  rss_alerts_.update(s.step, static_cast<double>(s.rss), alerts_);
+  accounted_alerts_.update(s.step, static_cast<double>(s.accounted_used), alerts_);
+  soft_alerts_.update(s.step, s.over_soft_share, alerts_);
+  if (handler_)
+    for (std::size_t i = before; i < alerts_.size(); ++i)
+      handler_(alerts_[i]);
+  samples_.push_back(std::move(s));
+}
+
+LeakAnalysis RunMonitor::leak_of(std::uint64_t MemorySample::*field) const {
+  std::vector<double> steps;
+  std::vector<double> bytes;
+  for (const MemorySample& s : samples_) {
+    steps.push_back(static_cast<double>(s.step));
+    bytes.push_back(static_cast<double>(s.*field));
+  }
+  return analyse_leak(steps, bytes, settings_.leak);
+}
+
+LeakAnalysis RunMonitor::accounted_leak() const {
+  return leak_of(&MemorySample::accounted_used);
+}
+LeakAnalysis RunMonitor::rss_leak() const {
+  return leak_of(&MemorySample::rss);
+}
+bool RunMonitor::leak_detected() const {
+  return accounted_leak().verdict == LeakVerdict::leak || rss_leak().verdict == LeakVerdict::leak;
+}
+
+std::string RunMonitor::timeline_csv() const {
+  // Columns are the union over samples (tags may be interned mid-run), in first-seen order.
+  std::vector<std::string> columns;
+  for (const MemorySample& s : samples_)
+    for (const auto& [name, value] : s.breakdown)
+      if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
+  std::string out = "step,wall_seconds,rss,accounted_used,accounted_held,agents,over_soft_share";
+  for (const std::string& c : columns)
+    out += "," + c;
+  out += "\n";
+  char buf[64];
+  for (const MemorySample& s : samples_) {
+    std::snprintf(buf, sizeof buf, "%.6f", s.wall_seconds);
+    out += std::to_string(s.step) + "," + buf + "," + std::to_string(s.rss) + "," +
+           std::to_string(s.accounted_used) + "," + std::to_string(s.accounted_held) + "," +
+           std::to_string(s.agents) + ",";
+    std::snprintf(buf, sizeof buf, "%.6g", s.over_soft_share);
+    out += buf;
+    for (const std::string& c : columns) {
+      std::uint64_t v = 0;
+      for (const auto& [name, value] : s.breakdown)
+        if (name == c) v = value;
+      out += "," + std::to_string(v);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+nlohmann::ordered_json RunMonitor::to_json() const {
+  nlohmann::ordered_json j;
+  j["every"] = settings_.every;
+  j["samples"] = samples_.size();
+  j["alerts"] = nlohmann::ordered_json::array();
+  for (const AlertEvent& e : alerts_)
+    j["alerts"].push_back({{"step", e.step},
+                           {"metric", e.metric},
+                           {"level", e.level},
+                           {"event", e.raised ? "raised" : "cleared"},
+                           {"value", e.value},
+                           {"threshold", e.threshold}});
+  j["leak"]["detected"] = leak_detected();
+  j["leak"]["accounted"] = leak_json(accounted_leak());
+  j["leak"]["rss"] = leak_json(rss_leak());
+  return j;
+}
+
+}  // namespace cohort::engine

@@ -1,0 +1,179 @@
+// `cohort run --fail-on-leak`, the monitor's files, and `cohort bench` end to end (the built
+// binary, run as a child process).
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/temp_dir.hpp"
+
+namespace fs = std::filesystem;
+using cohort::testing::TempDir;
+
+namespace {
+
+struct Result {
+  int exit_code = -1;
+  std::string output;  ///< stdout and stderr
+};
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Runs `cohort args` through the shell (arguments here need no quoting) in the source tree.
+Result run_cohort(const TempDir& dir, const std::string& args) {
+  const fs::path log = dir / "cohort.log";
+  const std::string cmd = std::string("cd ") + COHORT_SOURCE_DIR + " && " + COHORT_BINARY + " " +
+                          args + " > " + log.string() + " 2>&1";
+  const int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_text(log)};
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// Quick start at 2000 walkers for 60 steps on one thread: deterministic accounted bytes.
+const std::string kSmallRun =
+    "configs/quickstart.yaml --steps 60 --threads 1 --set populations.walkers.size=2000 ";
+// A leak rule loose enough that the trails filling up (accounted growth) counts as a leak.
+const std::string kLooseLeakRule =
+    "--set monitor.every=2 --set monitor.leak.warmup=0 --set monitor.leak.relative=0 "
+    "--set monitor.leak.slope_bytes_per_step=0 --set monitor.leak.alpha=0.5 ";
+
+}  // namespace
+
+TEST_CASE("run writes timeline.csv and the monitor's verdicts to run.json") {
+  const TempDir dir("cohort_cli_monitor");
+  const Result r = run_cohort(dir, "run " + kSmallRun + "--quiet --out " + dir.str("out"));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  const std::string timeline = read_text(dir / "out" / "timeline.csv");
+  CHECK(timeline.rfind("step,wall_seconds,rss,accounted_used,", 0) == 0);
+  CHECK(contains(timeline, "tag:trail"));
+  const auto run = nlohmann::json::parse(read_text(dir / "out" / "run.json"));
+  CHECK(run["monitor"]["samples"] == 7);  // steps 0, 10, ..., 60
+  CHECK(run["monitor"]["leak"]["accounted"]["verdict"] == "insufficient_data");
+  CHECK(contains(r.output, "monitor: 7 samples, 0 alerts"));
+  // The deterministic outputs do not gain the monitor's varying figures.
+  CHECK_FALSE(contains(read_text(dir / "out" / "summary.json"), "rss"));
+}
+
+TEST_CASE("a detected leak exits 6 with --fail-on-leak and 0 without it") {
+  const TempDir dir("cohort_cli_monitor");
+  const Result flagged = run_cohort(
+      dir, "run " + kSmallRun + kLooseLeakRule + "--quiet --fail-on-leak --out " + dir.str("a"));
+  CHECK_MESSAGE(flagged.exit_code == 6, flagged.output);
+  CHECK(contains(flagged.output, "memory leak detected"));
+  const Result warned =
+      run_cohort(dir, "run " + kSmallRun + kLooseLeakRule + "--quiet --out " + dir.str("b"));
+  CHECK_MESSAGE(warned.exit_code == 0, warned.output);
+  const auto run = nlohmann::json::parse(read_text(dir / "b" / "run.json"));
+  CHECK(run["monitor"]["leak"]["detected"] == true);
+}
+
+TEST_CASE("--help documents exit code 6 and the bench subcommand") {
+  const TempDir dir("cohort_cli_monitor");
+  const Result r = run_cohort(dir, "--help");
+  CHECK(contains(r.output, "6 memory leak detected (run --fail-on-leak)"));
+  CHECK(contains(r.output, "bench"));
+}
+
+TEST_CASE("bench fits time and memory over populations, writing CSV, JSON and a progress line") {
+  const TempDir dir("cohort_cli_bench");
+  const Result r =
+      run_cohort(dir,
+                 "bench configs/quickstart.yaml --scale populations.walkers.size=1000,2000,4000 "
+                 "--repeat 2 --steps 10 --threads 1 --out " +
+                     dir.str("bench"));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(contains(r.output, "bench [6/6] populations.walkers.size=4000 rep 2: 4000 agents"));
+  const auto j = nlohmann::json::parse(read_text(dir / "bench" / "bench.json"));
+  CHECK(j["scales"].size() == 3);
+  CHECK(j["scales"][2]["agents"] == 4000);
+  CHECK(j["fit"]["time_per_step"]["points"] == 6);
+  CHECK(j["fit"]["peak_rss"]["ci95"].size() == 2);
+  CHECK(fs::exists(dir / "bench" / "bench_runs.csv"));
+  CHECK(fs::exists(dir / "bench" / "bench_summary.csv"));
+}
+
+TEST_CASE("bench refuses to fit when the scaled key does not change the population") {
+  const TempDir dir("cohort_cli_bench");
+  const Result r = run_cohort(dir,
+                              "bench configs/quickstart.yaml --scale parameters.width=100,150,200 "
+                              "--repeat 1 --steps 5 --threads 1 --set populations.walkers.size=500 "
+                              "--out " +
+                                  dir.str("bench"));
+  CHECK_MESSAGE(r.exit_code == 2, r.output);
+  CHECK(contains(r.output,
+                 "not fitting: the scale values gave only 1 distinct realised "
+                 "population size(s) for 3 scale values"));
+  const auto j = nlohmann::json::parse(read_text(dir / "bench" / "bench.json"));
+  CHECK(j["fit"]["time_per_step"].is_null());
+  CHECK(fs::exists(dir / "bench" / "bench_runs.csv"));
+}
+
+TEST_CASE("bench refuses fewer than 3 scale values before running anything") {
+  const TempDir dir("cohort_cli_bench");
+  const Result r =
+      run_cohort(dir,
+                 "bench configs/quickstart.yaml --scale populations.walkers.size=1000,2000 "
+                 "--out " +
+                     dir.str("bench"));
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.output, "need at least 3 distinct values"));
+  CHECK_FALSE(fs::exists(dir / "bench"));
+}
+
+TEST_CASE("run records a profile that profiles list and show read back") {
+  const TempDir dir("cohort_cli_profiles");
+  const std::string store = dir.str("store");
+  const Result r = run_cohort(dir, "run " + kSmallRun + "--quiet --name small --profiles " + store +
+                                       " --out " + dir.str("out"));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  REQUIRE(contains(r.output, "recorded in " + store));
+  const Result list = run_cohort(dir, "profiles --profiles " + store + " list");
+  CHECK_MESSAGE(list.exit_code == 0, list.output);
+  CHECK(contains(list.output, "small"));
+  std::string id;
+  for (const auto& e : fs::directory_iterator(store))
+    id = e.path().stem().string();
+  const Result show = run_cohort(dir, "profiles --profiles " + store + " show " + id);
+  CHECK_MESSAGE(show.exit_code == 0, show.output);
+  for (const char* key : {"\"config_hash\"", "\"cohort_version\"", "\"peak_rss\"",
+                          "\"seconds_per_step\"", "\"bytes_per_agent\"", "\"leak\""})
+    CHECK(contains(show.output, key));
+}
+
+TEST_CASE("profiles trend exits 7 on a regression with --fail-on-regression") {
+  const TempDir dir("cohort_cli_profiles");
+  fs::create_directories(dir / "store");
+  // Three steady runs, then one 50% slower; the same name and config hash.
+  const double times[] = {1.0, 1.02, 0.98, 1.5};
+  for (int i = 0; i < 4; ++i) {
+    std::ofstream(dir / "store" / ("2026010" + std::to_string(i + 1) + "T000000.000Z.json"))
+        << nlohmann::json{{"name", "nightly"},
+                          {"config_hash", "abc"},
+                          {"seconds_per_step", times[i]},
+                          {"peak_rss", 1e7},
+                          {"peak_accounted", 5e6},
+                          {"bytes_per_agent", 300}}
+               .dump();
+  }
+  const std::string trend = "profiles --profiles " + dir.str("store") + " trend nightly";
+  const Result strict = run_cohort(dir, trend + " --fail-on-regression");
+  CHECK_MESSAGE(strict.exit_code == 7, strict.output);
+  CHECK(contains(strict.output, "REGRESSION"));
+  CHECK(run_cohort(dir, trend).exit_code == 0);
+  CHECK(run_cohort(dir, trend + " --tolerance 0.6 --fail-on-regression").exit_code == 0);
+  const Result compare = run_cohort(dir, "profiles --profiles " + dir.str("store") +
+                                             " compare 20260101 20260102 --fail-on-regression");
+  CHECK_MESSAGE(compare.exit_code == 0, compare.output);
+}
