@@ -45,6 +45,10 @@ void Accountant::ensure_threads(std::size_t threads) {
 }
 
 void Accountant::settle() {
+  std::vector<PoolSet*> sets;
+  for (auto& ctx : contexts_)
+    sets.push_back(&ctx->pools());
+  rebalance_pools(sets.data(), sets.size());
   std::uint64_t engine_used = 0;
   std::uint64_t engine_held = 0;
   for (auto& pop : populations_) {

@@ -111,4 +111,36 @@ void PoolSet::deallocate_upstream(void* ptr, std::size_t bytes) {
   Upstream::free(static_cast<char*>(ptr));
 }
 
+std::size_t PoolSet::ClassPool::take_surplus_from(ClassPool& donor, std::size_t wanted) {
+  std::size_t moved = 0;
+  while (moved < wanted && donor.has_free_chunk()) {
+    (store().free)((donor.store().malloc)());
+    ++moved;
+  }
+  transferred_ += static_cast<std::int64_t>(moved);
+  donor.transferred_ -= static_cast<std::int64_t>(moved);
+  return moved;
+}
+
+void rebalance_pools(PoolSet* const* sets, std::size_t count) {
+  if (count < 2) return;
+  for (std::size_t c = 0; c < SizeClasses::kCount; ++c) {
+    const auto cls = static_cast<SizeClass>(c);
+    std::size_t total = 0;
+    for (std::size_t s = 0; s < count; ++s)
+      total += sets[s]->class_pool(cls).free_count();
+    const std::size_t share = total / count;
+    // Sets below their share take from sets above it, in set order (deterministic).
+    for (std::size_t r = 0; r < count; ++r) {
+      PoolSet::ClassPool& receiver = sets[r]->class_pool(cls);
+      for (std::size_t d = 0; d < count && receiver.free_count() < share; ++d) {
+        PoolSet::ClassPool& donor = sets[d]->class_pool(cls);
+        if (d == r || donor.free_count() <= share) continue;
+        receiver.take_surplus_from(
+            donor, std::min(share - receiver.free_count(), donor.free_count() - share));
+      }
+    }
+  }
+}
+
 }  // namespace cohort::memory

@@ -100,3 +100,27 @@ TEST_CASE("pool_for resolves a size to its class's pool, or to nothing when serv
   PoolSet passed(PoolMode::pass_through);
   CHECK(passed.pool_for(16) == nullptr);
 }
+
+TEST_CASE("rebalancing bounds pools when one set allocates and another frees") {
+  // Thread A allocates every step, thread B frees what A allocated (agents that moved, or died
+  // on the main thread). Without rebalancing A takes new blocks forever while B's free list grows.
+  PoolSet a(PoolMode::pooled);
+  PoolSet b(PoolMode::pooled);
+  PoolSet* sets[] = {&a, &b};
+  const SizeClass cls = SizeClasses::of(64);
+  std::uint64_t reserved_after_warmup = 0;
+  for (int step = 0; step < 200; ++step) {
+    std::vector<void*> chunks;
+    for (int i = 0; i < 1000; ++i)
+      chunks.push_back(a.allocate(64).ptr);
+    for (void* p : chunks)
+      b.deallocate(p, 64);
+    rebalance_pools(sets, 2);
+    if (step == 10) reserved_after_warmup = a.class_stats(cls).chunks_reserved;
+    CHECK(a.class_pool(cls).free_count() == a.class_pool(cls).free_chunks());
+    CHECK(b.class_pool(cls).free_count() == b.class_pool(cls).free_chunks());
+  }
+  CHECK(a.class_stats(cls).chunks_reserved == reserved_after_warmup);  // no growth after warm-up
+  CHECK(a.class_stats(cls).chunks_reserved + b.class_stats(cls).chunks_reserved < 4 * 1000);
+  CHECK(a.class_stats(cls).chunks_in_use + b.class_stats(cls).chunks_in_use == 0);
+}

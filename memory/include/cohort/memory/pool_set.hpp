@@ -53,6 +53,9 @@ struct LargeStats {
 /// sets of an Accountant live and die together (purge happens only at teardown).
 /// Uses only boost::pool's unordered malloc/free, which are O(1).
 ///
+class PoolSet;
+void rebalance_pools(PoolSet* const* sets, std::size_t count);
+
 /// Hot callers resolve a request size to its ClassPool once (pool_for) and then take and give
 /// chunks directly; the only per-chunk bookkeeping is one allocation count per class (for the
 /// hit rate). Everything else in PoolClassStats is counted when a block is taken or derived at
@@ -75,17 +78,32 @@ class PoolSet {
       return (store().malloc)();
     }
     /// Pushes a chunk of this class (from any PoolSet of the same Accountant) on the free list.
-    void give_back(void* ptr) { (store().free)(ptr); }
+    void give_back(void* ptr) {
+      ++gives_;
+      (store().free)(ptr);
+    }
+    /// Length of the free list from the counters (O(1)); equals free_chunks().
+    std::size_t free_count() const {
+      return static_cast<std::size_t>(static_cast<std::int64_t>(chunks_reserved_ + gives_) +
+                                      transferred_ - static_cast<std::int64_t>(allocations_));
+    }
     /// Length of the free list, walked (report time only: O(free chunks)).
     std::size_t free_chunks() const;
+    /// Moves up to `wanted` free chunks from `donor` (same class, another PoolSet of the same
+    /// Accountant) to this pool; returns how many moved. No statistic changes meaning: in-use
+    /// counts are derived from reserved chunks minus free-list lengths, summed over sets.
+    std::size_t take_surplus_from(ClassPool& donor, std::size_t wanted);
 
    private:
     friend class PoolSet;
+    friend void rebalance_pools(PoolSet* const* sets, std::size_t count);
     std::uint64_t allocations_ = 0;
     std::uint64_t misses_ = 0;
     std::uint64_t blocks_ = 0;
     std::uint64_t block_bytes_ = 0;
     std::uint64_t chunks_reserved_ = 0;
+    std::uint64_t gives_ = 0;           // chunks pushed on the free list by give_back
+    std::int64_t transferred_ = 0;      // chunks moved in (+) or out (-) by rebalancing
     std::int64_t upstream_in_use_ = 0;  // pass-through chunks of this class
   };
 
@@ -93,6 +111,9 @@ class PoolSet {
   ~PoolSet();
   PoolSet(const PoolSet&) = delete;
   PoolSet& operator=(const PoolSet&) = delete;
+
+  /// The pool of size class `c`.
+  ClassPool& class_pool(SizeClass c) { return pools_[c]; }
 
   /// The pool serving requests of `bytes`, or nullptr when they go upstream (large requests, or
   /// every request in pass-through mode). One compare and one table load.
@@ -148,5 +169,12 @@ class PoolSet {
   std::array<ClassPool*, SizeClasses::kSteps> by_size_{};
   LargeStats large_{};
 };
+
+/// Rebalances free chunks between the PoolSets of one Accountant; call only when no thread
+/// allocates (Accountant::settle does). A chunk freed by another thread joins that thread's free
+/// list, so a thread that allocates more than it frees would otherwise keep taking new blocks
+/// while others' free lists grow without bound. Equalising the free lists of each class bounds
+/// the reserve: a set grows only when one step needs more than its share. Cost: O(chunks moved).
+void rebalance_pools(PoolSet* const* sets, std::size_t count);
 
 }  // namespace cohort::memory
