@@ -15,6 +15,7 @@
 #include "cohort/engine/simulation.hpp"
 #include "cohort/memory/refusal.hpp"
 #include "cohort/models/builtin.hpp"
+#include "support/builtin_registry.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
@@ -22,14 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using cohort::testing::TempDir;
 
-const cohort::engine::ModelRegistry& registry() {
-  static const cohort::engine::ModelRegistry r = [] {
-    cohort::engine::ModelRegistry m;
-    cohort::models::register_builtin_models(m);
-    return m;
-  }();
-  return r;
-}
+using cohort::testing::builtin_registry;
 
 std::string read_text(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -49,7 +43,7 @@ std::string config(std::size_t agents, std::size_t steps, const std::string& bud
 cohort::engine::RunSettings settings(const TempDir& dir, const std::string& yaml,
                                      const std::vector<std::string>& overrides = {}) {
   std::ofstream(dir / "run.yaml") << yaml;
-  return cohort::engine::load_run_settings(registry(), dir / "run.yaml", overrides);
+  return cohort::engine::load_run_settings(builtin_registry(), dir / "run.yaml", overrides);
 }
 
 // The last row of metrics.csv by column name.
@@ -76,7 +70,7 @@ struct RunResult {
 RunResult run(cohort::engine::RunSettings s, std::uint64_t hard, std::uint16_t block_entries = 16,
               std::uint16_t capacity = 256) {
   using namespace cohort::models::belief;
-  cohort::engine::Simulation sim(registry(), std::move(s));
+  cohort::engine::Simulation sim(builtin_registry(), std::move(s));
   sim.run(std::atomic<bool>{false}, {});
   sim.write_outputs();
   cohort::engine::Population& pop = sim.world().population(0);
@@ -111,11 +105,11 @@ TEST_CASE("outputs are byte-identical on 1 and 2 threads and after a checkpoint 
       16384);
   const std::string resumed = config(9000, 30, "16KiB", "freeze", kSmall, dir / "resumed");
   {
-    cohort::engine::Simulation first(registry(), settings(dir, resumed, {"steps=10"}));
+    cohort::engine::Simulation first(builtin_registry(), settings(dir, resumed, {"steps=10"}));
     first.run(std::atomic<bool>{false}, {});
     first.write_checkpoint(dir / "at10.cohort");
   }
-  cohort::engine::Simulation second(registry(), settings(dir, resumed, {"threads=2"}));
+  cohort::engine::Simulation second(builtin_registry(), settings(dir, resumed, {"threads=2"}));
   second.resume(dir / "at10.cohort");
   second.run(std::atomic<bool>{false}, {});
   second.write_outputs();
@@ -170,7 +164,7 @@ TEST_CASE("rung 3: refusal freezes the history under on_refusal freeze") {
 
 TEST_CASE("rung 3: refusal fails the run with the typed budget error under on_refusal fail") {
   TempDir dir;
-  cohort::engine::Simulation sim(registry(),
+  cohort::engine::Simulation sim(builtin_registry(),
                                  settings(dir, config(50, 20, "100B", "fail", kSmall, dir / "o")));
   CHECK_THROWS_AS(sim.run(std::atomic<bool>{false}, {}), cohort::memory::BudgetExceeded);
 }

@@ -12,6 +12,7 @@
 #include "cohort/engine/config_error.hpp"
 #include "cohort/engine/run_settings.hpp"
 #include "cohort/models/builtin.hpp"
+#include "support/builtin_registry.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace cohort::engine;
@@ -19,14 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const ModelRegistry& registry() {
-  static const ModelRegistry r = [] {
-    ModelRegistry reg;
-    cohort::models::register_builtin_models(reg);
-    return reg;
-  }();
-  return r;
-}
+using cohort::testing::builtin_registry;
 
 // Config files in a fresh temporary directory, removed with it.
 class ConfigFiles {
@@ -37,7 +31,7 @@ class ConfigFiles {
     return file;
   }
   RunSettings load(const std::string& yaml, const std::vector<std::string>& sets = {}) {
-    return load_run_settings(registry(), write(yaml), sets);
+    return load_run_settings(builtin_registry(), write(yaml), sets);
   }
 
  private:
@@ -51,7 +45,7 @@ std::string error_of(const std::string& yaml, const std::vector<std::string>& se
   ConfigFiles files;
   const fs::path file = files.write(yaml);
   try {
-    load_run_settings(registry(), file, sets);
+    load_run_settings(builtin_registry(), file, sets);
     return "valid";
   } catch (const ConfigError& e) {
     std::string message = e.what();
@@ -227,7 +221,7 @@ const std::vector<BadRun>& bad_runs() {
 TEST_CASE("each bad run config is refused with its exact message") {
   // Every registered model is listed, in registration order (random_walk among them).
   std::string models;
-  for (const std::string& name : registry().names())
+  for (const std::string& name : builtin_registry().names())
     models += (models.empty() ? "" : ", ") + name;
   for (const BadRun& run : bad_runs()) {
     const std::string what = run.what;
@@ -242,7 +236,7 @@ TEST_CASE("each bad run config is refused with its exact message") {
 TEST_CASE("a minimal config gets every default") {
   ConfigFiles files;
   const fs::path file = files.write(kModel);
-  const RunSettings s = load_run_settings(registry(), file);
+  const RunSettings s = load_run_settings(builtin_registry(), file);
   CHECK(s.config_file == file);
   CHECK(s.model == "random_walk");
   CHECK(s.seed == 42);
@@ -374,7 +368,7 @@ TEST_CASE("the config hash covers what determines the simulation, and only that"
 }
 
 TEST_CASE("the run schema has the run keys, then the model's populations and parameters") {
-  const ModelInfo* model = registry().find("random_walk");
+  const ModelInfo* model = builtin_registry().find("random_walk");
   REQUIRE(model != nullptr);
   const ParamSpec schema = run_schema(*model);
   std::vector<std::string> keys;

@@ -19,7 +19,7 @@ std::string error_of(const std::string& params, std::size_t individuals = 20,
   std::string yaml = config(individuals, 2, params, dir / "out");
   yaml.replace(yaml.find("gene_network"), 12, model);
   try {
-    cohort::engine::Simulation sim(registry(), settings(dir, yaml));
+    cohort::engine::Simulation sim(builtin_registry(), settings(dir, yaml));
   } catch (const ConfigError& e) {
     return e.what();
   }
@@ -84,7 +84,7 @@ TEST_CASE("an edge file is read relative to the config, and its bad lines are re
   const std::string yaml =
       config(10, 2, "  genes: 4\n  network: {file: {path: edges.txt}}\n", dir / "out");
   try {
-    cohort::engine::Simulation sim(registry(), settings(dir, yaml));
+    cohort::engine::Simulation sim(builtin_registry(), settings(dir, yaml));
     FAIL("the edge file was accepted");
   } catch (const ConfigError& e) {
     const std::string m = e.what();
@@ -92,7 +92,7 @@ TEST_CASE("an edge file is read relative to the config, and its bad lines are re
     CHECK(m.find("self-loops are rejected), got 3 -> 3 (edge 3 of") != std::string::npos);
   }
   std::ofstream(dir / "edges.txt", std::ios::trunc) << "0 1 0.5\n1,2,-0.25\n";
-  cohort::engine::Simulation ok(registry(), settings(dir, yaml));
+  cohort::engine::Simulation ok(builtin_registry(), settings(dir, yaml));
   CHECK(ok.world().population_count() == 1);
 }
 

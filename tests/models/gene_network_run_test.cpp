@@ -97,11 +97,11 @@ TEST_CASE("a checkpoint and resume gives the same outputs as a run straight thro
     run(settings(dir, config(300, 20, params, dir / "straight")));
     const std::string yaml = config(300, 20, params, dir / "resumed");
     {
-      cohort::engine::Simulation first(registry(), settings(dir, yaml, {"steps=8"}));
+      cohort::engine::Simulation first(builtin_registry(), settings(dir, yaml, {"steps=8"}));
       first.run(std::atomic<bool>{false}, {});
       first.write_checkpoint(dir / "at8.cohort");
     }
-    cohort::engine::Simulation second(registry(), settings(dir, yaml, {"threads=2"}));
+    cohort::engine::Simulation second(builtin_registry(), settings(dir, yaml, {"threads=2"}));
     second.resume(dir / "at8.cohort");
     second.run(std::atomic<bool>{false}, {});
     second.write_outputs();
@@ -228,7 +228,7 @@ TEST_CASE("each individual is charged G x value size to tag genome, within 1.1x 
   for (const char* precision : {"double", "float"}) {
     TempDir dir;
     cohort::engine::Simulation sim(
-        registry(),
+        builtin_registry(),
         settings(dir, config(5000, 1, std::string("  genes: 100\n  precision: ") + precision + "\n",
                              dir / "out")));
     const auto report = cohort::memory::MemoryReport::build(sim.world().accountant());
@@ -243,7 +243,7 @@ TEST_CASE("each individual is charged G x value size to tag genome, within 1.1x 
 }
 
 TEST_CASE("gene_network is registered with its population and parameters") {
-  const auto* info = registry().find("gene_network");
+  const auto* info = builtin_registry().find("gene_network");
   REQUIRE(info != nullptr);
   REQUIRE(info->populations.size() == 1);
   CHECK(info->populations[0].name == "individuals");

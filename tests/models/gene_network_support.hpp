@@ -14,6 +14,7 @@
 #include "cohort/engine/run_settings.hpp"
 #include "cohort/engine/simulation.hpp"
 #include "cohort/models/builtin.hpp"
+#include "support/builtin_registry.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gene_network_test {
@@ -22,14 +23,7 @@ namespace fs = std::filesystem;
 
 using cohort::testing::TempDir;
 
-inline const cohort::engine::ModelRegistry& registry() {
-  static const cohort::engine::ModelRegistry r = [] {
-    cohort::engine::ModelRegistry m;
-    cohort::models::register_builtin_models(m);
-    return m;
-  }();
-  return r;
-}
+using cohort::testing::builtin_registry;
 
 inline std::string read_text(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -50,12 +44,12 @@ inline cohort::engine::RunSettings settings(const TempDir& dir, const std::strin
                                             const std::vector<std::string>& overrides = {},
                                             const std::string& name = "run.yaml") {
   std::ofstream(dir / name) << yaml;
-  return cohort::engine::load_run_settings(registry(), dir / name, overrides);
+  return cohort::engine::load_run_settings(builtin_registry(), dir / name, overrides);
 }
 
 /// Runs a config to its end and writes its outputs.
 inline void run(cohort::engine::RunSettings s) {
-  cohort::engine::Simulation sim(registry(), std::move(s));
+  cohort::engine::Simulation sim(builtin_registry(), std::move(s));
   const std::atomic<bool> stop{false};
   sim.run(stop, {});
   sim.write_outputs();
