@@ -1,12 +1,12 @@
 # Installs the libraries, their headers under cohort/, and an exported CMake package.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS cohort_memory cohort_engine_config cohort_engine cohort_models
+install(TARGETS cohort_memory cohort_engine_config cohort_engine cohort_models cohort_tools
   EXPORT cohortTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY memory/include/ engine/include/ models/include/
+install(DIRECTORY memory/include/ engine/include/ models/include/ tools/include/
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT cohortTargets NAMESPACE cohort:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/cohort)
 

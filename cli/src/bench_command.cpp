@@ -14,7 +14,7 @@
 #include "cohort/engine/atomic_file.hpp"
 #include "cohort/engine/config_error.hpp"
 #include "cohort/engine/run_settings.hpp"
-#include "cohort/engine/scaling_analysis.hpp"
+#include "cohort/tools/scaling_analysis.hpp"
 #include "exit_codes.hpp"
 
 namespace cohort::cli {
@@ -60,7 +60,7 @@ std::uint64_t initial_agents(const fs::path& timeline) {
   return std::stoull(cell);  // column 5 is "agents"
 }
 
-ordered_json spread_json(const engine::Spread& s) {
+ordered_json spread_json(const tools::Spread& s) {
   return {{"median", s.median}, {"min", s.min}, {"max", s.max}, {"cv", s.cv}};
 }
 
@@ -74,11 +74,11 @@ ordered_json fit_json(const std::optional<engine::PowerLawFit>& f) {
 }
 
 void write_outputs(const fs::path& dir, const Scale& scale,
-                   const std::vector<engine::ScaleRun>& runs,
-                   const std::vector<engine::ScaleSummary>& summary, const engine::ScalingFit& fit,
+                   const std::vector<tools::ScaleRun>& runs,
+                   const std::vector<tools::ScaleSummary>& summary, const tools::ScalingFit& fit,
                    const std::string& plot_note) {
   std::string csv = "scale,agents,seconds_per_step,peak_rss,accounted_bytes_per_agent\n";
-  for (const engine::ScaleRun& r : runs) {
+  for (const tools::ScaleRun& r : runs) {
     char buf[160];
     std::snprintf(buf, sizeof buf, ",%llu,%.9g,%.0f,%.6g\n",
                   static_cast<unsigned long long>(r.agents), r.seconds_per_step, r.peak_rss,
@@ -89,7 +89,7 @@ void write_outputs(const fs::path& dir, const Scale& scale,
   std::string table =
       "scale,agents,runs,time_median,time_min,time_max,time_cv,rss_median,rss_min,rss_max,"
       "rss_cv,accounted_per_agent_median,accounted_per_agent_cv\n";
-  for (const engine::ScaleSummary& s : summary) {
+  for (const tools::ScaleSummary& s : summary) {
     char buf[400];
     std::snprintf(buf, sizeof buf, ",%llu,%zu,%.9g,%.9g,%.9g,%.4f,%.0f,%.0f,%.0f,%.4f,%.6g,%.4f\n",
                   static_cast<unsigned long long>(s.agents), s.runs, s.seconds_per_step.median,
@@ -102,7 +102,7 @@ void write_outputs(const fs::path& dir, const Scale& scale,
   ordered_json j;
   j["key"] = scale.key;
   j["scales"] = ordered_json::array();
-  for (const engine::ScaleSummary& s : summary)
+  for (const tools::ScaleSummary& s : summary)
     j["scales"].push_back({{"scale", s.scale},
                            {"agents", s.agents},
                            {"runs", s.runs},
@@ -154,7 +154,7 @@ int bench_command(const engine::ModelRegistry& registry, const BenchOptions& o) 
   const fs::path dir = o.out;
   fs::create_directories(dir / "runs");
   const fs::path self = self_executable();
-  std::vector<engine::ScaleRun> runs;
+  std::vector<tools::ScaleRun> runs;
   const std::size_t total = scale->values.size() * o.repeat;
   for (const std::string& v : scale->values)
     for (unsigned rep = 1; rep <= o.repeat; ++rep) {
@@ -175,7 +175,7 @@ int bench_command(const engine::ModelRegistry& registry, const BenchOptions& o) 
         return r.exit_code > 0 ? r.exit_code : kInternalError;
       }
       const auto run_json = nlohmann::json::parse(read_text(run_dir / "run.json"));
-      engine::ScaleRun m;
+      tools::ScaleRun m;
       m.scale = v;
       m.agents = initial_agents(run_dir / "timeline.csv");
       m.seconds_per_step = run_json.at("seconds_per_step").get<double>();
@@ -192,8 +192,8 @@ int bench_command(const engine::ModelRegistry& registry, const BenchOptions& o) 
                    m.peak_rss / 1048576, m.accounted_per_agent);
     }
 
-  const std::vector<engine::ScaleSummary> summary = engine::summarise_scales(runs);
-  const engine::ScalingFit fit = engine::fit_scaling(runs);
+  const std::vector<tools::ScaleSummary> summary = tools::summarise_scales(runs);
+  const tools::ScalingFit fit = tools::fit_scaling(runs);
   std::string plot_note = fit.refusal.empty() ? plot_scaling(summary, fit, dir / "bench.png")
                                               : "no fit (" + fit.refusal + ")";
   write_outputs(dir, *scale, runs, summary, fit, plot_note);

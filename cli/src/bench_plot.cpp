@@ -36,8 +36,8 @@ std::string find_gnuplot() {
 
 }  // namespace
 
-std::string plot_scaling(const std::vector<engine::ScaleSummary>& scales,
-                         const engine::ScalingFit& fit, const std::filesystem::path& png) {
+std::string plot_scaling(const std::vector<tools::ScaleSummary>& scales,
+                         const tools::ScalingFit& fit, const std::filesystem::path& png) {
   const std::string gnuplot = find_gnuplot();
   if (gnuplot.empty()) return "gnuplot is not installed (apt-get install gnuplot-nox)";
   const std::filesystem::path data = png.parent_path() / "bench_plot.dat";
@@ -45,7 +45,7 @@ std::string plot_scaling(const std::vector<engine::ScaleSummary>& scales,
   {
     std::ofstream d(data);
     d << "# agents time_median time_min time_max rss_median rss_min rss_max\n";
-    for (const engine::ScaleSummary& s : scales)
+    for (const tools::ScaleSummary& s : scales)
       d << s.agents << ' ' << s.seconds_per_step.median << ' ' << s.seconds_per_step.min << ' '
         << s.seconds_per_step.max << ' ' << s.peak_rss.median / 1048576 << ' '
         << s.peak_rss.min / 1048576 << ' ' << s.peak_rss.max / 1048576 << '\n';

@@ -5,14 +5,14 @@
 #include <string>
 #include <vector>
 
-#include "cohort/engine/scaling_analysis.hpp"
+#include "cohort/tools/scaling_analysis.hpp"
 
 namespace cohort::cli {
 
 /// Writes `png` (two log-log panels: time per step and peak RSS against agents, each scale's
 /// median with min-max error bars and the fitted line) via a generated gnuplot script next to
 /// it. Returns "" on success, else why the plot was skipped (e.g. gnuplot is not installed).
-std::string plot_scaling(const std::vector<engine::ScaleSummary>& scales,
-                         const engine::ScalingFit& fit, const std::filesystem::path& png);
+std::string plot_scaling(const std::vector<tools::ScaleSummary>& scales,
+                         const tools::ScalingFit& fit, const std::filesystem::path& png);
 
 }  // namespace cohort::cli

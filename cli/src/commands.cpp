@@ -8,7 +8,7 @@
 #include <cstdio>
 
 #include "cohort/engine/config_error.hpp"
-#include "cohort/engine/profile_store.hpp"
+#include "cohort/tools/profile_store.hpp"
 #include "cohort/engine/run_settings.hpp"
 #include "cohort/engine/simulation.hpp"
 #include "exit_codes.hpp"
@@ -71,7 +71,7 @@ void log_alert(const engine::AlertEvent& e) {
 // Appends the run's profile to the store; a failure is reported but does not fail the run.
 void record_profile(const RunOptions& o, const std::filesystem::path& out_dir) {
   if (o.no_profile) return;
-  const engine::ProfileStore store(o.profiles.empty() ? engine::ProfileStore::default_dir()
+  const tools::ProfileStore store(o.profiles.empty() ? tools::ProfileStore::default_dir()
                                                       : std::filesystem::path(o.profiles));
   const std::string name =
       o.name.empty() ? std::filesystem::path(o.config).stem().string() : o.name;

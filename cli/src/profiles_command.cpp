@@ -4,15 +4,15 @@
 
 #include <cstdio>
 
-#include "cohort/engine/profile_store.hpp"
-#include "cohort/engine/regression.hpp"
+#include "cohort/tools/profile_store.hpp"
+#include "cohort/tools/regression.hpp"
 #include "exit_codes.hpp"
 
 namespace cohort::cli {
 
 namespace {
 
-using engine::Profile;
+using tools::Profile;
 
 double number(const Profile& p, const char* key) {
   return p.data.contains(key) && p.data[key].is_number() ? p.data[key].get<double>() : 0.0;
@@ -31,11 +31,11 @@ void print_header() {
 }
 
 // Prints the checks; returns true if any regressed.
-bool print_checks(const std::vector<engine::MetricCheck>& checks, double tolerance) {
+bool print_checks(const std::vector<tools::MetricCheck>& checks, double tolerance) {
   bool regressed = false;
   std::printf("%-18s %14s %14s %14s %14s %8s %9s  %s\n", "metric", "value", "baseline", "min",
               "max", "cv", "change", "");
-  for (const engine::MetricCheck& c : checks) {
+  for (const tools::MetricCheck& c : checks) {
     std::printf("%-18s %14.6g %14.6g %14.6g %14.6g %7.2f%% %+8.2f%%  %s\n", c.metric.c_str(),
                 c.value, c.baseline.median, c.baseline.min, c.baseline.max, 100 * c.baseline.cv,
                 100 * c.change, c.regression ? "REGRESSION" : "ok");
@@ -57,9 +57,9 @@ int finish(bool regressed, const ProfilesOptions& o) {
 }  // namespace
 
 int profiles_command(const ProfilesOptions& o) {
-  const engine::ProfileStore store(o.dir.empty() ? engine::ProfileStore::default_dir()
+  const tools::ProfileStore store(o.dir.empty() ? tools::ProfileStore::default_dir()
                                                  : std::filesystem::path(o.dir));
-  const engine::ProfileListing listing = store.list();
+  const tools::ProfileListing listing = store.list();
   for (const std::string& problem : listing.problems)
     spdlog::warn("{}", problem);
   const auto find = [&](const std::string& id) -> std::optional<Profile> {
@@ -88,7 +88,7 @@ int profiles_command(const ProfilesOptions& o) {
     std::printf("%s (candidate) against %s (baseline)\n", b->id.c_str(), a->id.c_str());
     if (a->config_hash() != b->config_hash())
       spdlog::warn("the two runs have different config hashes: differences may be the config's");
-    return finish(print_checks(engine::check_profile(*b, {*a}, o.tolerance), o.tolerance), o);
+    return finish(print_checks(tools::check_profile(*b, {*a}, o.tolerance), o.tolerance), o);
   }
   if (o.action == "trend") {
     std::vector<Profile> runs;
@@ -102,7 +102,7 @@ int profiles_command(const ProfilesOptions& o) {
     for (const Profile& p : runs)
       print_row(p);
     const std::vector<Profile> baseline =
-        engine::baseline_of(listing.profiles, runs.back(), o.baseline);
+        tools::baseline_of(listing.profiles, runs.back(), o.baseline);
     if (baseline.empty()) {
       std::printf("no earlier run of '%s' with config hash %s: nothing to compare against\n",
                   o.first.c_str(), runs.back().config_hash().c_str());
@@ -111,7 +111,7 @@ int profiles_command(const ProfilesOptions& o) {
     std::printf("\nlatest %s against the median of %zu earlier run(s) with the same config hash\n",
                 runs.back().id.c_str(), baseline.size());
     return finish(
-        print_checks(engine::check_profile(runs.back(), baseline, o.tolerance), o.tolerance), o);
+        print_checks(tools::check_profile(runs.back(), baseline, o.tolerance), o.tolerance), o);
   }
   spdlog::error("unknown profiles action '{}' (list, show, compare, trend)", o.action);
   return kBadInput;

@@ -8,11 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "cohort/engine/profile_store.hpp"
-#include "cohort/engine/regression.hpp"
+#include "cohort/tools/profile_store.hpp"
+#include "cohort/tools/regression.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace cohort::engine;
+using namespace cohort::tools;
 using nlohmann::json;
 
 namespace {

@@ -7,9 +7,10 @@
 #include <stdexcept>
 #include <vector>
 
-#include "cohort/engine/scaling_analysis.hpp"
+#include "cohort/tools/scaling_analysis.hpp"
 
 using namespace cohort::engine;
+using namespace cohort::tools;
 
 namespace {
 

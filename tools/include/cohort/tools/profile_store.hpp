@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace cohort::engine {
+namespace cohort::tools {
 
 /// One stored profile: its id (the file name without .json) and its JSON.
 struct Profile {
@@ -45,4 +45,4 @@ class ProfileStore {
   std::filesystem::path dir_;
 };
 
-}  // namespace cohort::engine
+}  // namespace cohort::tools

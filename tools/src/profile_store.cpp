@@ -1,4 +1,4 @@
-#include "cohort/engine/profile_store.hpp"
+#include "cohort/tools/profile_store.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -9,7 +9,7 @@
 
 #include "cohort/engine/atomic_file.hpp"
 
-namespace cohort::engine {
+namespace cohort::tools {
 
 namespace fs = std::filesystem;
 
@@ -36,7 +36,7 @@ std::string ProfileStore::append(nlohmann::json profile) const {
   for (int n = 2; fs::exists(dir_ / (id + ".json")); ++n)
     id = base + "-" + std::to_string(1000 + n).substr(1);
   profile["id"] = id;
-  write_file_atomically(dir_ / (id + ".json"), profile.dump(2) + "\n");
+  engine::write_file_atomically(dir_ / (id + ".json"), profile.dump(2) + "\n");
   return id;
 }
 
@@ -75,4 +75,4 @@ std::optional<Profile> ProfileStore::find(const std::string& id) const {
   return match;
 }
 
-}  // namespace cohort::engine
+}  // namespace cohort::tools

@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "cohort/engine/profile_store.hpp"
-#include "cohort/engine/scaling_analysis.hpp"
+#include "cohort/tools/profile_store.hpp"
+#include "cohort/tools/scaling_analysis.hpp"
 
-namespace cohort::engine {
+namespace cohort::tools {
 
 /// The metrics compared, all "lower is better": seconds_per_step, peak_rss, peak_accounted,
 /// bytes_per_agent.
@@ -37,4 +37,4 @@ std::vector<Profile> baseline_of(const std::vector<Profile>& history, const Prof
 std::vector<MetricCheck> check_profile(const Profile& candidate,
                                        const std::vector<Profile>& baseline, double tolerance);
 
-}  // namespace cohort::engine
+}  // namespace cohort::tools

@@ -1,8 +1,8 @@
-#include "cohort/engine/regression.hpp"
+#include "cohort/tools/regression.hpp"
 
 #include <algorithm>
 
-namespace cohort::engine {
+namespace cohort::tools {
 
 const std::vector<std::string>& profile_metrics() {
   static const std::vector<std::string> m{"seconds_per_step", "peak_rss", "peak_accounted",
@@ -50,4 +50,4 @@ std::vector<MetricCheck> check_profile(const Profile& candidate,
   return out;
 }
 
-}  // namespace cohort::engine
+}  // namespace cohort::tools

@@ -9,7 +9,9 @@
 
 #include "cohort/engine/least_squares.hpp"
 
-namespace cohort::engine {
+namespace cohort::tools {
+
+using engine::PowerLawFit;
 
 /// One measured run: the scale value asked for and what it really produced.
 struct ScaleRun {
@@ -56,4 +58,4 @@ struct ScalingFit {
 /// scaled key did not change the population) or any value is not positive.
 ScalingFit fit_scaling(const std::vector<ScaleRun>& runs);
 
-}  // namespace cohort::engine
+}  // namespace cohort::tools

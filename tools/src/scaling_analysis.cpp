@@ -1,11 +1,11 @@
-#include "cohort/engine/scaling_analysis.hpp"
+#include "cohort/tools/scaling_analysis.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <set>
 #include <stdexcept>
 
-namespace cohort::engine {
+namespace cohort::tools {
 
 Spread spread_of(std::vector<double> values) {
   if (values.empty()) throw std::invalid_argument("spread_of: no values");
@@ -81,9 +81,9 @@ ScalingFit fit_scaling(const std::vector<ScaleRun>& runs) {
     t.push_back(r.seconds_per_step);
     m.push_back(r.peak_rss);
   }
-  fit.time = fit_power_law(n, t);
-  fit.memory = fit_power_law(n, m);
+  fit.time = engine::fit_power_law(n, t);
+  fit.memory = engine::fit_power_law(n, m);
   return fit;
 }
 
-}  // namespace cohort::engine
+}  // namespace cohort::tools
