@@ -54,7 +54,8 @@ BENCHMARK(BM_UpdateThreeFloats)
 // with a population of 100k agents holding 3 float components and a memory ledger.
 void BM_CreateDestroyChurn(benchmark::State& state) {
   cohort::memory::Accountant accountant;
-  Population pop("churn", 0, accountant, {.agent_ledger = true});
+  cohort::engine::UidCounter uids;
+  Population pop("churn", 0, accountant, uids, {.agent_ledger = true});
   pop.add_component<float>("x");
   pop.add_component<float>("y");
   pop.add_component<float>("z");
@@ -84,7 +85,8 @@ void BM_StorageOverhead(benchmark::State& state) {
   double overhead = 0;
   for (auto _ : state) {
     cohort::memory::Accountant accountant;
-    Population pop("p", 0, accountant, {.agent_ledger = ledger});
+    cohort::engine::UidCounter uids;
+    Population pop("p", 0, accountant, uids, {.agent_ledger = ledger});
     pop.add_component<double>("a");
     pop.add_component<double>("b");
     pop.add_component<double>("c");

@@ -8,14 +8,15 @@
 
 #include <vector>
 
+#include "cohort/engine/random/philox_lanes.hpp"
 #include "cohort/engine/random_stream.hpp"
 #include "gene_network/generation_kernels.hpp"
-#include "gene_network/philox_lanes.hpp"
 #include "gene_network/point_mutation.hpp"
 #include "gene_network/regulatory_network.hpp"
 
 using namespace cohort::models::gene_network;
-using cohort::engine::AgentId;
+using cohort::engine::Uid;
+using namespace cohort::engine::random_layer;
 
 namespace {
 
@@ -30,7 +31,7 @@ const RegulatoryNetwork& network() {
 
 std::vector<double> levels(std::size_t count) {
   std::vector<double> x(count);
-  cohort::engine::RandomStream rng(1, 0, AgentId(0, 0), 0, 0);
+  cohort::engine::RandomStream rng(1, 0, 0, 0);
   for (double& v : x)
     v = rng.uniform(0.3, 0.7);
   return x;
@@ -80,7 +81,7 @@ void BM_PhiloxOneStreamAtATime(benchmark::State& state) {
   std::uint64_t sum = 0;
   for (auto _ : state) {
     for (std::uint32_t a = 0; a < 512; ++a) {
-      cohort::engine::RandomStream rng(42, 0, AgentId(a, 0), 7, 1);
+      cohort::engine::RandomStream rng(42, Uid(a), 7, 1);
       for (int w = 0; w < 56; ++w)
         sum += rng.next_u32();  // 14 blocks
     }
@@ -91,11 +92,11 @@ void BM_PhiloxOneStreamAtATime(benchmark::State& state) {
 BENCHMARK(BM_PhiloxOneStreamAtATime)->Unit(benchmark::kMicrosecond);
 
 void BM_PhiloxEightAgentsAtOnce(benchmark::State& state) {
-  std::vector<AgentId> agents;
+  std::vector<Uid> agents;
   for (std::uint32_t a = 0; a < 512; ++a)
-    agents.emplace_back(a, 0);
+    agents.push_back(a);
   std::vector<std::uint32_t> words(512 * 14 * 4);
-  const StreamFamily f{42, 0, 7, 1};
+  const StreamFamily f{42, 7, 1};
   for (auto _ : state) {
     philox_prefix(f, agents, 14, words.data());
     benchmark::DoNotOptimize(words.data());
@@ -109,19 +110,19 @@ BENCHMARK(BM_PhiloxEightAgentsAtOnce)->Unit(benchmark::kMicrosecond);
 void BM_PointMutation(benchmark::State& state) {
   const PointMutation mutation(0.1, 0.05, kGenes);
   std::vector<double> x = levels(kGenes * kSlab);
-  std::vector<AgentId> agents;
+  std::vector<Uid> agents;
   for (std::uint32_t a = 0; a < kIndividuals; ++a)
-    agents.emplace_back(a, 0);
+    agents.push_back(a);
   const unsigned a_blocks = mutation.where_blocks(), b_blocks = mutation.how_much_blocks();
   std::vector<std::uint32_t> where_words(kSlab * a_blocks * 4), how_words(kSlab * b_blocks * 4);
   std::uint32_t spill[2][4];
   std::uint64_t step = 0;
   for (auto _ : state) {
-    const StreamFamily where{42, 0, step, 1}, how{42, 0, step, 5};
+    const StreamFamily where{42, step, 1}, how{42, step, 5};
     ++step;
     for (std::size_t first = 0; first < kIndividuals; first += kSlab) {
-      const std::span<const AgentId> ids(
-          agents.data() + first, kSlab < kIndividuals - first ? kSlab : kIndividuals - first);
+      const std::span<const Uid> ids(agents.data() + first,
+                                     kSlab < kIndividuals - first ? kSlab : kIndividuals - first);
       philox_prefix(where, ids, a_blocks, where_words.data());
       philox_prefix(how, ids, b_blocks, how_words.data());
       for (std::size_t c = 0; c < ids.size(); ++c) {

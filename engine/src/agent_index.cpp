@@ -7,26 +7,32 @@ namespace cohort::engine {
 
 namespace {
 // A dead sparse slot: the next free index and the generation of the slot's next use.
-constexpr std::uint32_t pack_free(std::uint32_t next, std::uint32_t generation) {
-  return AgentId(next, generation).bits();
+constexpr std::uint64_t pack_free(std::uint32_t next, std::uint32_t generation) {
+  return (std::uint64_t{generation} << 32) | next;
+}
+constexpr std::uint32_t next_of(std::uint64_t slot) {
+  return static_cast<std::uint32_t>(slot);
+}
+constexpr std::uint32_t generation_of(std::uint64_t slot) {
+  return static_cast<std::uint32_t>(slot >> 32);
 }
 }  // namespace
 
 AgentId AgentIndex::create() {
-  const Row row = static_cast<Row>(dense_.size());
+  const auto row = static_cast<Row>(dense_.size());
   if (free_head_ != kNoIndex) {
     const std::uint32_t index = free_head_;
-    const AgentId slot = AgentId::from_bits(sparse_[index]);
-    free_head_ = slot.index();
+    const std::uint64_t slot = sparse_[index];
+    free_head_ = next_of(slot);
     if (free_head_ == kNoIndex) free_tail_ = kNoIndex;
-    const AgentId id(index, slot.generation());
+    const AgentId id(index, generation_of(slot));
     sparse_[index] = row;
     dense_.push_back(id);
     return id;
   }
   if (sparse_.size() > AgentId::kMaxIndex)
-    throw std::length_error("a population can hold at most " +
-                            std::to_string(AgentId::kMaxIndex + 1) + " agent indices");
+    throw std::length_error("a population can hold at most " + std::to_string(AgentId::kMaxIndex) +
+                            " agent slots");
   const auto index = static_cast<std::uint32_t>(sparse_.size());
   const AgentId id(index, 0);
   sparse_.push_back(row);
@@ -35,28 +41,35 @@ AgentId AgentIndex::create() {
 }
 
 Row AgentIndex::destroy(AgentId id) {
-  const Row row = sparse_[id.index()];
-  const Row last = static_cast<Row>(dense_.size() - 1);
+  const auto row = static_cast<Row>(sparse_[id.index()]);
+  const auto last = static_cast<Row>(dense_.size() - 1);
   const AgentId moved = dense_[last];
   dense_[row] = moved;
   sparse_[moved.index()] = row;
   dense_.pop_back();
 
   if (id.generation() == AgentId::kMaxGeneration) {
-    // Reusing this index would wrap its generation and let a stale id alias a new agent.
+    // Reusing this slot would wrap its generation and let a stale id alias a new agent.
     sparse_[id.index()] = pack_free(kNoIndex, AgentId::kMaxGeneration);
     ++retired_;
     return row;
   }
   sparse_[id.index()] = pack_free(kNoIndex, id.generation() + 1);
-  if (free_tail_ == kNoIndex) {
+  if (free_tail_ == kNoIndex)
     free_head_ = id.index();
-  } else {
-    const AgentId tail = AgentId::from_bits(sparse_[free_tail_]);
-    sparse_[free_tail_] = pack_free(id.index(), tail.generation());
-  }
+  else
+    sparse_[free_tail_] = pack_free(id.index(), generation_of(sparse_[free_tail_]));
   free_tail_ = id.index();
   return row;
+}
+
+void AgentIndex::permute(std::span<const Row> order, std::vector<AgentId>& scratch) {
+  scratch.resize(dense_.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    scratch[i] = dense_[order[i]];
+  dense_.swap(scratch);
+  for (std::size_t i = 0; i < dense_.size(); ++i)
+    sparse_[dense_[i].index()] = static_cast<Row>(i);
 }
 
 void AgentIndex::reserve(std::size_t agents) {
@@ -65,16 +78,38 @@ void AgentIndex::reserve(std::size_t agents) {
 }
 
 std::size_t AgentIndex::capacity_bytes() const {
-  return sparse_.capacity() * sizeof(std::uint32_t) + dense_.capacity() * sizeof(AgentId);
+  return sparse_.capacity() * sizeof(std::uint64_t) + dense_.capacity() * sizeof(AgentId);
 }
 
 void AgentIndex::restore(State state) {
+  const auto fail = [](const std::string& what) {
+    throw std::invalid_argument("agent index state is inconsistent: " + what);
+  };
+  const std::size_t slots = state.sparse.size();
+  if (state.dense.size() > slots) fail("more live agents than slots");
+  std::vector<std::uint8_t> seen(slots, 0);  // 1 = live, 2 = on the free list
   for (Row row = 0; row < state.dense.size(); ++row) {
     const AgentId id = state.dense[row];
-    if (id.index() >= state.sparse.size() || state.sparse[id.index()] != row)
-      throw std::invalid_argument("agent index state is inconsistent at row " +
-                                  std::to_string(row));
+    if (id.index() >= slots || state.sparse[id.index()] != row || seen[id.index()] != 0)
+      fail("row " + std::to_string(row) + " names slot " + std::to_string(id.index()) +
+           " which does not point back to it");
+    seen[id.index()] = 1;
   }
+  // The free list must start at free_head, visit only dead slots once, and end at free_tail.
+  std::uint64_t free = 0;
+  std::uint32_t last = kNoIndex;
+  for (std::uint32_t at = state.free_head; at != kNoIndex; at = next_of(state.sparse[at])) {
+    if (at >= slots || seen[at] != 0)
+      fail("the free list reaches slot " + std::to_string(at) + " twice or out of range");
+    seen[at] = 2;
+    last = at;
+    ++free;
+  }
+  if (last != state.free_tail) fail("the free list does not end at its recorded tail");
+  if (state.dense.size() + free + state.retired != slots)
+    fail(std::to_string(slots) + " slots are not " + std::to_string(state.dense.size()) +
+         " live + " + std::to_string(free) + " free + " + std::to_string(state.retired) +
+         " retired");
   sparse_ = std::move(state.sparse);
   dense_ = std::move(state.dense);
   free_head_ = state.free_head;

@@ -13,21 +13,26 @@ namespace cohort::engine {
 namespace {
 
 // %.17g round-trips every double, so the CSV is exact and the same bytes on every platform run.
-std::string format_value(double v) {
+// Counts print as integers.
+std::string format_value(double v, MetricKind kind) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
+  if (kind == MetricKind::count)
+    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
+  else
+    std::snprintf(buf, sizeof buf, "%.17g", v);
   return buf;
 }
 
-std::string metrics_csv(const std::vector<std::string>& names, const std::vector<MetricRow>& rows) {
+std::string metrics_csv(const std::vector<std::string>& names, const std::vector<MetricKind>& kinds,
+                        const std::vector<MetricRow>& rows) {
   std::string out = "step";
   for (const std::string& n : names)
     out += "," + n;
   out += "\n";
   for (const MetricRow& row : rows) {
     out += std::to_string(row.step);
-    for (double v : row.values)
-      out += "," + format_value(v);
+    for (std::size_t m = 0; m < row.values.size(); ++m)
+      out += "," + format_value(row.values[m], kinds[m]);
     out += "\n";
   }
   return out;
@@ -46,6 +51,12 @@ Simulation::Simulation(const ModelRegistry& registry, RunSettings settings)
   model_->build(*world_, setup);
   world_->accountant().settle();
   metric_names_ = model_->metric_names();
+  metric_kinds_ = model_->metric_kinds();
+  if (metric_kinds_.empty()) metric_kinds_.assign(metric_names_.size(), MetricKind::real);
+  if (metric_kinds_.size() != metric_names_.size())
+    throw std::logic_error("model '" + settings_.model + "' declares " +
+                           std::to_string(metric_kinds_.size()) + " metric kinds for " +
+                           std::to_string(metric_names_.size()) + " names");
   record_metrics();  // step 0: the initial state
 }
 
@@ -75,7 +86,8 @@ RunEnd Simulation::run(const std::atomic<bool>& stop,
     world_->run_step();
     ++steps_this_process_;
     const std::uint64_t step = world_->step();
-    if (step % settings_.report_every == 0 || step == settings_.steps) record_metrics();
+    if (step % settings_.report_every == 0 || step == settings_.steps || world_->end_reason())
+      record_metrics();
     if (settings_.checkpoint_every != 0 && step % settings_.checkpoint_every == 0 &&
         step != settings_.steps)
       write_checkpoint(checkpoint_path());
@@ -86,6 +98,7 @@ RunEnd Simulation::run(const std::atomic<bool>& stop,
       progress(
           {step, settings_.steps, wall_seconds_, rate, world_->accountant().engine_total().held});
     }
+    if (world_->end_reason()) break;  // the model ended the run (run.json says why)
     if (stop.load(std::memory_order_relaxed) && step < settings_.steps) {
       write_checkpoint(checkpoint_path());
       end = RunEnd::interrupted;
@@ -101,25 +114,29 @@ void Simulation::write_checkpoint(const std::filesystem::path& path) {
   out.put(settings_.config_hash);
   out.put(settings_.seed);
   out.put(world_->step());
+  out.put(world_->next_uid());
   out.put<std::uint64_t>(world_->population_count());
   for (std::size_t i = 0; i < world_->population_count(); ++i) {
     const Population& pop = world_->population(i);
     out.put_string(pop.name());
     const AgentIndex::State ids = pop.index_map().state();
     out.put_vector(ids.sparse);
-    std::vector<std::uint32_t> dense;
-    for (AgentId id : ids.dense)
-      dense.push_back(id.bits());
-    out.put_vector(dense);
+    out.put_vector(ids.dense);
     out.put(ids.free_head);
     out.put(ids.free_tail);
     out.put(ids.retired);
+    out.put_vector(std::vector<Uid>(pop.uids().begin(), pop.uids().end()));
+    out.put(pop.refused_births());
     out.put<std::uint64_t>(pop.column_count());
     for (std::size_t c = 0; c < pop.column_count(); ++c) {
+      // Handle columns hold addresses of pooled data: the model saves their contents instead,
+      // so the file holds no address and two processes write the same bytes.
       const ComponentColumn& col = pop.column_at(c);
       out.put_string(col.name());
       out.put<std::uint64_t>(col.value_bytes());
-      out.put_bytes(col.bytes(), col.size() * col.value_bytes());
+      out.put(col.kind());
+      if (col.kind() == ColumnKind::value)
+        out.put_bytes(col.bytes(), col.size() * col.value_bytes());
     }
   }
   out.put<std::uint64_t>(rows_.size());
@@ -128,6 +145,16 @@ void Simulation::write_checkpoint(const std::filesystem::path& path) {
     out.put_vector(row.values);
   }
   model_->save(*world_, out);
+  // Ledger flags (reclaim exhausted, refused, rungs that ran) steer future budget decisions;
+  // the bytes themselves are re-charged by the model's load().
+  for (std::size_t i = 0; i < world_->population_count(); ++i) {
+    const Population& pop = world_->population(i);
+    std::vector<std::uint8_t> flags;
+    if (pop.has_agent_ledger())
+      for (Row r = 0; r < pop.size(); ++r)
+        flags.push_back(pop.account().ledger().flags(r));
+    out.put_vector(flags);
+  }
   std::filesystem::create_directories(path.parent_path());
   write_checkpoint_file(path, out);
 }
@@ -159,6 +186,10 @@ void Simulation::resume_from(const std::filesystem::path& checkpoint) {
                           "parameters, populations or seed differ); resume with the config that "
                           "wrote it (only steps, threads and output settings may change)");
   const auto step = in.get<std::uint64_t>("step");
+  const auto next_uid = in.get<std::uint64_t>("next uid");
+  if (next_uid >= kPopulationUidBase)
+    throw CheckpointError(name + " is corrupt: next uid " + std::to_string(next_uid) +
+                          " is out of range");
   const auto populations = in.get<std::uint64_t>("population count");
   if (populations != world_->population_count())
     throw CheckpointError(name + " holds " + std::to_string(populations) +
@@ -171,18 +202,24 @@ void Simulation::resume_from(const std::filesystem::path& checkpoint) {
       throw CheckpointError(name + " has population '" + pop_name + "' where the model has '" +
                             pop.name() + "'");
     AgentIndex::State ids;
-    ids.sparse = in.get_vector<std::uint32_t>("agent index");
-    for (std::uint32_t bits : in.get_vector<std::uint32_t>("agent ids"))
-      ids.dense.push_back(AgentId::from_bits(bits));
+    ids.sparse = in.get_vector<std::uint64_t>("agent index");
+    ids.dense = in.get_vector<AgentId>("agent ids");
     ids.free_head = in.get<std::uint32_t>("free list head");
     ids.free_tail = in.get<std::uint32_t>("free list tail");
     ids.retired = in.get<std::uint64_t>("retired count");
+    std::vector<Uid> uids = in.get_vector<Uid>("agent uids");
+    for (const Uid uid : uids)
+      if (uid >= next_uid)
+        throw CheckpointError(name + " is corrupt: agent uid " + std::to_string(uid) +
+                              " is not below the next uid " + std::to_string(next_uid));
+    const auto refused_births = in.get<std::uint64_t>("refused births");
     pop.clear();
     try {
-      pop.restore(std::move(ids));
+      pop.restore(std::move(ids), std::move(uids));
     } catch (const std::invalid_argument& e) {
       throw CheckpointError(name + " is corrupt: " + e.what());
     }
+    pop.set_refused_births(refused_births);
     const auto columns = in.get<std::uint64_t>("column count");
     if (columns != pop.column_count())
       throw CheckpointError(name + " has " + std::to_string(columns) + " columns for population '" +
@@ -191,11 +228,13 @@ void Simulation::resume_from(const std::filesystem::path& checkpoint) {
       ComponentColumn& col = pop.column_at(c);
       const std::string col_name = in.get_string("column name");
       const auto value_bytes = in.get<std::uint64_t>("column value size");
-      if (col_name != col.name() || value_bytes != col.value_bytes())
+      const auto kind = in.get<ColumnKind>("column kind");
+      if (col_name != col.name() || value_bytes != col.value_bytes() || kind != col.kind())
         throw CheckpointError(name + " has column '" + col_name + "' (" +
                               std::to_string(value_bytes) + " bytes) where the model has '" +
                               col.name() + "' (" + std::to_string(col.value_bytes()) + " bytes)");
-      in.get_bytes(col.bytes(), col.size() * col.value_bytes(), "column values");
+      if (kind == ColumnKind::value)
+        in.get_bytes(col.bytes(), col.size() * col.value_bytes(), "column values");
     }
   }
   rows_.clear();
@@ -207,7 +246,27 @@ void Simulation::resume_from(const std::filesystem::path& checkpoint) {
     rows_.push_back(std::move(row));
   }
   world_->set_step(step);
-  model_->load(*world_, in);
+  world_->set_next_uid(next_uid);
+  // The model re-charges what the saved run had admitted: no budget checks, no reclaiming.
+  memory::ChargeContext& ctx = world_->accountant().context(0);
+  ctx.set_restoring(true);
+  try {
+    model_->load(*world_, in);
+  } catch (...) {
+    ctx.set_restoring(false);
+    throw;
+  }
+  ctx.set_restoring(false);
+  for (std::size_t i = 0; i < populations; ++i) {
+    Population& pop = world_->population(i);
+    const std::vector<std::uint8_t> flags = in.get_vector<std::uint8_t>("ledger flags");
+    if (flags.size() != (pop.has_agent_ledger() ? pop.size() : 0))
+      throw CheckpointError(name + " is corrupt: " + std::to_string(flags.size()) +
+                            " ledger entries for population '" + pop.name() + "' of " +
+                            std::to_string(pop.size()) + " agents");
+    for (Row r = 0; r < flags.size(); ++r)
+      pop.account().ledger().restore_flags(r, flags[r]);
+  }
   if (!in.at_end())
     throw CheckpointError(name + " is corrupt: " + std::to_string(payload.size() - in.offset()) +
                           " unexplained bytes after the model's state");
@@ -217,7 +276,7 @@ void Simulation::resume_from(const std::filesystem::path& checkpoint) {
 std::string Simulation::write_outputs() {
   const std::filesystem::path& dir = settings_.out_dir;
   std::filesystem::create_directories(dir);
-  write_file_atomically(dir / "metrics.csv", metrics_csv(metric_names_, rows_));
+  write_file_atomically(dir / "metrics.csv", metrics_csv(metric_names_, metric_kinds_, rows_));
 
   World& world = *world_;
   memory::Accountant& acc = world.accountant();
@@ -241,12 +300,18 @@ std::string Simulation::write_outputs() {
       if (c.allocations != 0) tags[acc.tags().name(static_cast<memory::TagId>(t))] = c.used;
     }
     p["agent_bytes_by_tag"] = std::move(tags);
+    if (pop.options().population_budget.limited()) p["refused_births"] = pop.refused_births();
     summary["populations"].push_back(std::move(p));
   }
   nlohmann::ordered_json final_metrics = nlohmann::ordered_json::object();
   if (!rows_.empty())
-    for (std::size_t m = 0; m < metric_names_.size(); ++m)
-      final_metrics[metric_names_[m]] = rows_.back().values[m];
+    for (std::size_t m = 0; m < metric_names_.size(); ++m) {
+      const double v = rows_.back().values[m];
+      if (metric_kinds_[m] == MetricKind::count)
+        final_metrics[metric_names_[m]] = static_cast<std::int64_t>(v);
+      else
+        final_metrics[metric_names_[m]] = v;
+    }
   summary["final_metrics"] = std::move(final_metrics);
   write_file_atomically(dir / "summary.json", summary.dump(2) + "\n");
 
@@ -263,6 +328,7 @@ std::string Simulation::write_outputs() {
   run["peak_accounted_held"] = acc.peak_held();
   run["pool_mode"] = report.pool_mode;
   run["monitor"] = monitor_.to_json();
+  if (world.end_reason()) run["ended_early"] = *world.end_reason();
   write_file_atomically(dir / "run.json", run.dump(2) + "\n");
   write_file_atomically(dir / "timeline.csv", monitor_.timeline_csv());
 

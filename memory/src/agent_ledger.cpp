@@ -60,6 +60,27 @@ std::uint64_t AgentLedger::swap_remove(AgentRow row) {
   return residual;
 }
 
+void AgentLedger::permute(std::span<const AgentRow> order) {
+  std::vector<std::uint64_t> usage(usage_.size());
+  std::vector<std::uint8_t> flags(flags_.size());
+  std::unordered_map<AgentRow, BudgetLimits> overrides;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    usage[i] = usage_[order[i]];
+    flags[i] = flags_[order[i]];
+    if (flags[i] & kHasOverride)
+      overrides.emplace(static_cast<AgentRow>(i), overrides_.at(order[i]));
+  }
+  usage_.swap(usage);
+  flags_.swap(flags);
+  overrides_.swap(overrides);
+}
+
+void AgentLedger::restore_flags(AgentRow row, std::uint8_t flags) {
+  const std::uint8_t keep = flags_[row] & kHasOverride;
+  clear_flags(row, static_cast<std::uint8_t>(~kHasOverride));
+  set_flags(row, static_cast<std::uint8_t>((flags & ~kHasOverride) | keep));
+}
+
 void AgentLedger::reserve(std::size_t agents) {
   usage_.reserve(agents);
   flags_.reserve(agents);

@@ -25,4 +25,15 @@ BudgetLimits BudgetLimits::from_hard(std::uint64_t hard, double soft_fraction,
   return limits;
 }
 
+PopulationLimits PopulationLimits::from_hard(std::uint64_t hard, double soft_fraction) {
+  if (hard == 0) throw std::invalid_argument("a population's hard budget must be at least 1 byte");
+  if (!(soft_fraction > 0.0 && soft_fraction <= 1.0))
+    throw std::invalid_argument("soft budget fraction must be in (0, 1], got " +
+                                std::to_string(soft_fraction));
+  PopulationLimits limits;
+  limits.hard = hard;
+  limits.soft = static_cast<std::uint64_t>(std::floor(soft_fraction * static_cast<double>(hard)));
+  return limits;
+}
+
 }  // namespace cohort::memory

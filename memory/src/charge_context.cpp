@@ -19,6 +19,10 @@ ChargeSlot ChargeContext::slot(PopulationAccount& pop, TagId tag, std::size_t by
   if (pop.index_ >= deltas_.size())
     throw std::out_of_range("charge slot: population '" + pop.name() +
                             "' is not known to this context");
+  if (!pop.tracks_agents())
+    throw std::logic_error("population '" + pop.name() +
+                           "' keeps no per-agent ledger (agent_ledger = false), so its agents "
+                           "cannot be charged; create it with agent_ledger = true");
   ChargeSlot s;
   s.ledger_ = &pop.ledger_;
   s.pool_ = pools_.pool_for(bytes);
@@ -36,7 +40,7 @@ ChargeSlot ChargeContext::slot(PopulationAccount& pop, TagId tag, std::size_t by
 
 AllocResult ChargeContext::allocate_checked(PopulationAccount& pop, AgentRow row, TagId tag,
                                             std::size_t bytes) {
-  if (over_soft(pop.ledger_, row, bytes)) {
+  if (!restoring_ && over_soft(pop.ledger_, row, bytes)) {
     const ChargeStatus status = admit_over_soft(pop, row, tag, bytes);
     if (status != ChargeStatus::ok) return {nullptr, status};
   }
@@ -48,7 +52,7 @@ AllocResult ChargeContext::allocate_checked(PopulationAccount& pop, AgentRow row
 
 ChargeStatus ChargeContext::charge_checked(PopulationAccount& pop, AgentRow row, TagId tag,
                                            std::size_t bytes, std::size_t held) {
-  if (over_soft(pop.ledger_, row, bytes)) {
+  if (!restoring_ && over_soft(pop.ledger_, row, bytes)) {
     const ChargeStatus status = admit_over_soft(pop, row, tag, bytes);
     if (status != ChargeStatus::ok) return status;
   }

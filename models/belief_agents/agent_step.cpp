@@ -68,17 +68,17 @@ void step_agents(const StepRules& rules, engine::BlockContext& ctx, const AgentC
   Workspace& ws = thread_workspace();
   ws.fit(w.states(), rules.policy_length);
   std::vector<double>& q_pi = ws.policy_posterior;
-  const auto ids = ctx.population.ids();
+  const auto uids = ctx.population.uids();
   for (engine::Row r = begin; r < end; ++r) {
     AgentState& st = cols.state[r];
     BeliefRef& ref = cols.belief[r];
     // The true world moves by B for the previous action, then shows an observation by A.
     if (st.age > 0) {
-      engine::RandomStream move = ctx.rng(ids[r], kTransition);
+      engine::RandomStream move = ctx.rng(uids[r], kTransition);
       const Transition& t = w.transition(st.cell, st.previous_action);
       if (move.uniform() < t.move) st.cell = t.target;
     }
-    engine::RandomStream look = ctx.rng(ids[r], kObserve);
+    engine::RandomStream look = ctx.rng(uids[r], kObserve);
     const std::size_t o = sample_observation(w, st.cell, look.uniform());
 
     // Beliefs: prior = D at the first step, B_{a_prev} qs_prev after.
@@ -103,7 +103,7 @@ void step_agents(const StepRules& rules, engine::BlockContext& ctx, const AgentC
     double P[kActions];
     policy_posterior(ws.values, rules.gamma, q_pi);
     action_marginal(q_pi, kActions, rules.policy_length, P);
-    const double u = rules.deterministic ? 0.0 : ctx.rng(ids[r], kChoose).uniform();
+    const double u = rules.deterministic ? 0.0 : ctx.rng(uids[r], kChoose).uniform();
     const std::size_t a = choose_action(P, rules.deterministic, rules.alpha, u);
     const std::size_t per_first = ws.values.size() / kActions;
     const double best = *std::max_element(ws.values.begin() + a * per_first,

@@ -28,8 +28,8 @@ class BeliefAgents final : public engine::Model {
     const engine::PopulationSetup& decl = setup.population("explorers");
     pop_ = &world.add_population("explorers", decl.options);
     state_ = pop_->add_component<AgentState>("state");
-    belief_ = pop_->add_component<BeliefRef>("belief");
-    history_ = pop_->add_component<HistoryRef>("history");
+    belief_ = pop_->add_component<BeliefRef>("belief", engine::ColumnKind::handle);
+    history_ = pop_->add_component<HistoryRef>("history", engine::ColumnKind::handle);
     grid_ = belief::make_grid(settings_, world.seed(), pop_->index());
     make_rules(world, decl.on_refusal);
 
@@ -265,7 +265,8 @@ class BeliefAgents final : public engine::Model {
     pop_->reserve(count);
     for (std::uint64_t i = 0; i < count; ++i) {
       const engine::AgentId id = pop_->create();
-      engine::RandomStream rng(world.seed(), pop_->index(), id, ~0ull, belief::kPlacement);
+      engine::RandomStream rng(world.seed(), pop_->uid_at(pop_->row_of(id)), ~0ull,
+                               belief::kPlacement);
       const std::uint32_t cell = open[rng.below(static_cast<std::uint32_t>(open.size()))];
       AgentState& st = pop_->column(state_)[pop_->row_of(id)];
       st.cell = st.start = cell;

@@ -94,7 +94,7 @@ void Core<T>::mutate_slab(T* levels, std::size_t stride, const Slab& slab, std::
   if (!mutation_.active()) return;
   const StreamFamily where = family(step, streams::kMutation);
   const StreamFamily how_much = family(step, streams::kMutationSize);
-  const std::span<const AgentId> ids = ids_of(slab);
+  const std::span<const engine::Uid> ids = ids_of(slab);
   const unsigned a = where_blocks_, b = how_much_blocks_;
   std::uint32_t* where_words = s.words.data();
   std::uint32_t* how_much_words = where_words + slab.count * a * 4;
@@ -110,7 +110,7 @@ void Core<T>::mutate_slab(T* levels, std::size_t stride, const Slab& slab, std::
 
 template <class T>
 void Core<T>::choose_parents(const Slab& slab, std::uint64_t step, Scratch<T>& s) const {
-  const std::span<const AgentId> ids = ids_of(slab);
+  const std::span<const engine::Uid> ids = ids_of(slab);
   const std::size_t stride = layout_.slab_size();
   for (std::size_t c = 0; c < slab.count; ++c) {
     const auto slot = static_cast<std::uint32_t>(slab.first + c);
@@ -121,11 +121,11 @@ void Core<T>::choose_parents(const Slab& slab, std::uint64_t step, Scratch<T>& s
           s.from_second[g * stride + c] = 0;
       continue;
     }
-    engine::RandomStream rng(seed_, pop_->index(), ids[c], step, streams::kSelection);
+    engine::RandomStream rng(seed_, ids[c], step, streams::kSelection);
     s.parent[c] = sampler_.draw(rng);
     if (!s_.selection.sexual) continue;
     s.second_parent[c] = sampler_.draw(rng);
-    engine::RandomStream loci(seed_, pop_->index(), ids[c], step, streams::kCrossover);
+    engine::RandomStream loci(seed_, ids[c], step, streams::kCrossover);
     ByteSource<engine::RandomStream> bytes(loci);
     for (std::uint32_t g = 0; g < s_.genes; ++g)
       s.from_second[g * stride + c] = crossover_(bytes) ? 1 : 0;

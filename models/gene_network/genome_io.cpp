@@ -46,13 +46,13 @@ void load_genome(GenomeMatrix<T>& genome, engine::CheckpointReader& in) {
 
 template <class T>
 void write_population_csv(const std::filesystem::path& path, const GenomeMatrix<T>& genome,
-                          std::span<const T> fitness, std::span<const engine::AgentId> ids) {
+                          std::span<const T> fitness, std::span<const engine::Uid> ids) {
   std::string out = "individual,fitness";
   for (std::uint32_t g = 0; g < genome.genes(); ++g)
     out += ",g" + std::to_string(g);
   out += '\n';
   for (std::size_t i = 0; i < genome.individuals(); ++i) {
-    out += std::to_string(ids[i].index());
+    out += std::to_string(ids[i]);
     out += ',';
     append_value(out, fitness[i]);
     for (std::uint32_t g = 0; g < genome.genes(); ++g) {
@@ -69,8 +69,8 @@ template void save_genome(const GenomeMatrix<double>&, engine::CheckpointWriter&
 template void load_genome(GenomeMatrix<float>&, engine::CheckpointReader&);
 template void load_genome(GenomeMatrix<double>&, engine::CheckpointReader&);
 template void write_population_csv(const std::filesystem::path&, const GenomeMatrix<float>&,
-                                   std::span<const float>, std::span<const engine::AgentId>);
+                                   std::span<const float>, std::span<const engine::Uid>);
 template void write_population_csv(const std::filesystem::path&, const GenomeMatrix<double>&,
-                                   std::span<const double>, std::span<const engine::AgentId>);
+                                   std::span<const double>, std::span<const engine::Uid>);
 
 }  // namespace cohort::models::gene_network

@@ -24,6 +24,6 @@ void load_genome(GenomeMatrix<T>& genome, engine::CheckpointReader& in);
 /// round-trip exact.
 template <class T>
 void write_population_csv(const std::filesystem::path& path, const GenomeMatrix<T>& genome,
-                          std::span<const T> fitness, std::span<const engine::AgentId> ids);
+                          std::span<const T> fitness, std::span<const engine::Uid> ids);
 
 }  // namespace cohort::models::gene_network

@@ -123,7 +123,7 @@ void Core<T>::initialise(engine::World& world) {
   layout_.run(world, [&](std::size_t task, std::size_t thread) {
     Scratch<T>& s = scratch_[thread];
     layout_.for_each_slab(task, [&](const Slab& slab) {
-      const std::span<const AgentId> ids = ids_of(slab);
+      const std::span<const engine::Uid> ids = ids_of(slab);
       philox_prefix(f, ids, blocks, s.words.data());
       for (std::size_t c = 0; c < slab.count; ++c) {
         StreamWords w(f, ids[c], s.words.data() + c * blocks * 4, blocks, s.spill[0]);
@@ -194,7 +194,7 @@ void Core<T>::load(engine::World& world, engine::CheckpointReader& in) {
 template <class T>
 void Core<T>::write_outputs(const std::filesystem::path& dir) const {
   if (s_.population_csv)
-    write_population_csv<T>(dir / "population.csv", genome_, pop_->column(fitness_), pop_->ids());
+    write_population_csv<T>(dir / "population.csv", genome_, pop_->column(fitness_), pop_->uids());
 }
 
 template class Core<float>;

@@ -8,11 +8,11 @@
 #include <utility>
 #include <vector>
 
-#include "exact_bernoulli.hpp"
+#include "cohort/engine/random/exact_bernoulli.hpp"
+#include "cohort/engine/random/philox_lanes.hpp"
 #include "generation_kernels.hpp"
 #include "genome_matrix.hpp"
 #include "model_core.hpp"
-#include "philox_lanes.hpp"
 #include "point_mutation.hpp"
 #include "population_metrics.hpp"
 #include "regulatory_network.hpp"
@@ -21,6 +21,9 @@
 #include "work_layout.hpp"
 
 namespace cohort::models::gene_network::detail {
+
+// The engine's random layer (batched Philox streams, ziggurat normals, exact Bernoulli).
+using namespace cohort::engine::random_layer;
 
 // One worker thread's working memory, sized once at build.
 template <class T>
@@ -82,10 +85,10 @@ class Core final : public ModelCore {
   void charge_shared(memory::ChargeContext& ctx, memory::TagId tag, std::size_t bytes);
   ExpressionPlan<T> expression_plan(std::uint64_t step) const;
   StreamFamily family(std::uint64_t step, std::uint16_t stream) const {
-    return {seed_, pop_->index(), step, stream};
+    return {seed_, step, stream};
   }
-  std::span<const engine::AgentId> ids_of(const Slab& slab) const {
-    return pop_->ids().subspan(slab.first, slab.count);
+  std::span<const engine::Uid> ids_of(const Slab& slab) const {
+    return pop_->uids().subspan(slab.first, slab.count);
   }
 
   void generation(engine::World& world, std::uint64_t step);

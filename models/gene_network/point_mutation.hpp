@@ -9,11 +9,14 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "cohort/engine/random/geometric_skip.hpp"
+#include "cohort/engine/random/normal_sampler.hpp"
 #include "conditions.hpp"
-#include "geometric_skip.hpp"
-#include "normal_sampler.hpp"
 
 namespace cohort::models::gene_network {
+
+// The engine's random layer (batched Philox streams, ziggurat normals, exact Bernoulli).
+using namespace cohort::engine::random_layer;
 
 /// Mutates an individual's levels: each gene with probability `rate` becomes
 /// max(0, x + magnitude * z), z ~ N(0, 1).

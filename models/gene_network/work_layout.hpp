@@ -57,13 +57,10 @@ class WorkLayout {
     }
   }
 
-  /// Runs fn(task, thread) for every task on the world's threads. World::for_each_block makes one
-  /// call per 4096 rows, so asking for tasks * 4096 rows gives one call per task (a
-  /// World::run_tasks(n, fn) would say it directly).
+  /// Runs fn(task, thread) for every task on the world's threads.
   template <class Fn>
   void run(engine::World& world, Fn&& fn) const {
-    world.for_each_block(tasks_ * engine::kBlockRows,
-                         [&](std::size_t task, std::size_t thread) { fn(task, thread); });
+    world.run_tasks(tasks_, [&](std::size_t task, std::size_t thread) { fn(task, thread); });
   }
 
  private:

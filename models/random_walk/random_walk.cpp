@@ -41,7 +41,7 @@ class RandomWalk final : public engine::Model {
     pop_ = &world.add_population("walkers", walkers.options);
     cell_ = pop_->add_component<Cell>("cell");
     displacement_ = pop_->add_component<Displacement>("displacement");
-    trail_ = pop_->add_component<Trail>("trail");
+    trail_ = pop_->add_component<Trail>("trail", engine::ColumnKind::handle);
     ops_ = {world.accountant().tags().intern("trail"),
             static_cast<std::uint16_t>(p.at("trail_capacity").as_int())};
 
@@ -61,7 +61,7 @@ class RandomWalk final : public engine::Model {
     const std::uint64_t seed = world.seed();
     for (std::uint64_t i = 0; i < walkers.size; ++i) {
       const engine::AgentId id = pop_->create();
-      engine::RandomStream rng(seed, pop_->index(), id, ~0ull, kMoveStream);
+      engine::RandomStream rng(seed, pop_->uid_at(pop_->row_of(id)), ~0ull, kMoveStream);
       pop_->column(cell_)[pop_->row_of(id)] = {
           static_cast<std::int32_t>(rng.below(static_cast<std::uint32_t>(width_))),
           static_cast<std::int32_t>(rng.below(static_cast<std::uint32_t>(height_)))};
@@ -151,11 +151,11 @@ class RandomWalk final : public engine::Model {
     auto cells = ctx.population.column(cell_);
     auto disp = ctx.population.column(displacement_);
     auto trails = ctx.population.column(trail_);
-    const auto ids = ctx.population.ids();
+    const auto uids = ctx.population.uids();
     static constexpr std::int32_t kDx[4] = {1, -1, 0, 0};
     static constexpr std::int32_t kDy[4] = {0, 0, 1, -1};
     for (Row r = begin; r < end; ++r) {
-      engine::RandomStream rng = ctx.rng(ids[r], kMoveStream);
+      engine::RandomStream rng = ctx.rng(uids[r], kMoveStream);
       if (!rng.bernoulli(move_probability_)) continue;
       const std::uint32_t dir = rng.below(4);
       cells[r].x = (cells[r].x + kDx[dir] + width_) % width_;
@@ -173,18 +173,17 @@ class RandomWalk final : public engine::Model {
   }
 
   void life(BlockContext& ctx, Row begin, Row end) const {
-    const auto ids = ctx.population.ids();
+    const auto uids = ctx.population.uids();
     const auto cells = ctx.population.column(cell_);
     for (Row r = begin; r < end; ++r) {
-      engine::RandomStream rng = ctx.rng(ids[r], kLifeStream);
+      engine::RandomStream rng = ctx.rng(uids[r], kLifeStream);
       if (rng.bernoulli(death_rate_)) {
-        ctx.commands.destroy(ctx.population.index(), ids[r]);
+        ctx.kill(ctx.population.index(), ctx.population.id_at(r), r);
       } else if (rng.bernoulli(birth_rate_)) {
         const Cell at = cells[r];
         const Component<Cell> cell = cell_;
-        ctx.commands.spawn(ctx.population.index(), [cell, at](engine::Population& p, Row row) {
-          p.column(cell)[row] = at;
-        });
+        ctx.spawn(ctx.population.index(), r,
+                  [cell, at](engine::Population& p, Row row) { p.column(cell)[row] = at; });
       }
     }
   }

@@ -15,7 +15,8 @@ struct Position {
 
 TEST_CASE("components follow their agent when rows move") {
   cohort::memory::Accountant acc;
-  Population pop("walkers", 0, acc, {});
+  UidCounter uids;
+  Population pop("walkers", 0, acc, uids, {});
   const Component<Position> pos = pop.add_component<Position>("position");
   const Component<std::uint32_t> tag = pop.add_component<std::uint32_t>("tag");
   std::vector<AgentId> ids;
@@ -41,21 +42,23 @@ TEST_CASE("components follow their agent when rows move") {
   CHECK_THROWS_AS(pop.column(wrong), std::logic_error);
 }
 
-TEST_CASE("per-agent overhead beyond the payload is 8 bytes, 17 with a memory ledger") {
+TEST_CASE("per-agent overhead beyond the payload is 24 bytes, 33 with a memory ledger") {
   cohort::memory::Accountant acc;
-  Population plain("plain", 0, acc, {false, {}});
+  UidCounter uids;
+  Population plain("plain", 0, acc, uids, {false, {}});
   plain.add_component<float>("x");
   plain.add_component<float>("y");
   plain.add_component<float>("z");
   CHECK(plain.component_bytes_per_agent() == 12);
-  CHECK(plain.overhead_bytes_per_agent() == 8);
-  Population ledgered("ledgered", 1, acc, {true, {}});
-  CHECK(ledgered.overhead_bytes_per_agent() == 17);
+  CHECK(plain.overhead_bytes_per_agent() == 24);  // handle index 16 + uid 8
+  Population ledgered("ledgered", 1, acc, uids, {true, {}});
+  CHECK(ledgered.overhead_bytes_per_agent() == 33);
 }
 
 TEST_CASE("column storage is charged to the population under tag components") {
   cohort::memory::Accountant acc;
-  Population pop("p", 0, acc, {});
+  UidCounter uids;
+  Population pop("p", 0, acc, uids, {});
   pop.add_component<double>("v");
   for (int i = 0; i < 1000; ++i)
     pop.create();
@@ -63,14 +66,15 @@ TEST_CASE("column storage is charged to the population under tag components") {
   const auto& c = pop.account().counters(cohort::memory::Scope::population,
                                          cohort::memory::TagRegistry::kComponents);
   CHECK(c.used == pop.storage_bytes());
-  CHECK(c.used >= 1000 * (8 + 8 + 9));
-  CHECK(pop.account().fixed_bytes_per_agent() == 8 + 17);
+  CHECK(c.used >= 1000 * (8 + 24 + 9));
+  CHECK(pop.account().fixed_bytes_per_agent() == 8 + 33);
 }
 
 TEST_CASE("churn of a million agents with pooled data returns accounted bytes to baseline") {
   cohort::memory::Accountant acc;
+  UidCounter uids;
   const auto history = acc.tags().intern("history");
-  Population pop("churn", 0, acc, {});
+  Population pop("churn", 0, acc, uids, {});
   const Component<void*> data = pop.add_component<void*>("data");
   const Component<std::uint32_t> size = pop.add_component<std::uint32_t>("size");
   pop.set_release([&](cohort::memory::ChargeContext& ctx, Row row) {

@@ -5,27 +5,58 @@
 #include <set>
 #include <vector>
 
+#include "cohort/engine/random/philox_lanes.hpp"
 #include "cohort/engine/random_stream.hpp"
 
 using namespace cohort::engine;
 
+TEST_CASE("the first block of (seed 0, uid 0, step 0, stream 0) is Random123's known answer") {
+  // Random123's kat_vectors: philox4x32-10 with counter 0 and key 0.
+  RandomStream s(0, 0, 0, 0);
+  CHECK(s.next_u32() == 0x6627e8d5u);
+  CHECK(s.next_u32() == 0xe169c58du);
+  CHECK(s.next_u32() == 0xbc57ac4cu);
+  CHECK(s.next_u32() == 0x9b00dbd8u);
+}
+
+TEST_CASE("the counter holds uid, step and block and the key holds seed and stream") {
+  // Random123's pi-digits known answer: counter (243f6a88 85a308d3 13198a2e 03707344), key
+  // (a4093822 299f31d0) -> (d16cfe09 94fdcceb 5001e420 24126ea1). In cohort's layout that is
+  // uid 0x85a308d3243f6a88, step 0x13198a2e, block 0x03707344, seed 0x299f31d0a4093822, stream 0.
+  std::uint32_t out[4];
+  philox_block({0x299f31d0a4093822ull, 0x13198a2eull, 0}, 0x85a308d3243f6a88ull, 0x03707344u, out);
+  CHECK(out[0] == 0xd16cfe09u);
+  CHECK(out[1] == 0x94fdccebu);
+  CHECK(out[2] == 0x5001e420u);
+  CHECK(out[3] == 0x24126ea1u);
+  // The stream enters the key only: seed + stream * 0x9E3779B97F4A7C15.
+  CHECK(stream_key(0x299f31d0a4093822ull, 0) == 0x299f31d0a4093822ull);
+  CHECK(stream_key(42, 3) == 42 + 3 * 0x9E3779B97F4A7C15ull);
+  // The same words through a stream: block k of a stream is its words 4k..4k+3.
+  RandomStream s(0x299f31d0a4093822ull, 0x85a308d3243f6a88ull, 0x13198a2eull, 0);
+  std::uint32_t first[4];
+  philox_block({0x299f31d0a4093822ull, 0x13198a2eull, 0}, 0x85a308d3243f6a88ull, 0, first);
+  for (std::uint32_t w : first)
+    CHECK(s.next_u32() == w);
+}
+
 TEST_CASE("a stream is a pure function of its key") {
-  RandomStream a(42, 1, AgentId(7, 0), 3, 0);
-  RandomStream b(42, 1, AgentId(7, 0), 3, 0);
+  RandomStream a(42, 7, 3, 0);
+  RandomStream b(42, 7, 3, 0);
   for (int i = 0; i < 100; ++i)
     CHECK(a.next_u32() == b.next_u32());
 }
 
 TEST_CASE("changing any part of the key changes the numbers") {
   auto first = [](RandomStream s) { return s.next_u64(); };
-  std::set<std::uint64_t> seen{first(RandomStream(42, 1, AgentId(7, 0), 3, 0)),
-                               first(RandomStream(43, 1, AgentId(7, 0), 3, 0)),
-                               first(RandomStream(42, 2, AgentId(7, 0), 3, 0)),
-                               first(RandomStream(42, 1, AgentId(8, 0), 3, 0)),
-                               first(RandomStream(42, 1, AgentId(7, 1), 3, 0)),
-                               first(RandomStream(42, 1, AgentId(7, 0), 4, 0)),
-                               first(RandomStream(42, 1, AgentId(7, 0), 3, 1)),
-                               first(RandomStream::for_population(42, 1, 3, 0))};
+  std::set<std::uint64_t> seen{first(RandomStream(42, 7, 3, 0)),
+                               first(RandomStream(43, 7, 3, 0)),
+                               first(RandomStream(42, 8, 3, 0)),
+                               first(RandomStream(42, 7 + (Uid{1} << 32), 3, 0)),
+                               first(RandomStream(42, 7, 4, 0)),
+                               first(RandomStream(42, 7, 3, 1)),
+                               first(RandomStream::for_population(42, 1, 3, 0)),
+                               first(RandomStream::for_population(42, 2, 3, 0))};
   CHECK(seen.size() == 8);
 }
 
@@ -34,8 +65,8 @@ TEST_CASE("streams of neighbouring agents are uncorrelated") {
   const int n = 200000;
   double sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0;
   for (int i = 0; i < n; ++i) {
-    const double x = RandomStream(1, 0, AgentId(i, 0), 0, 0).uniform();
-    const double y = RandomStream(1, 0, AgentId(i + 1, 0), 0, 0).uniform();
+    const double x = RandomStream(1, Uid(i), 0, 0).uniform();
+    const double y = RandomStream(1, Uid(i + 1), 0, 0).uniform();
     sx += x, sy += y, sxy += x * y, sxx += x * x, syy += y * y;
   }
   const double cov = sxy / n - (sx / n) * (sy / n);
@@ -45,7 +76,7 @@ TEST_CASE("streams of neighbouring agents are uncorrelated") {
 }
 
 TEST_CASE("uniform, below, bernoulli and normal have the right moments") {
-  RandomStream s(5, 0, AgentId(0, 0), 0, 0);
+  RandomStream s(5, 0, 0, 0);
   const int n = 1000000;
   double sum = 0, sumsq = 0;
   std::vector<int> counts(10, 0);

@@ -21,7 +21,7 @@ struct Walker {
 // A small birth-death walk: each agent moves by N(0,1), loses energy, dies at zero and, when
 // rich, spawns a child. Returns the final state keyed by id, and the reduced sum of x per step.
 struct Outcome {
-  std::map<std::uint32_t, std::pair<double, double>> agents;
+  std::map<Uid, std::pair<double, double>> agents;
   std::vector<double> sums;
   std::size_t births = 0;
   std::size_t deaths = 0;
@@ -39,26 +39,24 @@ Outcome run_walk(std::size_t threads, int steps = 30) {
   std::atomic<std::size_t> births{0}, deaths{0};
   world.add_system("move", "move", pop, [&](BlockContext& ctx, Row begin, Row end) {
     auto w = ctx.population.column(walker);
-    const auto ids = ctx.population.ids();
+    const auto uids = ctx.population.uids();
     for (Row r = begin; r < end; ++r) {
-      RandomStream rng = ctx.rng(ids[r], 0);
+      RandomStream rng = ctx.rng(uids[r], 0);
       w[r].x += rng.normal();
       w[r].energy += rng.uniform(-1.2, 1.0);
     }
   });
   world.add_system("life", "life", pop, [&](BlockContext& ctx, Row begin, Row end) {
     auto w = ctx.population.column(walker);
-    const auto ids = ctx.population.ids();
     for (Row r = begin; r < end; ++r) {
       if (w[r].energy <= 0) {
-        ctx.commands.destroy(ctx.population.index(), ids[r]);
+        ctx.kill(ctx.population.index(), ctx.population.id_at(r), r);
         ++deaths;
       } else if (w[r].energy > 8) {
         w[r].energy /= 2;
         const Walker child = w[r];
-        ctx.commands.spawn(ctx.population.index(), [walker, child](Population& p, Row row) {
-          p.column(walker)[row] = child;
-        });
+        ctx.spawn(ctx.population.index(), r,
+                  [walker, child](Population& p, Row row) { p.column(walker)[row] = child; });
         ++births;
       }
     }
@@ -78,7 +76,7 @@ Outcome run_walk(std::size_t threads, int steps = 30) {
         [](double a, double b) { return a + b; }));
   }
   for (Row r = 0; r < pop.size(); ++r)
-    out.agents[pop.id_at(r).bits()] = {pop.column(walker)[r].x, pop.column(walker)[r].energy};
+    out.agents[pop.uid_at(r)] = {pop.column(walker)[r].x, pop.column(walker)[r].energy};
   out.births = births;
   out.deaths = deaths;
   return out;

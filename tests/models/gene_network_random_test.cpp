@@ -6,16 +6,17 @@
 #include <cstdint>
 #include <vector>
 
+#include "cohort/engine/random/exact_bernoulli.hpp"
+#include "cohort/engine/random/geometric_skip.hpp"
+#include "cohort/engine/random/normal_sampler.hpp"
+#include "cohort/engine/random/philox_lanes.hpp"
 #include "cohort/engine/random_stream.hpp"
-#include "gene_network/exact_bernoulli.hpp"
-#include "gene_network/geometric_skip.hpp"
-#include "gene_network/normal_sampler.hpp"
-#include "gene_network/philox_lanes.hpp"
 #include "gene_network/point_mutation.hpp"
 
 using namespace cohort::models::gene_network;
-using cohort::engine::AgentId;
 using cohort::engine::RandomStream;
+using cohort::engine::Uid;
+using namespace cohort::engine::random_layer;
 
 namespace {
 
@@ -25,21 +26,21 @@ struct Words {
   std::uint32_t spill[4] = {};
   StreamWords words;
   Words(std::uint64_t seed, std::uint32_t agent, std::uint16_t stream)
-      : family{seed, 1, 5, stream}, words(family, AgentId(agent, 0), nullptr, 0, spill) {}
+      : family{seed, 5, stream}, words(family, Uid{agent}, nullptr, 0, spill) {}
 };
 
 }  // namespace
 
 TEST_CASE("batched Philox prefixes and StreamWords give RandomStream's words exactly") {
-  const StreamFamily f{0x1234'5678'9abc'def0ull, 3, 77, 9};
-  std::vector<AgentId> agents;
-  for (std::uint32_t i = 0; i < 21; ++i)  // two full batches of 8 and a short one
-    agents.emplace_back(i * 7919, i % 3);
+  const StreamFamily f{0x1234'5678'9abc'def0ull, 77, 9};
+  std::vector<Uid> agents;
+  for (std::uint64_t i = 0; i < 21; ++i)                    // two full batches of 8 and a short one
+    agents.push_back(i * 7919 + (i % 3) * (Uid{1} << 32));  // high words vary too
   constexpr unsigned blocks = 5;
   std::vector<std::uint32_t> prefix(agents.size() * blocks * 4);
   philox_prefix(f, agents, blocks, prefix.data());
   for (std::size_t a = 0; a < agents.size(); ++a) {
-    RandomStream reference(f.seed, f.population, agents[a], f.step, f.stream);
+    RandomStream reference(f.seed, agents[a], f.step, f.stream);
     std::uint32_t spill[4];
     StreamWords words(f, agents[a], prefix.data() + a * blocks * 4, blocks, spill);
     for (int i = 0; i < 64; ++i)  // 20 words from the prefix, then 44 computed one block at a time
@@ -101,9 +102,9 @@ TEST_CASE("point mutation over a million genes: rate, zero-mean changes, the cla
   double shift = 0, shift2 = 0;
   for (int i = 0; i < individuals; ++i) {
     std::vector<double> levels(genes, 1.0);
-    const StreamFamily where{11, 0, 3, 1}, how{11, 0, 3, 5};
-    StreamWords a(where, AgentId(i, 0), nullptr, 0, spill[0]);
-    StreamWords b(how, AgentId(i, 0), nullptr, 0, spill[1]);
+    const StreamFamily where{11, 3, 1}, how{11, 3, 5};
+    StreamWords a(where, Uid(i), nullptr, 0, spill[0]);
+    StreamWords b(how, Uid(i), nullptr, 0, spill[1]);
     mutation.apply(levels.data(), 1, a, b);
     for (double v : levels)
       if (v != 1.0) {
@@ -139,7 +140,7 @@ TEST_CASE("point mutation over a million genes: rate, zero-mean changes, the cla
 TEST_CASE("crossover trials take the second parent's locus with probability crossover_rate") {
   for (const double p : {0.5, 0.1, 0.3333333333333333, 0.9, 1e-3}) {
     const ExactBernoulli trial(p);
-    RandomStream rng(99, 0, AgentId(1, 0), 0, 3);
+    RandomStream rng(99, 1, 0, 3);
     ByteSource<RandomStream> bytes(rng);
     constexpr int n = 1'000'000;
     int hits = 0;
@@ -148,7 +149,7 @@ TEST_CASE("crossover trials take the second parent's locus with probability cros
     CAPTURE(p);
     CHECK(std::abs(hits - n * p) < 4 * std::sqrt(n * p * (1 - p)));
   }
-  RandomStream rng(1, 0, AgentId(0, 0), 0, 3);
+  RandomStream rng(1, 0, 0, 3);
   ByteSource<RandomStream> bytes(rng);
   for (int i = 0; i < 1000; ++i) {
     CHECK(ExactBernoulli(1.0)(bytes));

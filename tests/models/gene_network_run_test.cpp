@@ -137,7 +137,7 @@ TEST_CASE("without mutation the dynamics match a hand-written reference loop bit
   const double b = std::max(0.0, 1.0 * 0.25 + 0.5);
   for (int i = 0; i < individuals; ++i) {
     // The documented initial stream: uniform(low, high) per gene from the individual's stream.
-    RandomStream init(11, 0, cohort::engine::AgentId(i, 0),
+    RandomStream init(11, cohort::engine::Uid(i),  // the i-th agent created has uid i
                       cohort::models::gene_network::streams::kBeforeFirstStep,
                       cohort::models::gene_network::streams::kInitial);
     double x[6], fitness = 1.0;

@@ -20,7 +20,7 @@ std::vector<int> counts(const Selection& s, const std::vector<double>& fitness, 
   sampler.prepare(fitness);
   std::vector<int> c(fitness.size(), 0);
   for (int i = 0; i < draws; ++i) {
-    RandomStream rng(5, 0, AgentId(static_cast<std::uint32_t>(i), 0), 1, 2);
+    RandomStream rng(5, cohort::engine::Uid(i), 1, 2);
     ++c[sampler.draw(rng)];
   }
   return c;

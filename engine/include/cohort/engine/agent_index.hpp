@@ -1,6 +1,6 @@
 #pragma once
-// Maps agent ids to dense rows and back: a sparse set in the manner of EnTT's, with the free list
-// threaded through the dead sparse slots so the whole index costs 8 bytes per agent.
+// Maps agent handles to dense rows and back: a sparse set in the manner of EnTT's, with the free
+// list threaded through the dead sparse slots.
 
 #include <cstddef>
 #include <cstdint>
@@ -14,57 +14,61 @@ namespace cohort::engine {
 /// Row of a live agent in its population's columns.
 using Row = std::uint32_t;
 
-/// Id allocation and the id <-> row mapping of one population.
+/// Handle allocation and the handle <-> row mapping of one population (16 bytes per agent).
 ///
-/// `sparse_[index]` is the row of the live agent with that index; for a dead index it holds the
-/// next free index (low 24 bits) and the generation the index will carry when reused. `dense_[row]`
-/// is the id at that row. Freed indices are reused first-in first-out, which spreads reuse over
-/// all indices and so delays retirement.
+/// `sparse_[index]` packs, for a live slot, the agent's row (low 32 bits); for a dead slot, the
+/// next free index (low 32 bits) and the generation the slot carries when reused (high 32 bits).
+/// `dense_[row]` is the handle at that row. Freed slots are reused first-in first-out, which
+/// spreads reuse over all slots and so delays retirement.
 class AgentIndex {
  public:
   static constexpr Row kNoRow = 0xffffffffu;
 
-  /// Allocates an id for a new agent at row size() (the caller appends its columns).
-  /// Throws std::length_error past AgentId::kMaxIndex live-or-retired indices.
+  /// Allocates a handle for a new agent at row size() (the caller appends its columns).
+  /// Throws std::length_error past AgentId::kMaxIndex live-or-retired slots.
   AgentId create();
   /// Removes the live agent `id` by moving the last row into its row; returns the row that was
   /// freed (the caller moves its columns the same way). `id` must be alive.
   Row destroy(AgentId id);
+  /// Reorders rows: new row i holds the agent that was at row order[i]. `order` must be a
+  /// permutation of [0, size()); `scratch` is reused storage.
+  void permute(std::span<const Row> order, std::vector<AgentId>& scratch);
 
   /// Row of `id`, or kNoRow when it is not alive (never created, destroyed, or stale).
   Row row_of(AgentId id) const {
     const std::uint32_t index = id.index();
     if (index >= sparse_.size()) return kNoRow;
-    const Row row = sparse_[index];
+    const auto row = static_cast<Row>(sparse_[index]);
     return row < dense_.size() && dense_[row] == id ? row : kNoRow;
   }
   bool alive(AgentId id) const { return row_of(id) != kNoRow; }
   AgentId id_at(Row row) const { return dense_[row]; }
   std::span<const AgentId> ids() const { return dense_; }
   std::size_t size() const { return dense_.size(); }
-  /// Indices whose generations ran out; they are never handed out again.
+  /// Slots whose generations ran out; they are never handed out again.
   std::size_t retired() const { return retired_; }
 
   void reserve(std::size_t agents);
   /// Bytes the index occupies (its share of the per-agent overhead).
   std::size_t capacity_bytes() const;
 
-  /// The raw state, for checkpoints.
+  /// The whole state, for checkpoints (plain numbers, no addresses).
   struct State {
-    std::vector<std::uint32_t> sparse;
+    std::vector<std::uint64_t> sparse;
     std::vector<AgentId> dense;
     std::uint32_t free_head;
     std::uint32_t free_tail;
     std::uint64_t retired;
   };
   State state() const { return {sparse_, dense_, free_head_, free_tail_, retired_}; }
-  /// Restores a state from state(); throws std::invalid_argument if it is inconsistent.
+  /// Restores a state from state(). Throws std::invalid_argument naming the first inconsistency
+  /// (a row or free slot out of range, a broken or cyclic free list, wrong counts).
   void restore(State state);
 
  private:
-  static constexpr std::uint32_t kNoIndex = AgentId::kIndexMask;
+  static constexpr std::uint32_t kNoIndex = AgentId::kNoIndex;
 
-  std::vector<std::uint32_t> sparse_;
+  std::vector<std::uint64_t> sparse_;
   std::vector<AgentId> dense_;
   std::uint32_t free_head_ = kNoIndex;
   std::uint32_t free_tail_ = kNoIndex;

@@ -2,8 +2,9 @@
 // Checkpoint files: a versioned header, a checksum, and the world's and model's state.
 //
 // Layout: "COHORTCK" (8 bytes), format version (u32), payload size (u64), CRC-32 of the payload
-// (u32), payload. The payload holds the model name, config hash, seed and step, each population's
-// ids and raw component columns, the metric rows so far, and the model's own section.
+// (u32), payload. The payload holds the model name, config hash, seed, step and next uid, each
+// population's handles, uids and value columns (never addresses), the metric rows so far, the
+// model's own section (pooled data by content) and the agents' ledger flags.
 
 #include <cstdint>
 #include <filesystem>
@@ -14,7 +15,7 @@
 
 namespace cohort::engine {
 
-inline constexpr std::uint32_t kCheckpointVersion = 1;
+inline constexpr std::uint32_t kCheckpointVersion = 2;
 
 /// Wraps a payload in the header and writes it atomically (temp file, then rename).
 void write_checkpoint_file(const std::filesystem::path& path, const CheckpointWriter& payload);

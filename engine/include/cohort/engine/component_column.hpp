@@ -10,6 +10,8 @@
 #include <type_traits>
 #include <typeinfo>
 
+#include "cohort/engine/agent_index.hpp"
+
 namespace cohort::engine {
 
 /// Handle to a component column of type T; cheap to copy, checked against the column's type.
@@ -18,19 +20,27 @@ struct Component {
   std::uint32_t column = 0xffffffffu;
 };
 
+/// What a column holds, which decides how checkpoints treat it.
+enum class ColumnKind : std::uint8_t {
+  value,   ///< plain values, written to checkpoints as they are
+  handle,  ///< references to pooled data (addresses): never written; zero on restore, and the
+           ///< model's load() rebuilds the data from the content it saved
+};
+
 /// A type-erased contiguous array of trivially copyable values, one per agent row. Rows are
-/// appended zero-filled and removed by moving the last row into the hole, in step with the
-/// population's AgentIndex.
+/// appended zero-filled, removed by moving the last row into the hole, and reordered by
+/// permutation, always in step with the population's AgentIndex.
 class ComponentColumn {
  public:
   ComponentColumn(std::string name, std::size_t value_bytes, std::size_t alignment,
-                  const std::type_info& type);
+                  const std::type_info& type, ColumnKind kind = ColumnKind::value);
   ComponentColumn(ComponentColumn&&) noexcept = default;
   ComponentColumn& operator=(ComponentColumn&&) noexcept = default;
 
   const std::string& name() const { return name_; }
   std::size_t value_bytes() const { return value_bytes_; }
   const std::type_info& type() const { return *type_; }
+  ColumnKind kind() const { return kind_; }
   std::size_t size() const { return size_; }
   std::size_t capacity() const { return capacity_; }
   std::size_t capacity_bytes() const { return capacity_ * value_bytes_; }
@@ -48,10 +58,11 @@ class ComponentColumn {
 
   /// Appends a zero-filled row; returns true if the storage grew (capacity changed).
   bool push_back() {
-    const bool grew = size_ == capacity_ && (grow(size_ + 1), true);
+    const bool grows = size_ == capacity_;
+    if (grows) grow(size_ + 1);
     std::memset(data_.get() + size_ * value_bytes_, 0, value_bytes_);
     ++size_;
-    return grew;
+    return grows;
   }
   /// Moves the last row into `row` and drops the last row.
   void swap_remove(std::size_t row) {
@@ -60,6 +71,9 @@ class ComponentColumn {
       std::memcpy(data_.get() + row * value_bytes_, data_.get() + size_ * value_bytes_,
                   value_bytes_);
   }
+  /// Reorders rows: new row i holds old row order[i] (a permutation of [0, size())). Gathers
+  /// into fresh storage of the same capacity, so the column's address changes.
+  void permute(std::span<const Row> order);
   /// Ensures room for `rows` rows; returns true if the storage grew.
   bool reserve(std::size_t rows) {
     if (rows <= capacity_) return false;
@@ -74,13 +88,16 @@ class ComponentColumn {
     std::size_t alignment;
     void operator()(std::byte* p) const;
   };
+  using Storage = std::unique_ptr<std::byte[], AlignedFree>;
+  Storage allocate(std::size_t rows) const;
   void grow(std::size_t min_rows);
 
   std::string name_;
   std::size_t value_bytes_;
   std::size_t alignment_;
   const std::type_info* type_;
-  std::unique_ptr<std::byte[], AlignedFree> data_;
+  ColumnKind kind_;
+  Storage data_;
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
 };

@@ -24,6 +24,9 @@ enum class RefusalPolicy : std::uint8_t {
   freeze,  ///< keep the agent as it is (e.g. stop recording its history) and continue
 };
 
+/// How a metric is written: a real (round-trip exact) or a count (an integer).
+enum class MetricKind : std::uint8_t { real, count };
+
 /// A population a model declares, with its configurable defaults.
 struct PopulationDecl {
   std::string name;
@@ -58,9 +61,12 @@ class Model {
   virtual void build(World& world, const ModelSetup& setup) = 0;
   /// Names of the per-step metrics, in CSV column order.
   virtual std::vector<std::string> metric_names() const = 0;
+  /// The kind of each metric, in the same order; empty means all real.
+  virtual std::vector<MetricKind> metric_kinds() const { return {}; }
   /// Values of the metrics for the world's current state (main thread; use World::reduce).
   virtual std::vector<double> metrics(World& world) = 0;
-  /// State outside component columns (variable-size data), for checkpoints.
+  /// State outside value columns (pooled variable-size data, by content), for checkpoints.
+  /// load() runs with budgets suspended: it re-charges exactly what the saved run held.
   virtual void save(const World&, CheckpointWriter&) const {}
   virtual void load(World&, CheckpointReader&) {}
   /// Model-specific files written at the end of a run (e.g. a population dump).

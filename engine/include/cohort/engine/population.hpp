@@ -1,5 +1,8 @@
 #pragma once
-// A population: one agent type, its components in columns, its ids, and its memory account.
+// A population: one agent type, its components in columns, its ids, and its memory account. The
+// population is the one authority over which agent sits in which row: every store kept per row
+// (columns, handles, uids, the memory ledger, registered model stores) follows each swap-remove
+// and each permutation it makes.
 
 #include <cstddef>
 #include <cstdint>
@@ -19,63 +22,126 @@ namespace cohort::engine {
 /// How a population is set up.
 struct PopulationOptions {
   /// Keep a per-agent memory ledger (9 bytes per agent). Needed by any model that charges
-  /// variable-size data to agents; a population of fixed components only can go without.
+  /// variable-size data to agents; without it such charges fail with a typed status.
   bool agent_ledger = true;
   /// Default per-agent budget for charged data.
   memory::BudgetLimits budget = memory::BudgetLimits::unlimited();
+  /// Budget of the whole population (fixed and variable bytes), checked at each birth.
+  memory::PopulationLimits population_budget = memory::PopulationLimits::unlimited();
+  /// A birth refused by the population budget at a phase end throws memory::BudgetExceeded
+  /// (the run stops) instead of being counted and skipped.
+  bool fail_on_refused_birth = false;
+};
+
+/// Hands out run-wide uids: one counter per world, so uids are unique across populations.
+struct UidCounter {
+  Uid next = 0;
+  Uid take() { return next++; }
+};
+
+/// Per-row data a model keeps outside component columns (e.g. a spatial index entry per agent).
+/// Registered once with Population::attach; the population calls it on every row change, so
+/// the store never needs to be kept in step by hand. Calls happen between phases, on the main
+/// thread, once per structural change (never per agent per step).
+class RowStore {
+ public:
+  virtual ~RowStore() = default;
+  /// A row was appended at index `row` (= the old size).
+  virtual void append_row(Row row) = 0;
+  /// Row `last` (the last row) moved into `row`, and the last row is gone.
+  virtual void swap_remove_row(Row row, Row last) = 0;
+  /// Rows were reordered: new row i holds what old row order[i] held.
+  virtual void permute_rows(std::span<const Row> order) = 0;
+};
+
+/// Why a birth did not happen.
+enum class BirthStatus : std::uint8_t {
+  ok,
+  refused,  ///< the population budget's hard limit would be crossed
 };
 
 /// Agents of one type. Columns and ids change only between phases, on the main thread; systems
 /// read and write component values in parallel through column spans.
 class Population {
  public:
+  using Hook = std::function<void(Population&, Row)>;
+
   Population(std::string name, std::uint16_t index, memory::Accountant& accountant,
-             PopulationOptions options);
+             UidCounter& uids, PopulationOptions options);
   Population(const Population&) = delete;
   Population& operator=(const Population&) = delete;
 
   const std::string& name() const { return name_; }
   std::uint16_t index() const { return index_; }
   std::size_t size() const { return ids_.size(); }
-  std::span<const AgentId> ids() const { return ids_.ids(); }
   AgentId id_at(Row row) const { return ids_.id_at(row); }
   Row row_of(AgentId id) const { return ids_.row_of(id); }
   bool alive(AgentId id) const { return ids_.alive(id); }
   const AgentIndex& index_map() const { return ids_; }
+  /// The run-wide uid of each row's agent (random streams are keyed by it).
+  std::span<const Uid> uids() const { return uids_; }
+  Uid uid_at(Row row) const { return uids_[row]; }
 
-  /// Adds a component column; only before the first agent exists.
+  /// Adds a component column; only before the first agent exists. A `handle` column holds
+  /// references to pooled data: checkpoints skip it and the model's load() rebuilds it.
   template <class T>
-  Component<T> add_component(std::string name) {
+  Component<T> add_component(std::string name, ColumnKind kind = ColumnKind::value) {
     static_assert(std::is_trivially_copyable_v<T>, "components must be trivially copyable");
     if (size() != 0)
       throw std::logic_error("component '" + name + "' added to population '" + name_ +
                              "' after agents were created");
-    columns_.emplace_back(std::move(name), sizeof(T), alignof(T), typeid(T));
+    columns_.emplace_back(std::move(name), sizeof(T), alignof(T), typeid(T), kind);
     return Component<T>{static_cast<std::uint32_t>(columns_.size() - 1)};
   }
   template <class T>
   std::span<T> column(Component<T> c) {
-    return checked<T>(c).template values<T>();
+    return checked<T>(columns_, c).template values<T>();
   }
   template <class T>
   std::span<const T> column(Component<T> c) const {
-    return checked<T>(c).template values<T>();
+    return checked<T>(columns_, c).template values<T>();
   }
   std::size_t column_count() const { return columns_.size(); }
   ComponentColumn& column_at(std::size_t i) { return columns_[i]; }
   const ComponentColumn& column_at(std::size_t i) const { return columns_[i]; }
 
-  /// Creates an agent with zeroed components; returns its id. Main thread, between phases.
+  /// Registers a store that must follow every row change; it must outlive the population or be
+  /// detached. Only while the population is empty, so the store starts in step.
+  void attach(RowStore& store);
+  void detach(RowStore& store);
+  /// Called after an agent is created (its row exists, components zeroed) and before an agent is
+  /// destroyed (its row still holds it), as EnTT's on_construct / on_destroy.
+  void on_create(Hook hook) { create_hooks_.push_back(std::move(hook)); }
+  void on_destroy(Hook hook) { destroy_hooks_.push_back(std::move(hook)); }
+
+  /// Creates an agent with zeroed components and a fresh uid; returns its id. Main thread,
+  /// between phases. Throws memory::BudgetExceeded if the population budget refuses it.
   AgentId create();
+  /// As create(), but a refusal by the population budget is a status (the count of refused
+  /// births grows) and `id` is null.
+  BirthStatus try_create(AgentId& id);
+  /// Creates an agent with a given uid (checkpoint restore, an agent arriving from another
+  /// process). The caller guarantees the uid is unique in the run.
+  AgentId create_with_uid(Uid uid);
   /// Destroys a live agent: its release hook frees its variable data, then its row is filled by
   /// the last row. Returns false if `id` is not alive. Main thread, between phases.
   bool destroy(AgentId id);
   void reserve(std::size_t agents);
   /// Destroys every agent (release hooks run), in reverse row order.
   void clear();
-  /// Replaces the (empty) population's agents with a checkpointed id state; columns are
-  /// zero-filled for the caller to overwrite and ledgers start empty.
-  void restore(AgentIndex::State state);
+  /// Replaces the (empty) population's agents with a checkpointed handle state and their uids;
+  /// columns are zero-filled for the caller to overwrite, ledgers start empty, hooks do not run.
+  /// Throws std::invalid_argument if the state is inconsistent.
+  void restore(AgentIndex::State state, std::vector<Uid> uids);
+
+  /// Reorders every per-row store at once: new row i holds the agent that was at row order[i].
+  /// Throws std::invalid_argument unless `order` is a permutation of [0, size()).
+  void permute(std::span<const Row> order);
+  /// Stable re-sort of the rows by an integer key in [0, key_count) per row (e.g. a cell
+  /// index): a counting sort, O(size + key_count).
+  void sort_by(std::span<const std::uint32_t> keys, std::uint32_t key_count);
+  /// Stable re-sort by a comparison of rows.
+  void sort_by(const std::function<bool(Row, Row)>& less);
 
   /// Frees an agent's variable-size data before its row is removed (models with pooled data).
   void set_release(std::function<void(memory::ChargeContext&, Row)> release) {
@@ -85,34 +151,51 @@ class Population {
   memory::PopulationAccount& account() { return *account_; }
   const memory::PopulationAccount& account() const { return *account_; }
   bool has_agent_ledger() const { return options_.agent_ledger; }
+  const PopulationOptions& options() const { return options_; }
+
+  /// Bytes the population budget counts: agents x fixed bytes per agent plus settled variable
+  /// bytes (agents' and shared, except column storage).
+  std::uint64_t budget_bytes() const;
+  /// Births refused by the population budget so far.
+  std::uint64_t refused_births() const { return refused_births_; }
+  void set_refused_births(std::uint64_t n) { refused_births_ = n; }
 
   /// Component payload per agent (sum of component sizes).
   std::size_t component_bytes_per_agent() const;
-  /// Storage overhead per agent beyond the payload: ids (8 B) plus the ledger (9 B) if kept.
+  /// Storage overhead per agent beyond the payload: handle index (16 B), uid (8 B) and the
+  /// ledger (9 B) if kept.
   std::size_t overhead_bytes_per_agent() const;
   /// Bytes of columns, ids and ledger as allocated (capacity), charged under tag `components`.
   std::size_t storage_bytes() const;
 
  private:
-  template <class T>
-  ComponentColumn& checked(Component<T> c) const {
-    ComponentColumn& col = const_cast<ComponentColumn&>(columns_.at(c.column));
+  template <class T, class Columns>
+  static auto& checked(Columns& columns, Component<T> c) {
+    auto& col = columns.at(c.column);
     if (col.type() != typeid(T))
-      throw std::logic_error("component '" + col.name() + "' of population '" + name_ +
-                             "' accessed with the wrong type");
+      throw std::logic_error("component '" + col.name() + "' accessed with the wrong type");
     return col;
   }
+  AgentId append(Uid uid);
+  void permute_unchecked(std::span<const Row> order);
   void sync_storage_charge();
 
   std::string name_;
   std::uint16_t index_;
   memory::Accountant* accountant_;
   memory::PopulationAccount* account_;
+  UidCounter* uid_counter_;
   PopulationOptions options_;
   AgentIndex ids_;
+  std::vector<Uid> uids_;
   std::vector<ComponentColumn> columns_;
+  std::vector<RowStore*> stores_;
+  std::vector<Hook> create_hooks_;
+  std::vector<Hook> destroy_hooks_;
   std::function<void(memory::ChargeContext&, Row)> release_;
   std::size_t charged_storage_ = 0;
+  std::uint64_t refused_births_ = 0;
+  std::vector<AgentId> id_scratch_;
 };
 
 }  // namespace cohort::engine

@@ -1,6 +1,6 @@
 #pragma once
 // Counter-based random numbers (Philox4x32-10 from Random123): a stream is a pure function of
-// (seed, population, agent, step, stream), so results do not depend on threads or order.
+// (seed, uid, step, stream), so results do not depend on threads, rows, order or (later) ranks.
 
 #include <Random123/philox.h>
 #include <Random123/boxmuller.hpp>
@@ -11,25 +11,32 @@
 
 namespace cohort::engine {
 
+/// The Philox key of (seed, stream): seed + stream * 2^64/phi (mod 2^64). For one seed, distinct
+/// streams get distinct keys (an odd multiplier is a bijection), so the streams are independent.
+constexpr std::uint64_t stream_key(std::uint64_t seed, std::uint16_t stream) {
+  return seed + std::uint64_t{stream} * 0x9E3779B97F4A7C15ull;
+}
+
 /// Independent random numbers for one agent (or one population) in one step and one named
 /// stream. Cheap to create: no state beyond the key, the counter and a buffer of four words.
 ///
-/// Counter layout: word 0 = agent id bits, word 1 = step (low 32 bits), word 2 = population (high
-/// 16 bits) and stream (low 16), word 3 = draws so far / 4. The key is the 64-bit seed.
+/// Key: stream_key(seed, stream). Counter: words 0-1 = uid (low, high), word 2 = step (low 32
+/// bits), word 3 = blocks drawn so far (4 words each). tests/engine/random_stream_test.cpp pins
+/// the words of fixed keys, so a change of this layout cannot pass silently.
 class RandomStream {
  public:
   using Philox = r123::Philox4x32;
 
-  RandomStream(std::uint64_t seed, std::uint16_t population, AgentId agent, std::uint64_t step,
-               std::uint16_t stream)
-      : key_{{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}},
-        counter_{{agent.bits(), static_cast<std::uint32_t>(step),
-                  (std::uint32_t{population} << 16) | stream, 0}} {}
+  RandomStream(std::uint64_t seed, Uid uid, std::uint64_t step, std::uint16_t stream)
+      : key_{{static_cast<std::uint32_t>(stream_key(seed, stream)),
+              static_cast<std::uint32_t>(stream_key(seed, stream) >> 32)}},
+        counter_{{static_cast<std::uint32_t>(uid), static_cast<std::uint32_t>(uid >> 32),
+                  static_cast<std::uint32_t>(step), 0}} {}
 
-  /// A stream for population-wide draws (no particular agent).
+  /// A stream for population-wide draws (no particular agent): keyed by the population's uid.
   static RandomStream for_population(std::uint64_t seed, std::uint16_t population,
                                      std::uint64_t step, std::uint16_t stream) {
-    return RandomStream(seed, population, AgentId::null(), step, stream);
+    return RandomStream(seed, kPopulationUidBase | population, step, stream);
   }
 
   std::uint32_t next_u32() {

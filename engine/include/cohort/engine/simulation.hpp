@@ -83,6 +83,7 @@ class Simulation {
   std::unique_ptr<World> world_;
   std::unique_ptr<Model> model_;
   std::vector<std::string> metric_names_;
+  std::vector<MetricKind> metric_kinds_;
   std::vector<MetricRow> rows_;
   RunMonitor monitor_;
   double wall_seconds_ = 0;

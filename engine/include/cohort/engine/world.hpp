@@ -1,14 +1,18 @@
 #pragma once
 // The world: populations, the memory accountant, the worker threads and the step schedule.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 #include <vector>
 
+#include "cohort/engine/effects.hpp"
 #include "cohort/engine/population.hpp"
 #include "cohort/engine/system.hpp"
 #include "cohort/engine/worker_pool.hpp"
@@ -16,8 +20,9 @@
 
 namespace cohort::engine {
 
-/// Rows per block. Fixed (not derived from the thread count) so that per-block results, and
-/// reductions combined in block order, are identical on any number of threads.
+/// Rows per block of World::for_each_block and World::reduce, and of systems that declare no
+/// cost. Fixed (not derived from the thread count) so that per-block results, and reductions
+/// combined in block order, are identical on any number of threads.
 inline constexpr Row kBlockRows = 4096;
 
 /// How a world is set up.
@@ -28,8 +33,9 @@ struct WorldOptions {
 };
 
 /// Holds everything a simulation is made of and runs its steps. Systems run in phase order and,
-/// within a phase, in the order they were added. At each phase end deferred births and deaths are
-/// applied and memory is settled.
+/// within a phase, in the order they were added. At each phase end, in this order: memory is
+/// settled, effects are applied (channel by channel), deaths, then births, then memory is
+/// settled again.
 class World {
  public:
   explicit World(WorldOptions options = {});
@@ -50,20 +56,46 @@ class World {
   const Population& population(std::size_t index) const { return *populations_.at(index); }
   Population* find_population(std::string_view name);
   std::size_t population_count() const { return populations_.size(); }
+  /// The next uid a new agent gets (saved by checkpoints).
+  Uid next_uid() const { return uids_.next; }
+  void set_next_uid(Uid next) { uids_.next = next; }
 
   /// Declares the phases of a step, in order. Systems name one of them.
   void set_phases(std::vector<std::string> phases);
   const std::vector<std::string>& phases() const { return phases_; }
-  /// Adds a per-agent system over `population`, run in parallel over blocks of rows.
-  void add_system(std::string name, std::string phase, Population& population, BlockFn fn);
+  /// Adds a per-agent system over `population`, run over blocks of rows as `options` says.
+  void add_system(std::string name, std::string phase, Population& population, BlockFn fn,
+                  SystemOptions options = {});
   /// Adds a whole-step system run on the main thread.
   void add_system(std::string name, std::string phase, StepFn fn);
   const std::vector<System>& systems() const { return systems_; }
 
+  /// Declares an effect channel: payloads of type T sent by systems (BlockContext::emit) to
+  /// agents of `target`, applied at each phase end by apply(target, row, payload) in order of
+  /// (target row, source uid, system, emission). Rows of different 4096-row blocks are applied
+  /// in parallel, so `apply` must write only the target's row.
+  template <class T, class Apply>
+  Effect<T> add_effect(std::string name, Population& target, Apply apply);
+  /// The typed channel of a handle (for BlockContext::emit).
+  template <class T>
+  EffectChannel<T>& channel(Effect<T> e) {
+    return static_cast<EffectChannel<T>&>(*channels_.at(e.channel));
+  }
+  const std::vector<std::unique_ptr<EffectChannelBase>>& channels() const { return channels_; }
+
   /// Runs one step: every phase, then step() advances by one.
   void run_step();
+  /// Asks the run to end after this step, with a reason (recorded in run.json).
+  void end_run(std::string reason) {
+    if (!end_reason_) end_reason_ = std::move(reason);
+  }
+  const std::optional<std::string>& end_reason() const { return end_reason_; }
 
-  /// Runs fn(block, thread) for every block of `rows` rows over the worker threads.
+  /// Runs fn(task, thread) for task in [0, tasks) on the worker threads (thread t gets a
+  /// contiguous range of tasks, fixed by (tasks, threads)).
+  void run_tasks(std::size_t tasks,
+                 const std::function<void(std::size_t task, std::size_t thread)>& fn);
+  /// Runs fn(block, thread) for every block of kBlockRows rows over the worker threads.
   void for_each_block(std::size_t rows,
                       const std::function<void(std::size_t block, std::size_t thread)>& fn);
   /// Deterministic parallel reduction: block_fn(begin, end) -> T on each block, then the
@@ -85,18 +117,96 @@ class World {
   static std::size_t block_count(std::size_t rows) { return (rows + kBlockRows - 1) / kBlockRows; }
 
  private:
-  void run_system(const System& system);
+  void run_system(std::uint32_t ordinal);
+  void apply_effects();
   void apply_deferred();
+  void activation_order(const Population& pop, std::vector<Row>& order) const;
 
   std::uint64_t seed_;
   std::uint64_t step_ = 0;
   memory::Accountant accountant_;
   WorkerPool workers_;
+  UidCounter uids_;
   std::deque<std::unique_ptr<Population>> populations_;
   std::vector<std::string> phases_{"update"};
   std::vector<System> systems_;
+  std::vector<std::unique_ptr<EffectChannelBase>> channels_;
   std::vector<DeferredCommands> block_commands_;  // commands of the phase, in system/block order
   std::size_t used_commands_ = 0;
+  std::vector<Row> order_;                        // random activation order (reused)
+  std::vector<std::vector<std::byte>> snapshot_;  // simultaneous systems' column copies
+  std::optional<std::string> end_reason_;
 };
+
+/// A channel with its apply function (a template parameter, so it inlines into the apply loop).
+template <class T, class Apply>
+class EffectChannelImpl final : public EffectChannel<T> {
+ public:
+  EffectChannelImpl(std::string name, std::uint16_t target, Apply apply)
+      : EffectChannel<T>(std::move(name), target), apply_(std::move(apply)) {}
+
+  void apply(World& world) override {
+    Population& pop = world.population(this->target());
+    const std::size_t threads = this->buffers_.size();
+    const std::size_t blocks = (pop.size() + kEffectApplyRows - 1) / kEffectApplyRows;
+    if (this->pending() == 0) return;
+    // Bucket the threads' entries by target block (counting sort; stable per thread).
+    std::vector<std::size_t> count(threads * blocks, 0);
+    world.run_tasks(threads, [&](std::size_t t, std::size_t) {
+      for (const auto& e : this->buffers_[t])
+        ++count[t * blocks + e.target / kEffectApplyRows];
+    });
+    this->at_.assign(blocks + 1, 0);
+    std::size_t pos = 0;
+    for (std::size_t b = 0; b < blocks; ++b) {
+      this->at_[b] = static_cast<std::uint32_t>(pos);
+      for (std::size_t t = 0; t < threads; ++t) {
+        const std::size_t n = count[t * blocks + b];
+        count[t * blocks + b] = pos;
+        pos += n;
+      }
+    }
+    this->at_[blocks] = static_cast<std::uint32_t>(pos);
+    this->sorted_.resize(pos);
+    world.run_tasks(threads, [&](std::size_t t, std::size_t) {
+      for (const auto& e : this->buffers_[t])
+        this->sorted_[count[t * blocks + e.target / kEffectApplyRows]++] = e;
+    });
+    scratch_.resize(2 * world.threads());
+    world.run_tasks(blocks, [&](std::size_t b, std::size_t thread) {
+      const std::uint32_t first = this->at_[b];
+      apply_block_in_order(this->sorted_.data() + first, this->at_[b + 1] - first,
+                           static_cast<Row>(b * kEffectApplyRows), scratch_[2 * thread],
+                           scratch_[2 * thread + 1],
+                           [&](const auto& e) { apply_(pop, e.target, e.payload); });
+    });
+    for (std::size_t t = 0; t < threads; ++t) {
+      this->buffers_[t].clear();
+      this->seq_[t] = 0;
+    }
+  }
+
+ private:
+  Apply apply_;
+  std::vector<std::vector<std::uint32_t>> scratch_;
+};
+
+template <class T, class Apply>
+Effect<T> World::add_effect(std::string name, Population& target, Apply apply) {
+  auto channel = std::make_unique<EffectChannelImpl<T, Apply>>(std::move(name), target.index(),
+                                                               std::move(apply));
+  channel->resize_threads(threads());
+  channels_.push_back(std::move(channel));
+  return Effect<T>{static_cast<std::uint32_t>(channels_.size() - 1)};
+}
+
+template <class T>
+bool BlockContext::emit(Effect<T> channel, Row source_row, AgentId target, const T& payload) {
+  EffectChannel<T>& ch = world.channel(channel);
+  const Row row = world.population(ch.target()).row_of(target);
+  if (row == AgentIndex::kNoRow) return false;
+  ch.push(thread, row, {population.uid_at(source_row), system, ch.next_seq(thread)}, payload);
+  return true;
+}
 
 }  // namespace cohort::engine

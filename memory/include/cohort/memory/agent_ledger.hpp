@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -45,15 +46,26 @@ class AgentLedger {
   explicit AgentLedger(BudgetLimits defaults = BudgetLimits::unlimited());
 
   std::size_t size() const { return usage_.size(); }
-  std::uint32_t used(AgentRow row) const {
-    return static_cast<std::uint32_t>(usage_[row] & (kSpecialBit - 1));
-  }
-  std::uint32_t held(AgentRow row) const { return static_cast<std::uint32_t>(usage_[row] >> 32); }
+  std::uint32_t used(AgentRow row) const { return used_of(usage_[row]); }
+  std::uint32_t held(AgentRow row) const { return held_of(usage_[row]); }
   std::uint8_t flags(AgentRow row) const { return flags_[row]; }
 
   /// The amount a charge of `bytes` requested and `held` occupied adds to a usage word.
   static constexpr std::uint64_t pack(std::uint64_t bytes, std::uint64_t held) {
     return bytes + (held << 32);
+  }
+  /// The used bytes of a usage word, or of a charge made by pack() (special bit excluded).
+  static constexpr std::uint32_t used_of(std::uint64_t word) {
+    return static_cast<std::uint32_t>(word & (kSpecialBit - 1));
+  }
+  /// The used bytes of a usage word with the special bit as bit 31: the value the fast budget
+  /// test compares, which exceeds every limit when the bit is set.
+  static constexpr std::uint32_t used_with_special(std::uint64_t word) {
+    return static_cast<std::uint32_t>(word);
+  }
+  /// The held bytes of a usage word or of a charge made by pack().
+  static constexpr std::uint32_t held_of(std::uint64_t word) {
+    return static_cast<std::uint32_t>(word >> 32);
   }
 
   /// Effective limits of `row`.
@@ -73,7 +85,21 @@ class AgentLedger {
   /// Removes `row` by moving the last row into it. The agent must have released every byte
   /// first; returns the bytes still charged (0 unless the caller leaked).
   std::uint64_t swap_remove(AgentRow row);
+  /// Reorders rows: new row i is old row order[i] (a permutation of [0, size())); overrides
+  /// follow their agents.
+  void permute(std::span<const AgentRow> order);
   void reserve(std::size_t agents);
+
+  /// One agent's entry for checkpoints: what it has charged and its flags. Limits overrides are
+  /// the model's to restore (they come from its configuration).
+  struct Entry {
+    std::uint32_t used;
+    std::uint32_t held;
+    std::uint8_t flags;
+  };
+  /// Sets a row's flags (reclaim-exhausted, refused, rungs that ran) from a checkpoint, after the
+  /// model re-charged its data; the override flag is left as it is.
+  void restore_flags(AgentRow row, std::uint8_t flags);
   /// Bytes this ledger's columns occupy (counted as the population's bookkeeping).
   std::size_t capacity_bytes() const;
 

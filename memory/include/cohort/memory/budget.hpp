@@ -30,4 +30,21 @@ struct BudgetLimits {
   bool operator==(const BudgetLimits&) const = default;
 };
 
+/// Limits on a whole population's bytes (its agents' fixed and variable data together), which a
+/// population checks when agents are born: crossing `soft` calls the population's over-soft hook
+/// (a model reclaims), and a birth that would cross `hard` is refused. 64-bit, unlike the
+/// per-agent limits.
+struct PopulationLimits {
+  std::uint64_t soft = std::numeric_limits<std::uint64_t>::max();
+  std::uint64_t hard = std::numeric_limits<std::uint64_t>::max();
+
+  static PopulationLimits unlimited() { return {}; }
+  /// soft = soft_fraction * hard. Throws std::invalid_argument unless hard > 0 and
+  /// 0 < soft_fraction <= 1.
+  static PopulationLimits from_hard(std::uint64_t hard, double soft_fraction = 0.9);
+  bool limited() const { return hard != std::numeric_limits<std::uint64_t>::max(); }
+
+  bool operator==(const PopulationLimits&) const = default;
+};
+
 }  // namespace cohort::memory

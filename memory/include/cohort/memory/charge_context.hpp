@@ -86,6 +86,8 @@ class ChargeContext {
   /// changes.
   AllocResult allocate(PopulationAccount& pop, AgentRow row, TagId tag, std::size_t bytes) {
     AgentLedger& ledger = pop.ledger_;
+    if (row >= ledger.size()) [[unlikely]]
+      return {nullptr, ChargeStatus::no_agent_ledger};
     const std::uint64_t usage = ledger.usage_[row];
     PoolSet::ClassPool* pool = pools_.pool_for(bytes);  // the size class, computed once
     // One exit for every uncommon case, so nothing here has to survive a call.
@@ -114,7 +116,8 @@ class ChargeContext {
 
   /// Resolves a slot for allocations of `bytes` under `tag` by agents of `pop`, for use with the
   /// slot overloads of allocate/deallocate on this context. Throws std::out_of_range if `tag` is
-  /// not registered or `pop` is not known to this context.
+  /// not registered or `pop` is not known to this context, and std::logic_error if `pop` keeps
+  /// no per-agent ledger.
   ChargeSlot slot(PopulationAccount& pop, TagId tag, std::size_t bytes);
 
   /// allocate(pop, row, tag, bytes) for the slot's population, tag and bytes.
@@ -125,12 +128,12 @@ class ChargeContext {
     const std::uint64_t usage = ledger.usage_[row];
     PoolSet::ClassPool* pool = slot.pool_;
     // One exit for every uncommon case, so nothing here has to survive a call.
-    if (!fits_default_soft(ledger, usage, charge & 0xffff'ffffu) || pool == nullptr ||
+    if (!fits_default_soft(ledger, usage, AgentLedger::used_of(charge)) || pool == nullptr ||
         !pool->has_free_chunk()) [[unlikely]]
       return allocate_checked(*slot.pop_, row, slot.tag_, slot.bytes_);
     void* ptr = pool->take_free_chunk();
     ledger.usage_[row] = usage + charge;  // `usage` is current: only this thread touches the row
-    slot.delta_->add(charge & 0xffff'ffffu, charge >> 32);
+    slot.delta_->add(AgentLedger::used_of(charge), AgentLedger::held_of(charge));
     return {ptr, ChargeStatus::ok};
   }
 
@@ -144,15 +147,17 @@ class ChargeContext {
     std::uint64_t& usage = slot.ledger_->usage_[row];
     const std::uint64_t left = usage - charge;  // kept in a register for the test below
     usage = left;
-    slot.delta_->remove(charge & 0xffff'ffffu, charge >> 32);
+    slot.delta_->remove(AgentLedger::used_of(charge), AgentLedger::held_of(charge));
     if (free_needs_care(left)) [[unlikely]]
-      after_special_free(*slot.ledger_, row, *slot.delta_, charge & 0xffff'ffffu);
+      after_special_free(*slot.ledger_, row, *slot.delta_, AgentLedger::used_of(charge));
   }
 
   /// Charges agent `row` for memory it owns elsewhere (e.g. its slice of a population matrix),
   /// with the same budget rules as allocate(). `held` is what that memory really occupies.
   ChargeStatus charge(PopulationAccount& pop, AgentRow row, TagId tag, std::size_t bytes,
                       std::size_t held) {
+    if (row >= pop.ledger_.size()) [[unlikely]]
+      return ChargeStatus::no_agent_ledger;
     if (!fits_default_soft(pop.ledger_, pop.ledger_.usage_[row], bytes)) [[unlikely]]
       return charge_checked(pop, row, tag, bytes, held);
     commit(pop, row, tag, bytes, held);
@@ -174,6 +179,10 @@ class ChargeContext {
 
   /// Details of the most recent refusal on this context.
   BudgetRefusal last_refusal() const;
+  /// While restoring a checkpoint, charges re-create what an earlier run admitted: budgets are
+  /// not checked and reclaimers do not run, so the restored state equals the saved one.
+  void set_restoring(bool on) { restoring_ = on; }
+  bool restoring() const { return restoring_; }
   /// True while reclaimers run on this context (their frees count as reclaimed).
   bool reclaiming() const { return reclaim_depth_ > 0; }
 
@@ -201,7 +210,7 @@ class ChargeContext {
   // puts the sum above any limit (all are <= kMaxBytes < 2^31), so it always gets the full check
   // (which decides the same as this test for everyone else).
   static bool fits_default_soft(const AgentLedger& ledger, std::uint64_t usage, std::size_t bytes) {
-    return (usage & 0xffff'ffffu) + bytes <= ledger.defaults_.soft;
+    return std::uint64_t{AgentLedger::used_with_special(usage)} + bytes <= ledger.defaults_.soft;
   }
   static bool over_soft(const AgentLedger& ledger, AgentRow row, std::size_t bytes) {
     return std::uint64_t{ledger.used(row)} + bytes > ledger.limits(row).soft;
@@ -260,6 +269,7 @@ class ChargeContext {
   std::vector<std::array<RungCounters, AgentLedger::kMaxRungs>> rung_deltas_;  // [population]
   RefusalRecord last_refusal_;
   int reclaim_depth_ = 0;
+  bool restoring_ = false;
 };
 
 }  // namespace cohort::memory

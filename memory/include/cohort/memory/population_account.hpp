@@ -55,6 +55,11 @@ class PopulationAccount {
   AgentLedger& ledger() { return ledger_; }
   const AgentLedger& ledger() const { return ledger_; }
 
+  /// Whether the population keeps a per-agent ledger. Without one, per-agent charges return
+  /// ChargeStatus::no_agent_ledger and ChargeContext::slot() throws; shared charges work.
+  bool tracks_agents() const { return tracks_agents_; }
+  void set_tracks_agents(bool on) { tracks_agents_ = on; }
+
   /// Adds an agent with nothing charged; returns its ledger row.
   AgentRow add_agent() { return ledger_.push_back(); }
   /// Removes an agent (swap-with-last). Bytes it still had charged are kept as `orphaned` so
@@ -104,6 +109,7 @@ class PopulationAccount {
   std::uint64_t peak_held_ = 0;
   std::size_t fixed_bytes_per_agent_ = 0;
   std::function<std::uint64_t(AgentRow)> agent_id_of_;
+  bool tracks_agents_ = true;
 };
 
 }  // namespace cohort::memory

@@ -12,6 +12,8 @@ enum class ChargeStatus : std::uint8_t {
   ok,
   refused,          ///< the agent's hard budget would be crossed; see ChargeContext::last_refusal
   upstream_failed,  ///< the system allocator returned no memory
+  no_agent_ledger,  ///< the population keeps no per-agent ledger (agent_ledger = false), so
+                    ///< nothing can be charged to one of its agents
 };
 
 /// Everything a person needs to understand and fix a refused allocation.

@@ -7,7 +7,8 @@
 #include <cstdint>
 #include <vector>
 
-namespace cohort::models::gene_network {
+namespace cohort::engine {
+inline namespace random_layer {
 
 /// Hands out the bytes of a word source (any type with next_u32()), low byte first.
 template <class Words>
@@ -62,4 +63,5 @@ class ExactBernoulli {
   std::vector<std::uint8_t> digits_;
 };
 
-}  // namespace cohort::models::gene_network
+}  // namespace random_layer
+}  // namespace cohort::engine

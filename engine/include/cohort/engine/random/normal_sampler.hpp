@@ -9,7 +9,8 @@
 #include <cstdint>
 #include <utility>
 
-namespace cohort::models::gene_network {
+namespace cohort::engine {
+inline namespace random_layer {
 
 /// The ziggurat's layer tables, computed once.
 struct ZigguratTables {
@@ -63,4 +64,5 @@ template <class Words>
   return value;
 }
 
-}  // namespace cohort::models::gene_network
+}  // namespace random_layer
+}  // namespace cohort::engine

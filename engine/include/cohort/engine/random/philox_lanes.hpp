@@ -1,40 +1,40 @@
 #pragma once
 // The engine's Philox streams of many agents computed side by side. A single stream is a chain
 // of dependent multiplies (8-15 ns a block here); eight agents' blocks in SIMD lanes cost ~2.7 ns
-// each (bench/gene_network_bench.cpp). The words are exactly engine::RandomStream's (a test checks them word for word), so this
-// is the same counter-based randomness, only computed in batches.
+// each (bench/gene_network_bench.cpp). The words are exactly RandomStream's (a test checks them
+// word for word), so this is the same counter-based randomness, only computed in batches.
 
 #include <cstdint>
 #include <span>
 
 #include "cohort/engine/agent_id.hpp"
+#include "cohort/engine/random_stream.hpp"
 
-namespace cohort::models::gene_network {
+namespace cohort::engine {
+inline namespace random_layer {
 
 /// What keys a family of streams apart from the agent: RandomStream's other arguments.
 struct StreamFamily {
   std::uint64_t seed = 0;
-  std::uint16_t population = 0;
   std::uint64_t step = 0;
   std::uint16_t stream = 0;
 };
 
 /// Writes the first `blocks` blocks (4 words each) of every agent's stream:
-/// out[a * blocks * 4 + i] is the i-th word RandomStream(seed, population, agents[a], step,
-/// stream).next_u32() would return.
-void philox_prefix(const StreamFamily& family, std::span<const engine::AgentId> agents,
-                   unsigned blocks, std::uint32_t* out);
+/// out[a * blocks * 4 + i] is the i-th word RandomStream(seed, uids[a], step, stream).next_u32()
+/// would return.
+void philox_prefix(const StreamFamily& family, std::span<const Uid> uids, unsigned blocks,
+                   std::uint32_t* out);
 
-/// Computes block `block` (4 words) of `agent`'s stream into out[0, 4), one block at a time.
-void philox_block(const StreamFamily& family, engine::AgentId agent, std::uint32_t block,
-                  std::uint32_t* out);
+/// Computes block `block` (4 words) of `uid`'s stream into out[0, 4), one block at a time.
+void philox_block(const StreamFamily& family, Uid uid, std::uint32_t block, std::uint32_t* out);
 
 /// One agent's stream: the precomputed prefix first, then one block at a time into `spill` (4
 /// words of the caller's). Only a cursor and where to continue: the hot loops never take its
 /// address, so it lives in registers (a Philox block held inside it would not).
 class StreamWords {
  public:
-  StreamWords(const StreamFamily& family, engine::AgentId agent, const std::uint32_t* prefix,
+  StreamWords(const StreamFamily& family, Uid agent, const std::uint32_t* prefix,
               unsigned prefix_blocks, std::uint32_t* spill)
       : cur_(prefix),
         end_(prefix + std::size_t{prefix_blocks} * 4),
@@ -67,8 +67,9 @@ class StreamWords {
   const std::uint32_t* end_;
   std::uint32_t* spill_;
   const StreamFamily* family_;
-  engine::AgentId agent_;
+  Uid agent_;
   std::uint32_t next_block_;
 };
 
-}  // namespace cohort::models::gene_network
+}  // namespace random_layer
+}  // namespace cohort::engine

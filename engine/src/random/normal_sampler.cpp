@@ -1,6 +1,7 @@
-#include "normal_sampler.hpp"
+#include "cohort/engine/random/normal_sampler.hpp"
 
-namespace cohort::models::gene_network {
+namespace cohort::engine {
+inline namespace random_layer {
 
 namespace {
 
@@ -28,4 +29,5 @@ const ZigguratTables& ZigguratTables::get() {
   return tables;
 }
 
-}  // namespace cohort::models::gene_network
+}  // namespace random_layer
+}  // namespace cohort::engine

@@ -7,7 +7,8 @@
 #include <cstdint>
 #include <vector>
 
-namespace cohort::models::gene_network {
+namespace cohort::engine {
+inline namespace random_layer {
 
 /// Alias table of the truncated geometric distribution for one rate and genome length.
 class GeometricSkip {
@@ -38,4 +39,5 @@ class GeometricSkip {
   std::vector<std::uint32_t> alias_;  // the other outcome of the column
 };
 
-}  // namespace cohort::models::gene_network
+}  // namespace random_layer
+}  // namespace cohort::engine

@@ -1,8 +1,9 @@
-#include "geometric_skip.hpp"
+#include "cohort/engine/random/geometric_skip.hpp"
 
 #include <cmath>
 
-namespace cohort::models::gene_network {
+namespace cohort::engine {
+inline namespace random_layer {
 
 GeometricSkip::GeometricSkip(double rate, std::uint32_t genes)
     : keep_(genes + 1), alias_(genes + 1) {
@@ -44,4 +45,5 @@ GeometricSkip::GeometricSkip(double rate, std::uint32_t genes)
   }
 }
 
-}  // namespace cohort::models::gene_network
+}  // namespace random_layer
+}  // namespace cohort::engine

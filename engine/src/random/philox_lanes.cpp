@@ -1,4 +1,4 @@
-#include "philox_lanes.hpp"
+#include "cohort/engine/random/philox_lanes.hpp"
 
 #include <Random123/philox.h>
 
@@ -9,7 +9,8 @@
 #include <immintrin.h>
 #endif
 
-namespace cohort::models::gene_network {
+namespace cohort::engine {
+inline namespace random_layer {
 
 namespace {
 
@@ -34,25 +35,28 @@ void scatter(const BlockWords& w, unsigned block, unsigned blocks, unsigned lane
 // One round on V vectors of 64-bit lanes, each holding a 32-bit counter word: the 32 x 32 -> 64
 // multiply is one pmuludq, and the high and low halves are a shift and a mask.
 #define COHORT_PHILOX_KERNEL(NAME, TARGET, VEC, N, SET1, SETLANES, MUL, SRL, XOR, AND, STORE) \
-  TARGET void NAME(const StreamFamily& f, const std::uint32_t* agent, unsigned blocks,        \
-                   unsigned lanes, std::uint32_t* out) {                                      \
+  TARGET void NAME(const StreamFamily& f, const std::uint32_t* uid_lo,                       \
+                   const std::uint32_t* uid_hi, unsigned blocks, unsigned lanes,              \
+                   std::uint32_t* out) {                                                      \
     const VEC m0 = SET1(kM0), m1 = SET1(kM1), low = SET1(0xffffffffu);                        \
     const VEC step = SET1(static_cast<std::uint32_t>(f.step));                                \
-    const VEC word2 = SET1((std::uint32_t{f.population} << 16) | f.stream);                   \
-    VEC a[N];                                                                                 \
-    for (unsigned v = 0; v < N; ++v)                                                          \
-      a[v] = SETLANES(agent + v * (kLanes / N));                                              \
+    const std::uint64_t key = stream_key(f.seed, f.stream);                                   \
+    VEC a[N], h[N];                                                                           \
+    for (unsigned v = 0; v < N; ++v) {                                                        \
+      a[v] = SETLANES(uid_lo + v * (kLanes / N));                                             \
+      h[v] = SETLANES(uid_hi + v * (kLanes / N));                                             \
+    }                                                                                         \
     alignas(64) BlockWords words;                                                             \
     for (unsigned b = 0; b < blocks; ++b) {                                                   \
       VEC c0[N], c1[N], c2[N], c3[N];                                                         \
       for (unsigned v = 0; v < N; ++v) {                                                      \
         c0[v] = a[v];                                                                         \
-        c1[v] = step;                                                                         \
-        c2[v] = word2;                                                                        \
+        c1[v] = h[v];                                                                         \
+        c2[v] = step;                                                                         \
         c3[v] = SET1(b);                                                                      \
       }                                                                                       \
-      std::uint32_t k0 = static_cast<std::uint32_t>(f.seed);                                  \
-      std::uint32_t k1 = static_cast<std::uint32_t>(f.seed >> 32);                            \
+      std::uint32_t k0 = static_cast<std::uint32_t>(key);                                     \
+      std::uint32_t k1 = static_cast<std::uint32_t>(key >> 32);                               \
       for (int round = 0; round < 10; ++round) {                                              \
         const VEC key0 = SET1(k0), key1 = SET1(k1);                                           \
         for (unsigned v = 0; v < N; ++v) {                                                    \
@@ -101,8 +105,8 @@ COHORT_PHILOX_KERNEL(philox_avx512, __attribute__((target("avx512f"))), __m512i,
                      _mm512_xor_si512, _mm512_and_si512, COHORT_AVX512_STORE)
 #pragma GCC diagnostic pop
 
-using Kernel = void (*)(const StreamFamily&, const std::uint32_t*, unsigned, unsigned,
-                        std::uint32_t*);
+using Kernel = void (*)(const StreamFamily&, const std::uint32_t*, const std::uint32_t*, unsigned,
+                        unsigned, std::uint32_t*);
 
 Kernel pick_kernel() {
   __builtin_cpu_init();
@@ -114,43 +118,47 @@ Kernel pick_kernel() {
 #else
 
 // Portable fallback: one block at a time through Random123.
-void philox_scalar(const StreamFamily& f, const std::uint32_t* agent, unsigned blocks,
-                   unsigned lanes, std::uint32_t* out) {
+void philox_scalar(const StreamFamily& f, const std::uint32_t* uid_lo, const std::uint32_t* uid_hi,
+                   unsigned blocks, unsigned lanes, std::uint32_t* out) {
   for (unsigned l = 0; l < lanes; ++l)
     for (unsigned b = 0; b < blocks; ++b)
-      philox_block(f, engine::AgentId::from_bits(agent[l]), b, out + (l * blocks + b) * 4);
+      philox_block(f, (Uid{uid_hi[l]} << 32) | uid_lo[l], b, out + (l * blocks + b) * 4);
 }
 
 #endif
 
 }  // namespace
 
-void philox_block(const StreamFamily& family, engine::AgentId agent, std::uint32_t block,
-                  std::uint32_t* out) {
+void philox_block(const StreamFamily& family, Uid uid, std::uint32_t block, std::uint32_t* out) {
+  const std::uint64_t k = stream_key(family.seed, family.stream);
   const r123::Philox4x32::key_type key = {
-      {static_cast<std::uint32_t>(family.seed), static_cast<std::uint32_t>(family.seed >> 32)}};
+      {static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(k >> 32)}};
   const r123::Philox4x32::ctr_type counter = {
-      {agent.bits(), static_cast<std::uint32_t>(family.step),
-       (std::uint32_t{family.population} << 16) | family.stream, block}};
+      {static_cast<std::uint32_t>(uid), static_cast<std::uint32_t>(uid >> 32),
+       static_cast<std::uint32_t>(family.step), block}};
   const r123::Philox4x32::ctr_type words = r123::Philox4x32()(counter, key);
   for (int i = 0; i < 4; ++i)
     out[i] = words.v[i];
 }
 
-void philox_prefix(const StreamFamily& family, std::span<const engine::AgentId> agents,
-                   unsigned blocks, std::uint32_t* out) {
+void philox_prefix(const StreamFamily& family, std::span<const Uid> agents, unsigned blocks,
+                   std::uint32_t* out) {
 #if defined(__x86_64__)
   static const Kernel kernel = pick_kernel();
 #else
   const auto kernel = philox_scalar;
 #endif
-  std::array<std::uint32_t, kLanes> bits{};
+  std::array<std::uint32_t, kLanes> lo{}, hi{};
   for (std::size_t first = 0; first < agents.size(); first += kLanes) {
     const auto lanes = static_cast<unsigned>(std::min<std::size_t>(kLanes, agents.size() - first));
-    for (unsigned l = 0; l < kLanes; ++l)  // a short batch repeats its last agent in spare lanes
-      bits[l] = agents[first + std::min(l, lanes - 1)].bits();
-    kernel(family, bits.data(), blocks, lanes, out + first * blocks * 4);
+    for (unsigned l = 0; l < kLanes; ++l) {  // a short batch repeats its last agent in spare lanes
+      const Uid uid = agents[first + std::min(l, lanes - 1)];
+      lo[l] = static_cast<std::uint32_t>(uid);
+      hi[l] = static_cast<std::uint32_t>(uid >> 32);
+    }
+    kernel(family, lo.data(), hi.data(), blocks, lanes, out + first * blocks * 4);
   }
 }
 
-}  // namespace cohort::models::gene_network
+}  // namespace random_layer
+}  // namespace cohort::engine

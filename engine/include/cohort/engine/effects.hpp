@@ -1,0 +1,128 @@
+#pragma once
+// Cross-agent effects: a system emits a payload addressed to any agent of a population (a hit, a
+// push, an infection); the engine applies all of them at the phase end in an order that depends
+// only on (target, source uid, system, emission order), never on threads, blocks or rows.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cohort/engine/agent_id.hpp"
+#include "cohort/engine/agent_index.hpp"
+
+namespace cohort::engine {
+
+class Population;
+class World;
+
+/// Handle to an effect channel carrying payloads of type T (see World::add_effect).
+template <class T>
+struct Effect {
+  std::uint32_t channel = 0xffffffffu;
+};
+
+/// What identifies one emission for ordering: layout-independent except `seq`, which only orders
+/// the emissions of one source within one system (they run on one thread, in program order).
+struct EmissionKey {
+  Uid source = kNoUid;
+  std::uint32_t system = 0;
+  std::uint32_t seq = 0;
+
+  friend bool operator<(const EmissionKey& a, const EmissionKey& b) {
+    if (a.source != b.source) return a.source < b.source;
+    if (a.system != b.system) return a.system < b.system;
+    return a.seq < b.seq;
+  }
+};
+
+/// The type-independent part of a channel, driven by the world at each phase end.
+class EffectChannelBase {
+ public:
+  EffectChannelBase(std::string name, std::uint16_t target)
+      : name_(std::move(name)), target_(target) {}
+  virtual ~EffectChannelBase() = default;
+  const std::string& name() const { return name_; }
+  std::uint16_t target() const { return target_; }
+  /// Applies every pending effect (tasks run on the world's threads) and empties the channel.
+  virtual void apply(World& world) = 0;
+  virtual void resize_threads(std::size_t threads) = 0;
+  /// Effects emitted since the last apply (all threads).
+  virtual std::size_t pending() const = 0;
+
+ private:
+  std::string name_;
+  std::uint16_t target_;
+};
+
+/// A channel's storage: one buffer per thread, appended to without locks while systems run.
+template <class T>
+class EffectChannel : public EffectChannelBase {
+ public:
+  struct Entry {
+    Row target;
+    EmissionKey key;
+    T payload;
+  };
+  using EffectChannelBase::EffectChannelBase;
+
+  void push(std::size_t thread, Row target, EmissionKey key, const T& payload) {
+    buffers_[thread].push_back({target, key, payload});
+  }
+  std::uint32_t next_seq(std::size_t thread) { return seq_[thread]++; }
+  void resize_threads(std::size_t threads) override {
+    buffers_.resize(threads);
+    seq_.resize(threads, 0);
+  }
+  std::size_t pending() const override {
+    std::size_t n = 0;
+    for (const auto& b : buffers_)
+      n += b.size();
+    return n;
+  }
+
+ protected:
+  std::vector<std::vector<Entry>> buffers_;
+  std::vector<std::uint32_t> seq_;
+  std::vector<Entry> sorted_;      // entries bucketed by target block
+  std::vector<std::uint32_t> at_;  // per block: where its entries start in sorted_
+};
+
+/// Rows per apply task: effects on rows of different tasks are applied in parallel.
+inline constexpr Row kEffectApplyRows = 4096;
+
+/// Orders the entries of one apply task by (target row, emission key) and calls apply(entry) in
+/// that order. `order` and `count` are scratch. Counting sort by row, then an insertion sort of
+/// each row's (usually few) entries by key.
+template <class Entry, class Apply>
+void apply_block_in_order(const Entry* entries, std::size_t n, Row first_row,
+                          std::vector<std::uint32_t>& order, std::vector<std::uint32_t>& count,
+                          Apply&& apply) {
+  count.assign(kEffectApplyRows + 1, 0);
+  for (std::size_t i = 0; i < n; ++i)
+    ++count[entries[i].target - first_row + 1];
+  for (std::size_t r = 0; r < kEffectApplyRows; ++r)
+    count[r + 1] += count[r];
+  order.resize(n);
+  std::vector<std::uint32_t> start(count.begin(), count.end() - 1);
+  for (std::size_t i = 0; i < n; ++i)
+    order[start[entries[i].target - first_row]++] = static_cast<std::uint32_t>(i);
+  for (std::size_t r = 0; r < kEffectApplyRows; ++r) {
+    const std::uint32_t b = count[r], e = count[r + 1];
+    for (std::uint32_t i = b + 1; i < e; ++i) {  // insertion sort of one row's entries
+      const std::uint32_t v = order[i];
+      std::uint32_t j = i;
+      while (j > b && entries[v].key < entries[order[j - 1]].key) {
+        order[j] = order[j - 1];
+        --j;
+      }
+      order[j] = v;
+    }
+    for (std::uint32_t i = b; i < e; ++i)
+      apply(entries[order[i]]);
+  }
+}
+
+}  // namespace cohort::engine
