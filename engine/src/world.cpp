@@ -17,6 +17,11 @@ std::uint64_t mix(std::uint64_t x) {
 }
 }  // namespace
 
+std::uint64_t claim_draw(std::uint64_t seed, std::uint64_t step, std::uint32_t channel,
+                         std::uint64_t resource, Uid claimant) {
+  return mix(claimant ^ mix(resource ^ mix(step ^ mix(seed ^ mix(channel)))));
+}
+
 Row block_rows_for(double cost_ns) {
   if (!(cost_ns > 0)) return kBlockRows;
   constexpr double kBlockNs = 100'000;  // ~100 us per block: scheduling cost stays below 1%
@@ -153,6 +158,11 @@ void World::run_system(std::uint32_t ordinal) {
   }
 }
 
+void World::resolve_claims() {
+  for (std::uint32_t c = 0; c < claim_channels_.size(); ++c)
+    claim_channels_[c]->resolve(*this, c);
+}
+
 void World::apply_effects() {
   for (auto& channel : channels_)
     channel->apply(*this);
@@ -162,13 +172,17 @@ void World::apply_deferred() {
   // Deaths first, in block order (rows are the same on any thread count), then births sorted by
   // (population, source uid, system, emission), which fixes the newborns' uids and rows.
   std::vector<DeferredCommands::Entry*> births;
-  for (std::size_t i = 0; i < used_commands_; ++i)
-    for (DeferredCommands::Entry& e : block_commands_[i].entries()) {
+  const auto take = [&](DeferredCommands& commands) {
+    for (DeferredCommands::Entry& e : commands.entries()) {
       if (e.agent.is_null())
         births.push_back(&e);
       else
         population(e.population).destroy(e.agent);
     }
+  };
+  for (std::size_t i = 0; i < used_commands_; ++i)
+    take(block_commands_[i]);
+  take(phase_end_commands_);
   std::stable_sort(births.begin(), births.end(), [](const auto* a, const auto* b) {
     if (a->population != b->population) return a->population < b->population;
     return a->key < b->key;
@@ -185,6 +199,7 @@ void World::apply_deferred() {
   }
   for (std::size_t i = 0; i < used_commands_; ++i)
     block_commands_[i].clear();
+  phase_end_commands_.clear();
   used_commands_ = 0;
 }
 
@@ -193,6 +208,7 @@ void World::run_step() {
     for (std::uint32_t s = 0; s < systems_.size(); ++s)
       if (systems_[s].phase == phases_[p]) run_system(s);
     accountant_.settle();
+    resolve_claims();
     apply_effects();
     apply_deferred();
     accountant_.settle();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cohort/engine/agent_index.hpp"
+#include "cohort/engine/claims.hpp"
 #include "cohort/engine/component_column.hpp"
 #include "cohort/engine/deferred_commands.hpp"
 #include "cohort/engine/effects.hpp"
@@ -101,6 +102,10 @@ struct BlockContext {
   /// Returns false (and counts it) if the target is not alive.
   template <class T>
   bool emit(Effect<T> channel, Row source_row, AgentId target, const T& payload);
+  /// Claims `resource` (a cell index, a prey's uid, ...) for the agent at `source_row` of this
+  /// system's population (the channel's source population); see World::add_claims.
+  template <class T>
+  void claim(Claim<T> channel, Row source_row, std::uint64_t resource, const T& payload);
   /// Destroys `target` of `population` at the phase end (ignored if it is dead by then).
   void kill(std::uint16_t target_population, AgentId target, Row source_row);
   /// Creates an agent in `population` at the phase end, with `init` run on its row; births are

@@ -12,6 +12,7 @@
 #include <typeinfo>
 #include <vector>
 
+#include "cohort/engine/claims.hpp"
 #include "cohort/engine/effects.hpp"
 #include "cohort/engine/population.hpp"
 #include "cohort/engine/system.hpp"
@@ -83,6 +84,26 @@ class World {
   }
   const std::vector<std::unique_ptr<EffectChannelBase>>& channels() const { return channels_; }
 
+  /// Declares a claim channel: agents of `source` claim resources (BlockContext::claim) with a
+  /// payload T; at each phase end, before effects, one claimant per resource wins by `rule` and
+  /// `outcome(ClaimOutcome<T>&)` is called for every claimant, winners and losers, in order of
+  /// (resource, rank), on the main thread. To kill or spawn from an outcome, use defer_kill and
+  /// defer_spawn (rows must not move while claims resolve).
+  template <class T, class Outcome>
+  Claim<T> add_claims(std::string name, Population& source, ClaimRule rule, Outcome outcome);
+  template <class T>
+  ClaimChannel<T>& claims(Claim<T> c) {
+    return static_cast<ClaimChannel<T>&>(*claim_channels_.at(c.channel));
+  }
+  /// Destroys an agent with this phase's deaths (for phase-end callbacks on the main thread).
+  void defer_kill(std::uint16_t population, AgentId agent) {
+    phase_end_commands_.destroy(population, agent);
+  }
+  /// Creates an agent with this phase's births, ordered among them by `key`.
+  void defer_spawn(std::uint16_t population, EmissionKey key, SpawnInit init) {
+    phase_end_commands_.spawn(population, key, std::move(init));
+  }
+
   /// Runs one step: every phase, then step() advances by one.
   void run_step();
   /// Asks the run to end after this step, with a reason (recorded in run.json).
@@ -119,6 +140,7 @@ class World {
  private:
   void run_system(std::uint32_t ordinal);
   void apply_effects();
+  void resolve_claims();
   void apply_deferred();
   void activation_order(const Population& pop, std::vector<Row>& order) const;
 
@@ -131,6 +153,8 @@ class World {
   std::vector<std::string> phases_{"update"};
   std::vector<System> systems_;
   std::vector<std::unique_ptr<EffectChannelBase>> channels_;
+  std::vector<std::unique_ptr<ClaimChannelBase>> claim_channels_;
+  DeferredCommands phase_end_commands_;  // kills and births asked for by phase-end callbacks
   std::vector<DeferredCommands> block_commands_;  // commands of the phase, in system/block order
   std::size_t used_commands_ = 0;
   std::vector<Row> order_;                        // random activation order (reused)
@@ -198,6 +222,63 @@ Effect<T> World::add_effect(std::string name, Population& target, Apply apply) {
   channel->resize_threads(threads());
   channels_.push_back(std::move(channel));
   return Effect<T>{static_cast<std::uint32_t>(channels_.size() - 1)};
+}
+
+/// The rank of a claim under ClaimRule::random: a keyed hash, uniform and independent per
+/// claimant, identical wherever the claimant is stored.
+std::uint64_t claim_draw(std::uint64_t seed, std::uint64_t step, std::uint32_t channel,
+                         std::uint64_t resource, Uid claimant);
+
+/// A claim channel with its outcome function.
+template <class T, class Outcome>
+class ClaimChannelImpl final : public ClaimChannel<T> {
+ public:
+  ClaimChannelImpl(std::string name, std::uint16_t source, ClaimRule rule, Outcome outcome)
+      : ClaimChannel<T>(std::move(name), source, rule), outcome_(std::move(outcome)) {}
+
+  void resolve(World& world, std::uint32_t) override {
+    auto& all = this->all_;
+    all.clear();
+    for (auto& b : this->buffers_) {
+      all.insert(all.end(), b.begin(), b.end());
+      b.clear();
+    }
+    if (all.empty()) return;
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+      if (a.resource != b.resource) return a.resource < b.resource;
+      if (a.draw != b.draw) return a.draw < b.draw;
+      return a.source < b.source;
+    });
+    Population& pop = world.population(this->source());
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      const auto& e = all[i];
+      const bool won = i == 0 || all[i - 1].resource != e.resource;
+      ClaimOutcome<T> o{world, pop, e.row, e.source, e.resource, e.payload, won};
+      outcome_(o);
+    }
+  }
+
+ private:
+  Outcome outcome_;
+};
+
+template <class T, class Outcome>
+Claim<T> World::add_claims(std::string name, Population& source, ClaimRule rule, Outcome outcome) {
+  auto channel = std::make_unique<ClaimChannelImpl<T, Outcome>>(std::move(name), source.index(),
+                                                                rule, std::move(outcome));
+  channel->resize_threads(threads());
+  claim_channels_.push_back(std::move(channel));
+  return Claim<T>{static_cast<std::uint32_t>(claim_channels_.size() - 1)};
+}
+
+template <class T>
+void BlockContext::claim(Claim<T> channel, Row source_row, std::uint64_t resource,
+                         const T& payload) {
+  ClaimChannel<T>& ch = world.claims(channel);
+  const Uid uid = population.uid_at(source_row);
+  const std::uint64_t draw =
+      ch.rule() == ClaimRule::random ? claim_draw(seed, step, channel.channel, resource, uid) : uid;
+  ch.push(thread, {resource, draw, uid, source_row, payload});
 }
 
 template <class T>
