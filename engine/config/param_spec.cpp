@@ -1,5 +1,7 @@
 #include "cohort/engine/param_spec.hpp"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <charconv>
 #include <stdexcept>
@@ -142,34 +144,34 @@ std::string_view type_name(ParamType type) {
 
 ParamSpec ParamSpec::boolean(std::string name, std::optional<bool> fallback, std::string help) {
   ParamSpec spec = leaf(std::move(name), ParamType::boolean, std::move(help));
-  if (fallback) spec.default_value = YAML::Node(*fallback);
+  if (fallback) spec.default_value = std::make_shared<const YAML::Node>(*fallback);
   return spec;
 }
 
 ParamSpec ParamSpec::integer(std::string name, std::optional<std::int64_t> fallback,
                              std::string help) {
   ParamSpec spec = leaf(std::move(name), ParamType::integer, std::move(help));
-  if (fallback) spec.default_value = YAML::Node(std::to_string(*fallback));
+  if (fallback) spec.default_value = std::make_shared<const YAML::Node>(std::to_string(*fallback));
   return spec;
 }
 
 ParamSpec ParamSpec::real(std::string name, std::optional<double> fallback, std::string help) {
   ParamSpec spec = leaf(std::move(name), ParamType::real, std::move(help));
-  if (fallback) spec.default_value = YAML::Node(shortest(*fallback));
+  if (fallback) spec.default_value = std::make_shared<const YAML::Node>(shortest(*fallback));
   return spec;
 }
 
 ParamSpec ParamSpec::string(std::string name, std::optional<std::string> fallback,
                             std::string help) {
   ParamSpec spec = leaf(std::move(name), ParamType::string, std::move(help));
-  if (fallback) spec.default_value = YAML::Node(*fallback);
+  if (fallback) spec.default_value = std::make_shared<const YAML::Node>(*fallback);
   return spec;
 }
 
 ParamSpec ParamSpec::bytes(std::string name, std::optional<std::uint64_t> fallback,
                            std::string help) {
   ParamSpec spec = leaf(std::move(name), ParamType::bytes, std::move(help));
-  if (fallback) spec.default_value = YAML::Node(std::to_string(*fallback));
+  if (fallback) spec.default_value = std::make_shared<const YAML::Node>(std::to_string(*fallback));
   return spec;
 }
 
@@ -181,7 +183,7 @@ ParamSpec ParamSpec::choice(std::string name, std::optional<std::string> fallbac
       std::find(spec.choices.begin(), spec.choices.end(), *fallback) == spec.choices.end())
     throw std::logic_error("choice '" + spec.name + "': default '" + *fallback +
                            "' is not one of its choices");
-  if (fallback) spec.default_value = YAML::Node(*fallback);
+  if (fallback) spec.default_value = std::make_shared<const YAML::Node>(*fallback);
   return spec;
 }
 
@@ -190,8 +192,8 @@ ParamSpec ParamSpec::object(std::string name, std::vector<ParamSpec> fields, std
   spec.fields = std::move(fields);
   bool all_defaulted = true;
   for (const ParamSpec& field : spec.fields)
-    all_defaulted = all_defaulted && field.default_value.has_value();
-  if (all_defaulted) spec.default_value = YAML::Node(YAML::NodeType::Map);
+    all_defaulted = all_defaulted && field.default_value != nullptr;
+  if (all_defaulted) spec.default_value = std::make_shared<const YAML::Node>(YAML::NodeType::Map);
   return spec;
 }
 
@@ -206,7 +208,7 @@ ParamSpec ParamSpec::variant(std::string name, std::optional<std::string> fallba
   if (fallback && spec.find_alternative(*fallback) == nullptr)
     throw std::logic_error("variant '" + spec.name + "': default '" + *fallback +
                            "' is not one of its alternatives");
-  if (fallback) spec.default_value = YAML::Node(*fallback);
+  if (fallback) spec.default_value = std::make_shared<const YAML::Node>(*fallback);
   return spec;
 }
 
@@ -238,7 +240,7 @@ ParamSpec ParamSpec::required() && {
 }
 
 ParamSpec ParamSpec::with_default(std::string_view yaml) && {
-  default_value = YAML::Load(std::string(yaml));
+  default_value = std::make_shared<const YAML::Node>(YAML::Load(std::string(yaml)));
   return std::move(*this);
 }
 

@@ -25,9 +25,17 @@ ParamSpec population_spec(const PopulationDecl& decl) {
             ParamSpec::real("low_water", 0.8, "fraction of hard reclaimers free down to")
                 .range(0.01, 1)},
            "per-agent memory budget"),
+       ParamSpec::object(
+           "population_budget",
+           {ParamSpec::bytes("hard", 0,
+                             "memory limit of the whole population, agents' fixed and variable "
+                             "bytes (0 = unlimited); births beyond it are refused, e.g. 64MiB"),
+            ParamSpec::real("soft", 0.9, "fraction of hard reported as the soft limit")
+                .range(0.01, 1)},
+           "memory budget of the whole population, checked at each birth"),
        ParamSpec::choice("on_refusal", "fail", {"fail", "freeze"},
-                         "when an allocation is refused: stop the run (exit 3), or freeze the "
-                         "agent's growth and continue")},
+                         "when an allocation or a birth is refused: stop the run (exit 3), or "
+                         "freeze the agent's growth (refuse and count the birth) and continue")},
       decl.help);
 }
 
@@ -62,6 +70,12 @@ PopulationSetup population_setup(const ConfigValue& v, const std::string& name) 
                                : memory::BudgetLimits::from_hard(hard, soft, low);
   p.on_refusal =
       v.at("on_refusal").as_string() == "freeze" ? RefusalPolicy::freeze : RefusalPolicy::fail;
+  const ConfigValue& population_budget = v.at("population_budget");
+  const std::uint64_t pop_hard = population_budget.at("hard").as_bytes();
+  if (pop_hard != 0)
+    p.options.population_budget =
+        memory::PopulationLimits::from_hard(pop_hard, population_budget.at("soft").as_real());
+  p.options.fail_on_refused_birth = p.on_refusal == RefusalPolicy::fail;
   return p;
 }
 

@@ -9,7 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
+// Models include this header to declare their parameters; yaml-cpp stays out of their includes.
+namespace YAML {
+class Node;
+}  // namespace YAML
 
 namespace cohort::engine {
 
@@ -37,7 +40,7 @@ struct ParamSpec {
   ParamType type = ParamType::object;
   std::string help;
   /// Used when the key is absent or null; held as YAML so it is validated like user input.
-  std::optional<YAML::Node> default_value;
+  std::shared_ptr<const YAML::Node> default_value;
   /// Inclusive bounds of the value (integer, real, bytes) or of a list's length.
   std::optional<double> minimum;
   std::optional<double> maximum;
