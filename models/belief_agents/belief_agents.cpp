@@ -46,9 +46,13 @@ class BeliefAgents final : public engine::Model {
 
     place_agents(world, decl.size);
     world.set_phases({"act", "trace"});
-    world.add_system("act", "act", *pop_, [this](engine::BlockContext& ctx, Row b, Row e) {
-      belief::step_agents(rules_, ctx, columns(), b, e);
-    });
+    // An agent's inference costs microseconds (policies x states), so small blocks: 10,000
+    // agents then make ~150 blocks and both threads stay busy (4096-row blocks made 3).
+    world.add_system("act", "act", *pop_,
+                     [this](engine::BlockContext& ctx, Row b, Row e) {
+                       belief::step_agents(rules_, ctx, columns(), b, e);
+                     },
+                     {.cost_ns = 5000});
     if (!settings_.trace_agents.empty())
       world.add_system("trace", "trace",
                        [this](engine::World& w, std::uint64_t step) { trace(w, step); });
@@ -66,6 +70,12 @@ class BeliefAgents final : public engine::Model {
             "agents_evicted",
             "agents_pruned",
             "agents_refused"};
+  }
+
+  std::vector<engine::MetricKind> metric_kinds() const override {
+    using K = engine::MetricKind;
+    return {K::count, K::real, K::real,  K::real,  K::real, K::real,
+            K::real,  K::real, K::count, K::count, K::count};
   }
 
   std::vector<double> metrics(engine::World& world) override {
@@ -123,7 +133,6 @@ class BeliefAgents final : public engine::Model {
   void save(const engine::World&, engine::CheckpointWriter& out) const override {
     // Beliefs and histories are pooled pointers: save their contents.
     belief::SparseVec v;
-    std::vector<belief::HistoryEntry> entries;
     for (Row r = 0; r < pop_->size(); ++r) {
       const BeliefRef& ref = pop_->column(belief_)[r];
       rules_.beliefs.load(ref, v);
@@ -133,10 +142,7 @@ class BeliefAgents final : public engine::Model {
       out.put(ref.capacity);
       out.put_vector(v.index);
       out.put_vector(v.value);
-      const HistoryRef& h = pop_->column(history_)[r];
-      rules_.history.read(h, entries);
-      out.put(h.frozen);
-      out.put_vector(entries);
+      rules_.history.save(pop_->column(history_)[r], out);
     }
   }
 
@@ -174,11 +180,7 @@ class BeliefAgents final : public engine::Model {
       if (!v.index.empty() &&
           rules_.beliefs.store(ctx, pop_->account(), r, ref, v) != memory::ChargeStatus::ok)
         throw memory::BudgetExceeded(ctx.last_refusal());
-      const auto frozen = in.get<std::uint8_t>("history frozen flag");
-      for (const belief::HistoryEntry& e : in.get_vector<belief::HistoryEntry>("history"))
-        if (rules_.history.record(ctx, pop_->account(), r, h, e) == belief::HistoryRecord::refused)
-          throw memory::BudgetExceeded(ctx.last_refusal());
-      h.frozen = frozen;
+      rules_.history.load(ctx, pop_->account(), r, h, in);
     }
   }
 

@@ -2,7 +2,9 @@
 
 #include <array>
 #include <cstring>
+#include <new>
 #include <stdexcept>
+#include <string>
 
 namespace cohort::models::belief {
 
@@ -126,6 +128,78 @@ HistoryStats HistoryOps::stats(const HistoryRef& h) const {
     s.bytes += slot.bytes;
   }
   return s;
+}
+
+void HistoryOps::save(const HistoryRef& h, engine::CheckpointWriter& out) const {
+  out.put(h.frozen);
+  out.put(h.evicted);
+  out.put<std::uint8_t>(h.open != nullptr ? 1 : 0);
+  if (h.open != nullptr) {
+    out.put(h.open_count);
+    out.put_bytes(h.open, block_bytes());
+  }
+  out.put<std::uint8_t>(h.blocks != nullptr ? 1 : 0);
+  if (h.blocks == nullptr) return;
+  out.put(h.head);
+  out.put(h.sealed);
+  for (std::size_t k = 0; k < h.sealed; ++k) {
+    const BlockSlot& slot = h.blocks[(h.head + k) % max_blocks];
+    out.put(slot.entries);
+    out.put(slot.raw);
+    out.put(slot.bytes);
+    out.put_bytes(slot.data, slot.bytes);
+  }
+}
+
+void HistoryOps::load(memory::ChargeContext& ctx, memory::PopulationAccount& pop,
+                      memory::AgentRow row, HistoryRef& h, engine::CheckpointReader& in) const {
+  const auto corrupt = [&](const std::string& what) {
+    return engine::CheckpointError("checkpoint is corrupt: history of explorer row " +
+                                   std::to_string(row) + ": " + what);
+  };
+  const auto allocate = [&](std::size_t bytes) {
+    const memory::AllocResult r = ctx.allocate(pop, row, tag, bytes);
+    if (!r) throw std::bad_alloc();
+    return r.ptr;
+  };
+  h = HistoryRef{};
+  h.frozen = in.get<std::uint8_t>("history frozen flag");
+  h.evicted = in.get<std::uint8_t>("history evicted flag");
+  if (h.frozen > 1 || h.evicted > 1) throw corrupt("a flag is neither 0 nor 1");
+  if (in.get<std::uint8_t>("history open block flag") != 0) {
+    h.open_count = in.get<std::uint16_t>("history open count");
+    if (h.open_count > block_entries) throw corrupt("the open block holds too many entries");
+    h.open = static_cast<std::byte*>(allocate(block_bytes()));
+    in.get_bytes(h.open, block_bytes(), "history open block");
+  }
+  if (in.get<std::uint8_t>("history ring flag") == 0) return;
+  h.blocks = static_cast<BlockSlot*>(allocate(max_blocks * sizeof(BlockSlot)));
+  for (std::size_t k = 0; k < max_blocks; ++k)
+    h.blocks[k] = BlockSlot{};
+  const auto head = in.get<std::uint16_t>("history ring head");
+  const auto sealed = in.get<std::uint16_t>("history sealed blocks");
+  if (head >= max_blocks || sealed > max_blocks) throw corrupt("ring head or size out of range");
+  h.head = head;
+  std::vector<std::byte> raw(block_bytes());
+  const auto widths = widths_of(block_entries);
+  for (std::size_t k = 0; k < sealed; ++k) {
+    BlockSlot slot;
+    slot.entries = in.get<std::uint16_t>("history block entries");
+    slot.raw = in.get<std::uint16_t>("history block raw flag");
+    slot.bytes = in.get<std::uint32_t>("history block size");
+    if (slot.entries != block_entries || slot.raw > 1 ||
+        slot.bytes > compress_bound(codec, block_bytes()) ||
+        (slot.raw == 1 && slot.bytes != block_bytes()) || slot.bytes == 0)
+      throw corrupt("block " + std::to_string(k) + " has an impossible size");
+    slot.data = allocate(slot.bytes);
+    h.blocks[(h.head + k) % max_blocks] = slot;  // owned by h from here (freed on failure)
+    ++h.sealed;
+    in.get_bytes(slot.data, slot.bytes, "history block");
+    if (slot.raw == 0 &&
+        !decompress_block(codec, std::span(static_cast<const std::byte*>(slot.data), slot.bytes),
+                          widths, raw))
+      throw corrupt("block " + std::to_string(k) + " does not decompress");
+  }
 }
 
 void HistoryOps::release(memory::ChargeContext& ctx, memory::PopulationAccount& pop,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "block_codec.hpp"
+#include "cohort/engine/checkpoint_io.hpp"
 #include "cohort/memory/charge_context.hpp"
 
 namespace cohort::models::belief {
@@ -71,6 +72,13 @@ struct HistoryOps {
   /// Every retained entry, oldest first. Throws std::runtime_error on a corrupt block.
   void read(const HistoryRef& h, std::vector<HistoryEntry>& out) const;
   HistoryStats stats(const HistoryRef& h) const;
+  /// Writes the history block for block as it is stored (compressed bytes, the ring's slots and
+  /// the open block), so load() rebuilds the same chunks and the same accounted bytes.
+  void save(const HistoryRef& h, engine::CheckpointWriter& out) const;
+  /// Rebuilds a history saved by save() into an empty `h`, charging row `row`. Every value read
+  /// is checked (counts, sizes, that each block decompresses); a bad one throws CheckpointError.
+  void load(memory::ChargeContext& ctx, memory::PopulationAccount& pop, memory::AgentRow row,
+            HistoryRef& h, engine::CheckpointReader& in) const;
   /// Frees everything (the frozen flag is kept).
   void release(memory::ChargeContext& ctx, memory::PopulationAccount& pop, memory::AgentRow row,
                HistoryRef& h) const;

@@ -79,6 +79,11 @@ class RandomWalk final : public engine::Model {
             "mean_y",  "trail_bytes_per_walker",    "frozen_trails"};
   }
 
+  std::vector<engine::MetricKind> metric_kinds() const override {
+    using K = engine::MetricKind;
+    return {K::count, K::real, K::real, K::real, K::real, K::count};
+  }
+
   std::vector<double> metrics(engine::World& world) override {
     struct Sums {
       double d2 = 0, x = 0, y = 0, trail = 0, frozen = 0;
