@@ -10,7 +10,10 @@ if(COHORT_WERROR)
   target_compile_options(cohort_build_flags INTERFACE -Werror)
 endif()
 if(COHORT_SANITIZE)
+  # _GLIBCXX_ASSERTIONS: an out-of-range operator[] on a standard container aborts the test
+  # instead of reading a neighbour's memory that ASan may not see as poisoned.
   target_compile_options(cohort_build_flags INTERFACE
-    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+    -D_GLIBCXX_ASSERTIONS)
   target_link_options(cohort_build_flags INTERFACE -fsanitize=address,undefined)
 endif()
