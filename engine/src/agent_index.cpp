@@ -1,5 +1,7 @@
 #include "cohort/engine/agent_index.hpp"
 
+#include "cohort/memory/row_gather.hpp"
+
 #include <stdexcept>
 #include <string>
 
@@ -65,8 +67,7 @@ Row AgentIndex::destroy(AgentId id) {
 
 void AgentIndex::permute(std::span<const Row> order, std::vector<AgentId>& scratch) {
   scratch.resize(dense_.size());
-  for (std::size_t i = 0; i < order.size(); ++i)
-    scratch[i] = dense_[order[i]];
+  memory::gather_rows(scratch.data(), dense_.data(), order);
   dense_.swap(scratch);
   for (std::size_t i = 0; i < dense_.size(); ++i)
     sparse_[dense_[i].index()] = static_cast<Row>(i);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <new>
 
+#include "cohort/memory/row_gather.hpp"
+
 namespace cohort::engine {
 
 namespace {
@@ -16,14 +18,7 @@ void gather(std::byte* out, const std::byte* in, std::span<const Row> order) {
   struct Value {
     std::byte b[N];
   };
-  auto* dst = reinterpret_cast<Value*>(out);
-  const auto* src = reinterpret_cast<const Value*>(in);
-  const std::size_t n = order.size();
-  constexpr std::size_t kAhead = 16;  // rows to prefetch ahead: order is random for a re-sort
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i + kAhead < n) __builtin_prefetch(src + order[i + kAhead]);
-    dst[i] = src[order[i]];
-  }
+  memory::gather_rows(reinterpret_cast<Value*>(out), reinterpret_cast<const Value*>(in), order);
 }
 }  // namespace
 

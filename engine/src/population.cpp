@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "cohort/memory/row_gather.hpp"
+
 namespace cohort::engine {
 
 Population::Population(std::string name, std::uint16_t index, memory::Accountant& accountant,
@@ -154,8 +156,7 @@ void Population::permute(std::span<const Row> order) {
 void Population::permute_unchecked(std::span<const Row> order) {
   ids_.permute(order, id_scratch_);
   std::vector<Uid> uids(uids_.size());
-  for (std::size_t i = 0; i < order.size(); ++i)
-    uids[i] = uids_[order[i]];
+  memory::gather_rows(uids.data(), uids_.data(), order);
   uids_.swap(uids);
   for (ComponentColumn& col : columns_)
     col.permute(order);

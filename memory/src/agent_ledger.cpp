@@ -1,5 +1,7 @@
 #include "cohort/memory/agent_ledger.hpp"
 
+#include "cohort/memory/row_gather.hpp"
+
 #include <stdexcept>
 #include <string>
 

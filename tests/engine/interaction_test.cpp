@@ -362,3 +362,30 @@ TEST_CASE("a row accumulator gives bit-identical sums on any thread count") {
     total += f;
   CHECK(std::abs(total) < 1e-9);  // equal and opposite
 }
+
+TEST_CASE("an agent draws the same random numbers whatever row it sits in") {
+  auto draws = [](bool reversed) {
+    World world(WorldOptions{21, 2});
+    Population& pop = world.add_population("p", {.agent_ledger = false});
+    const Component<double> u = pop.add_component<double>("u");
+    for (int i = 0; i < 9000; ++i)
+      pop.create();
+    if (reversed) {
+      std::vector<Row> order(pop.size());
+      std::iota(order.rbegin(), order.rend(), Row{0});
+      pop.permute(order);
+    }
+    world.add_system("draw", "update", pop, [u](BlockContext& ctx, Row begin, Row end) {
+      for (Row r = begin; r < end; ++r)
+        ctx.population.column(u)[r] = ctx.rng(ctx.population.uid_at(r), 3).uniform();
+    });
+    world.run_step();
+    std::map<Uid, double> by_uid;
+    for (Row r = 0; r < pop.size(); ++r)
+      by_uid[pop.uid_at(r)] = pop.column(u)[r];
+    return by_uid;
+  };
+  const auto plain = draws(false);
+  CHECK(draws(true) == plain);
+  CHECK(plain.at(0) != plain.at(1));
+}

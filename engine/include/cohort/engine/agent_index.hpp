@@ -45,6 +45,8 @@ class AgentIndex {
   AgentId id_at(Row row) const { return dense_[row]; }
   std::span<const AgentId> ids() const { return dense_; }
   std::size_t size() const { return dense_.size(); }
+  /// Handle slots ever handed out (live, free or retired): every id's index is below it.
+  std::size_t slot_count() const { return sparse_.size(); }
   /// Slots whose generations ran out; they are never handed out again.
   std::size_t retired() const { return retired_; }
 

@@ -62,13 +62,13 @@ template <class T>
 class EffectChannel : public EffectChannelBase {
  public:
   struct Entry {
-    Row target;
+    AgentId target;  // resolved to a row at the phase end: emitting touches no target memory
     EmissionKey key;
     T payload;
   };
   using EffectChannelBase::EffectChannelBase;
 
-  void push(std::size_t thread, Row target, EmissionKey key, const T& payload) {
+  void push(std::size_t thread, AgentId target, EmissionKey key, const T& payload) {
     buffers_[thread].push_back({target, key, payload});
   }
   std::uint32_t next_seq(std::size_t thread) { return seq_[thread]++; }
@@ -86,30 +86,31 @@ class EffectChannel : public EffectChannelBase {
  protected:
   std::vector<std::vector<Entry>> buffers_;
   std::vector<std::uint32_t> seq_;
-  std::vector<Entry> sorted_;      // entries bucketed by target block
-  std::vector<std::uint32_t> at_;  // per block: where its entries start in sorted_
+  std::vector<Entry> sorted_;    // entries bucketed by target block
+  std::vector<std::size_t> at_;  // per slot block: where its entries start in sorted_
 };
 
-/// Rows per apply task: effects on rows of different tasks are applied in parallel.
-inline constexpr Row kEffectApplyRows = 4096;
+/// Target handle slots per apply task: effects on agents of different tasks are applied in
+/// parallel (an agent's effects all fall in the task of its slot).
+inline constexpr std::uint32_t kEffectApplySlots = 4096;
 
-/// Orders the entries of one apply task by (target row, emission key) and calls apply(entry) in
-/// that order. `order` and `count` are scratch. Counting sort by row, then an insertion sort of
-/// each row's (usually few) entries by key.
+/// Orders the entries of one apply task by (target, emission key) and calls apply(entry) in that
+/// order. `order`, `count` and `start` are scratch. Counting sort by target slot, then an
+/// insertion sort of each target's (usually few) entries by key.
 template <class Entry, class Apply>
-void apply_block_in_order(const Entry* entries, std::size_t n, Row first_row,
+void apply_block_in_order(const Entry* entries, std::size_t n, std::uint32_t first_slot,
                           std::vector<std::uint32_t>& order, std::vector<std::uint32_t>& count,
-                          Apply&& apply) {
-  count.assign(kEffectApplyRows + 1, 0);
+                          std::vector<std::uint32_t>& start, Apply&& apply) {
+  count.assign(kEffectApplySlots + 1, 0);
   for (std::size_t i = 0; i < n; ++i)
-    ++count[entries[i].target - first_row + 1];
-  for (std::size_t r = 0; r < kEffectApplyRows; ++r)
+    ++count[entries[i].target.index() - first_slot + 1];
+  for (std::size_t r = 0; r < kEffectApplySlots; ++r)
     count[r + 1] += count[r];
   order.resize(n);
-  std::vector<std::uint32_t> start(count.begin(), count.end() - 1);
+  start.assign(count.begin(), count.end() - 1);
   for (std::size_t i = 0; i < n; ++i)
-    order[start[entries[i].target - first_row]++] = static_cast<std::uint32_t>(i);
-  for (std::size_t r = 0; r < kEffectApplyRows; ++r) {
+    order[start[entries[i].target.index() - first_slot]++] = static_cast<std::uint32_t>(i);
+  for (std::size_t r = 0; r < kEffectApplySlots; ++r) {
     const std::uint32_t b = count[r], e = count[r + 1];
     for (std::uint32_t i = b + 1; i < e; ++i) {  // insertion sort of one row's entries
       const std::uint32_t v = order[i];

@@ -98,10 +98,10 @@ struct BlockContext {
   RowSequence rows(Row begin, Row end) const { return {begin, end, order}; }
 
   /// Emits an effect from the agent at `source_row` of this system's population to the agent
-  /// `target` of the channel's population; applied at the phase end (see World::add_effect).
-  /// Returns false (and counts it) if the target is not alive.
+  /// `target` of the channel's population; applied at the phase end (see World::add_effect),
+  /// dropped if the target is dead by then.
   template <class T>
-  bool emit(Effect<T> channel, Row source_row, AgentId target, const T& payload);
+  void emit(Effect<T> channel, Row source_row, AgentId target, const T& payload);
   /// Claims `resource` (a cell index, a prey's uid, ...) for the agent at `source_row` of this
   /// system's population (the channel's source population); see World::add_claims.
   template <class T>

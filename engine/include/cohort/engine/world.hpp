@@ -73,8 +73,9 @@ class World {
 
   /// Declares an effect channel: payloads of type T sent by systems (BlockContext::emit) to
   /// agents of `target`, applied at each phase end by apply(target, row, payload) in order of
-  /// (target row, source uid, system, emission). Rows of different 4096-row blocks are applied
-  /// in parallel, so `apply` must write only the target's row.
+  /// (target, source uid, system, emission); effects on agents dead by then are dropped. Targets
+  /// in different blocks of 4096 handle slots are applied in parallel, so `apply` must write
+  /// only the target's row.
   template <class T, class Apply>
   Effect<T> add_effect(std::string name, Population& target, Apply apply);
   /// The typed channel of a handle (for BlockContext::emit).
@@ -170,39 +171,44 @@ class EffectChannelImpl final : public EffectChannel<T> {
       : EffectChannel<T>(std::move(name), target), apply_(std::move(apply)) {}
 
   void apply(World& world) override {
+    if (this->pending() == 0) return;
     Population& pop = world.population(this->target());
     const std::size_t threads = this->buffers_.size();
-    const std::size_t blocks = (pop.size() + kEffectApplyRows - 1) / kEffectApplyRows;
-    if (this->pending() == 0) return;
-    // Bucket the threads' entries by target block (counting sort; stable per thread).
+    // Handle slots never exceed the index's slot count, live or dead.
+    const std::size_t slots = pop.index_map().slot_count();
+    const std::size_t blocks = (slots + kEffectApplySlots - 1) / kEffectApplySlots;
+    // Bucket the threads' entries by target slot block (counting sort; stable per thread).
     std::vector<std::size_t> count(threads * blocks, 0);
     world.run_tasks(threads, [&](std::size_t t, std::size_t) {
       for (const auto& e : this->buffers_[t])
-        ++count[t * blocks + e.target / kEffectApplyRows];
+        if (e.target.index() < slots) ++count[t * blocks + e.target.index() / kEffectApplySlots];
     });
     this->at_.assign(blocks + 1, 0);
     std::size_t pos = 0;
     for (std::size_t b = 0; b < blocks; ++b) {
-      this->at_[b] = static_cast<std::uint32_t>(pos);
+      this->at_[b] = pos;
       for (std::size_t t = 0; t < threads; ++t) {
         const std::size_t n = count[t * blocks + b];
         count[t * blocks + b] = pos;
         pos += n;
       }
     }
-    this->at_[blocks] = static_cast<std::uint32_t>(pos);
+    this->at_[blocks] = pos;
     this->sorted_.resize(pos);
     world.run_tasks(threads, [&](std::size_t t, std::size_t) {
-      for (const auto& e : this->buffers_[t])
-        this->sorted_[count[t * blocks + e.target / kEffectApplyRows]++] = e;
+      for (const auto& e : this->buffers_[t])  // a null or foreign id names no slot: dropped
+        if (e.target.index() < slots)
+          this->sorted_[count[t * blocks + e.target.index() / kEffectApplySlots]++] = e;
     });
-    scratch_.resize(2 * world.threads());
+    scratch_.resize(3 * world.threads());
     world.run_tasks(blocks, [&](std::size_t b, std::size_t thread) {
-      const std::uint32_t first = this->at_[b];
+      const std::size_t first = this->at_[b];
       apply_block_in_order(this->sorted_.data() + first, this->at_[b + 1] - first,
-                           static_cast<Row>(b * kEffectApplyRows), scratch_[2 * thread],
-                           scratch_[2 * thread + 1],
-                           [&](const auto& e) { apply_(pop, e.target, e.payload); });
+                           static_cast<std::uint32_t>(b * kEffectApplySlots), scratch_[3 * thread],
+                           scratch_[3 * thread + 1], scratch_[3 * thread + 2], [&](const auto& e) {
+                             const Row row = pop.row_of(e.target);
+                             if (row != AgentIndex::kNoRow) apply_(pop, row, e.payload);
+                           });
     });
     for (std::size_t t = 0; t < threads; ++t) {
       this->buffers_[t].clear();
@@ -282,12 +288,9 @@ void BlockContext::claim(Claim<T> channel, Row source_row, std::uint64_t resourc
 }
 
 template <class T>
-bool BlockContext::emit(Effect<T> channel, Row source_row, AgentId target, const T& payload) {
+void BlockContext::emit(Effect<T> channel, Row source_row, AgentId target, const T& payload) {
   EffectChannel<T>& ch = world.channel(channel);
-  const Row row = world.population(ch.target()).row_of(target);
-  if (row == AgentIndex::kNoRow) return false;
-  ch.push(thread, row, {population.uid_at(source_row), system, ch.next_seq(thread)}, payload);
-  return true;
+  ch.push(thread, target, {population.uid_at(source_row), system, ch.next_seq(thread)}, payload);
 }
 
 }  // namespace cohort::engine
