@@ -328,9 +328,9 @@ TEST_CASE("--set overrides change steps and parameters, and validate like the fi
   CHECK(set.parameters().at("birth_rate").location().to_string() ==
         "--set parameters.birth_rate=0.5");
 
-  // The last assignment to a key wins; an empty value means the default.
+  // The last assignment to a key wins; an empty value is an error, not the default.
   CHECK(files.load(yaml, {"steps=7", "steps=8"}).steps == 8);
-  CHECK(files.load(yaml, {"steps="}).steps == 100);
+  CHECK_THROWS_AS(files.load(yaml, {"steps="}), ConfigError);
   // --set may create a section the file does not have.
   CHECK(files.load(kModel, {"parameters.width=12"}).parameters().at("width").as_int() == 12);
 }
