@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Configures and builds one flavour of cohort. Usage: scripts/build.sh release|asan [cmake args...]
-# release: optimised, tests and benchmarks; asan: ASan+UBSan, pass-through pools, tests only.
+# Configures and builds one flavour of cohort. Usage: scripts/build.sh FLAVOUR [cmake args...]
+# release: optimised, tests and benchmarks; asan: ASan+UBSan, pass-through pools, tests only;
+# tsan: ThreadSanitizer, tests only (scripts/tsan.sh); fuzz: the libFuzzer targets with
+# ASan+UBSan, built by clang (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,8 +16,17 @@ case "$flavour" in
     # Pass-through pools so the sanitizer sees every chunk as its own allocation.
     args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOHORT_SANITIZE=ON -DCOHORT_MEMORY_PASSTHROUGH=ON
           -DCOHORT_BUILD_BENCH=OFF) ;;
+  tsan)
+    # ThreadSanitizer: the test suites only, pass-through pools so TSan sees each allocation.
+    args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOHORT_SANITIZE_THREAD=ON
+          -DCOHORT_MEMORY_PASSTHROUGH=ON -DCOHORT_BUILD_BENCH=OFF) ;;
+  fuzz)
+    # libFuzzer targets (fuzz/) with ASan+UBSan; clang only, no tests, CLI or benchmarks.
+    args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DCOHORT_FUZZ=ON
+          -DCOHORT_SANITIZE=ON -DCOHORT_MEMORY_PASSTHROUGH=ON -DCOHORT_BUILD_TESTS=OFF
+          -DCOHORT_BUILD_BENCH=OFF -DCOHORT_BUILD_CLI=OFF) ;;
   *)
-    echo "usage: scripts/build.sh release|asan [cmake args...]" >&2; exit 2 ;;
+    echo "usage: scripts/build.sh release|asan|tsan|fuzz [cmake args...]" >&2; exit 2 ;;
 esac
 
 cmake -S . -B "build/$flavour" -G Ninja "${args[@]}" "$@" >/dev/null

@@ -8,6 +8,7 @@ packages=(
   libboost-dev libeigen3-dev libspdlog-dev doctest-dev libyaml-cpp-dev libcli11-dev
   nlohmann-json3-dev librandom123-dev libzstd-dev liblz4-dev libbenchmark-dev
   gnuplot-nox
+  clang-14 libfuzzer-14-dev
 )
 
 missing=()

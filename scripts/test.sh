@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick start, second command: install dependencies, then build and run the whole test suite
 # twice: an optimised build, and an AddressSanitizer + UndefinedBehaviorSanitizer build.
-# Warnings are errors in both.
+# Warnings are errors in both. Then each fuzz target for a bounded time (scripts/fuzz.sh).
+# ThreadSanitizer is not part of it (a third full build): run scripts/tsan.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +20,11 @@ echo "== ASan + UBSan build and tests"
 ./scripts/build.sh asan -DCOHORT_WERROR=ON
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build/asan --output-on-failure -j "$jobs"
+
+# Each libFuzzer target from its seed corpus for a bounded time (COHORT_FUZZ_SECONDS, 0 skips):
+# what users feed cohort (configs, --set, profiles) keeps being attacked in CI.
+fuzz_seconds=${COHORT_FUZZ_SECONDS:-30}
+if [ "$fuzz_seconds" -gt 0 ]; then
+  echo "== fuzz: each target for ${fuzz_seconds}s"
+  ./scripts/fuzz.sh "$fuzz_seconds"
+fi

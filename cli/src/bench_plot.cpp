@@ -52,20 +52,23 @@ std::string plot_scaling(const std::vector<tools::ScaleSummary>& scales,
   }
   std::optional<engine::PowerLawFit> rss_mib = fit.memory;
   if (rss_mib) rss_mib->coefficient /= 1048576;  // the plot shows MiB
+  // The script is fixed text; the paths reach gnuplot as arguments (ARG1, ARG2 of `gnuplot -c`),
+  // never as code, so a folder named "b'.system('x').'" is only a name.
   std::ofstream g(script);
   g << "set terminal pngcairo size 1200,500 enhanced font 'sans,10'\n"
-    << "set output '" << png.string() << "'\n"
+    << "set output ARG1\n"
     << "set multiplot layout 1,2 title 'cohort bench: population scaling (median, min-max)'\n"
     << "set logscale xy\nset grid\nset key bottom right\nset xlabel 'agents (N)'\n"
     << "set ylabel 'seconds per step'\n"
-    << "plot '" << data.string() << "' using 1:2:3:4 with yerrorbars pt 7 title 'measured', "
-    << law(fit.time) << " lw 2 title '" << title("a", fit.time) << "'\n"
+    << "plot ARG2 using 1:2:3:4 with yerrorbars pt 7 title 'measured', " << law(fit.time)
+    << " lw 2 title '" << title("a", fit.time) << "'\n"
     << "set ylabel 'peak RSS (MiB)'\n"
-    << "plot '" << data.string() << "' using 1:5:6:7 with yerrorbars pt 7 title 'measured', "
-    << law(rss_mib) << " lw 2 title '" << title("b", fit.memory) << "'\n"
+    << "plot ARG2 using 1:5:6:7 with yerrorbars pt 7 title 'measured', " << law(rss_mib)
+    << " lw 2 title '" << title("b", fit.memory) << "'\n"
     << "unset multiplot\n";
   g.close();
-  const ChildResult r = run_child(gnuplot, {script.string()}, png.parent_path() / "gnuplot.log");
+  const ChildResult r = run_child(gnuplot, {"-c", script.string(), png.string(), data.string()},
+                                  png.parent_path() / "gnuplot.log");
   if (r.exit_code != 0)
     return "gnuplot failed (see " + (png.parent_path() / "gnuplot.log").string() + ")";
   return {};

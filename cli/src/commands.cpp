@@ -2,15 +2,16 @@
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 
 #include "cohort/engine/config_error.hpp"
-#include "cohort/tools/profile_store.hpp"
 #include "cohort/engine/run_settings.hpp"
 #include "cohort/engine/simulation.hpp"
+#include "cohort/tools/profile_store.hpp"
 #include "exit_codes.hpp"
 #include "progress_display.hpp"
 #include "run_profile.hpp"
@@ -29,10 +30,15 @@ extern "C" void request_stop(int) {
 // Command-line flags are overrides like any --set, applied after the user's --set list.
 std::vector<std::string> overrides_of(const RunOptions& o) {
   std::vector<std::string> all = o.set;
-  if (o.steps) all.push_back("steps=" + std::to_string(*o.steps));
-  if (o.threads) all.push_back("threads=" + std::to_string(*o.threads));
-  if (o.seed) all.push_back("seed=" + std::to_string(*o.seed));
-  if (o.out) all.push_back("output.dir=" + *o.out);
+  if (o.steps) all.push_back("steps=" + *o.steps);
+  if (o.threads) all.push_back("threads=" + *o.threads);
+  if (o.seed) all.push_back("seed=" + *o.seed);
+  if (o.out) {
+    // A path is a string whatever it looks like ("#x", "[a]", "yes"): quote it for YAML.
+    YAML::Emitter quoted;
+    quoted << YAML::DoubleQuoted << *o.out;
+    all.push_back("output.dir=" + std::string(quoted.c_str()));
+  }
   return all;
 }
 
@@ -53,6 +59,16 @@ int guarded(Body&& body) {
   } catch (const std::filesystem::filesystem_error& e) {
     spdlog::error("{}", e.what());
     return kIoError;
+  } catch (const std::bad_alloc&) {
+    // The system's refusal, not a budget's: validation estimates what it can, this is the rest.
+    spdlog::error(
+        "out of memory: the system could not provide an allocation the run needed (no memory "
+        "budget was exceeded); run a smaller configuration or free memory");
+    return kBudgetRefusal;
+  } catch (const std::length_error& e) {
+    // A population past AgentId::kMaxIndex agents: a capacity refusal, not a bug.
+    spdlog::error("{}", e.what());
+    return kBudgetRefusal;
   } catch (const std::exception& e) {
     spdlog::error("internal error: {}", e.what());
     return kInternalError;
@@ -72,7 +88,7 @@ void log_alert(const engine::AlertEvent& e) {
 void record_profile(const RunOptions& o, const std::filesystem::path& out_dir) {
   if (o.no_profile) return;
   const tools::ProfileStore store(o.profiles.empty() ? tools::ProfileStore::default_dir()
-                                                      : std::filesystem::path(o.profiles));
+                                                     : std::filesystem::path(o.profiles));
   const std::string name =
       o.name.empty() ? std::filesystem::path(o.config).stem().string() : o.name;
   try {

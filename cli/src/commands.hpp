@@ -13,9 +13,11 @@ namespace cohort::cli {
 /// Options of `cohort run` and `cohort validate`.
 struct RunOptions {
   std::string config;
-  std::optional<std::uint64_t> steps;
-  std::optional<std::size_t> threads;
-  std::optional<std::uint64_t> seed;
+  // Kept as typed so the schema alone checks them: "--threads -1" is reported as -1, and the
+  // range of --seed is the schema's.
+  std::optional<std::string> steps;
+  std::optional<std::string> threads;
+  std::optional<std::string> seed;
   std::optional<std::string> out;
   std::vector<std::string> set;  ///< "key.path=value" overrides
   std::optional<std::string> resume;

@@ -19,8 +19,9 @@ double number(const Profile& p, const char* key) {
 }
 
 void print_row(const Profile& p) {
-  std::printf("%-24s %-20s %-16s %8llu %12.6g %10.1f %9s\n", p.id.c_str(), p.name().c_str(),
-              p.config_hash().c_str(), static_cast<unsigned long long>(number(p, "steps")),
+  // Steps printed as a number, not cast: a hand-edited -1 or 1e300 is shown, not undefined.
+  std::printf("%-24s %-20s %-16s %8.0f %12.6g %10.1f %9s\n", p.id.c_str(), p.name().c_str(),
+              p.config_hash().c_str(), number(p, "steps"),
               number(p, "seconds_per_step"), number(p, "peak_rss") / 1048576,
               p.data.contains("leak") && p.data["leak"].value("detected", false) ? "leak" : "-");
 }

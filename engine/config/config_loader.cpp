@@ -37,7 +37,7 @@ YAML::Node load_yaml_file(const std::string& path) {
       issue.location.line = e.mark.line + 1;
       issue.location.column = e.mark.column + 1;
     }
-    issue.got = e.msg;
+    issue.got = detail::yaml_problem(e);
     throw ConfigError(issue);
   }
 }

@@ -102,7 +102,7 @@ void apply_override(YAML::Node& doc, std::string_view assignment, ConfigOverride
   } catch (const YAML::Exception& e) {
     issue.kind = IssueKind::bad_yaml;
     issue.key_path = assignment.substr(0, eq);
-    issue.got = e.msg;
+    issue.got = detail::yaml_problem(e);
     throw ConfigError(issue);
   }
 

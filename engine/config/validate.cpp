@@ -42,6 +42,14 @@ std::optional<std::int64_t> parse_integer(const std::string& text) {
   return value;
 }
 
+// Digits with an optional sign: a whole number, though perhaps too large for parse_integer.
+bool is_whole_number(const std::string& text) {
+  const std::size_t start = text.starts_with('+') || text.starts_with('-') ? 1 : 0;
+  return text.size() > start &&
+         std::all_of(text.begin() + static_cast<std::ptrdiff_t>(start), text.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
+}
+
 std::optional<double> parse_real(const std::string& text) {
   const char* begin = text.data() + (text.starts_with('+') ? 1 : 0);
   const char* end = text.data() + text.size();
@@ -75,6 +83,55 @@ void sort_for_reading(std::vector<ConfigIssue>& issues) {
                    [&](const ConfigIssue& a, const ConfigIssue& b) { return order(a) < order(b); });
 }
 
+// Far above any real config (a 1000 x 1000 epistatic matrix is a million values), far below
+// what exhausts memory when validated (a value costs a few hundred bytes).
+constexpr std::size_t kMaxConfigValues = std::size_t{1} << 21;
+// yaml-cpp's own nesting limit; deeper is only reachable through aliases (an anchor used inside
+// itself is a cycle).
+constexpr std::size_t kMaxDepth = 2000;
+
+// An alias is a reference to its anchor's node, so a few kilobytes of nested aliases stand for
+// billions of values. Counts the document's values as validation would visit them, each use of
+// an alias as a copy, and stops at the first one over the limit, before anything is built.
+class ExpansionBound {
+ public:
+  ExpansionBound(const std::string& file, const ConfigOverrides& overrides)
+      : file_(file), overrides_(overrides) {}
+
+  void visit(const YAML::Node& node, const std::string& path, std::size_t depth) {
+    if (++values_ > kMaxConfigValues)
+      refuse(node, path,
+             "at most " + std::to_string(kMaxConfigValues) +
+                 " values in the whole config, counting each use of a YAML alias (*name) as a copy",
+             "more (nested aliases expand too far)");
+    if (depth > kMaxDepth)
+      refuse(node, path, "maps and lists nested at most " + std::to_string(kMaxDepth) + " deep",
+             "deeper (an alias used inside its own anchor?)");
+    if (node.IsMap()) {
+      for (const auto& entry : node) {
+        const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "?";
+        visit(entry.first, path, depth + 1);
+        visit(entry.second, child_path(path, key), depth + 1);
+      }
+    } else if (node.IsSequence()) {
+      std::size_t i = 0;
+      for (const auto& item : node)
+        visit(item, item_path(path, i++), depth + 1);
+    }
+  }
+
+ private:
+  [[noreturn]] void refuse(const YAML::Node& node, const std::string& path, std::string expected,
+                           std::string got) const {
+    throw ConfigError(detail::locate(node, path, file_, overrides_), path, std::move(expected),
+                      std::move(got));
+  }
+
+  const std::string& file_;
+  const ConfigOverrides& overrides_;
+  std::size_t values_ = 0;
+};
+
 // Walks a document and its spec together. A check returns nothing after recording an issue.
 class Validator {
  public:
@@ -85,8 +142,11 @@ class Validator {
 
   std::optional<ConfigValue> check(const YAML::Node& node, const ParamSpec& spec,
                                    const std::string& path) {
-    const bool absent = !node.IsDefined() || node.IsNull();
-    if (absent && spec.default_value) return fill_default(spec, path);
+    // An absent key takes its default. A key given as null (`steps:`, `--set steps=`) does not:
+    // a value was meant and is missing. Only a section may be null, as an empty map.
+    if (!node.IsDefined() && spec.default_value) return fill_default(spec, path);
+    if (node.IsDefined() && node.IsNull() && spec.type != ParamType::object)
+      return fail(node, path, describe_expected(spec), "null");
     return check_given(node, spec, path);
   }
 
@@ -134,6 +194,12 @@ class Validator {
           continue;
         }
         seen_at_line[i] = key.Mark().line + 1;
+        if (entry.second.IsNull() && field->type != ParamType::object) {
+          // yaml-cpp places a missing value at the next token: point at the key instead.
+          ok = false;
+          fail(key, key_path, describe_expected(*field), "null");
+          continue;
+        }
         values[i] = check(entry.second, *field, key_path);
         ok = values[i].has_value() && ok;
       }
@@ -219,6 +285,8 @@ class Validator {
       case ParamType::integer:
         if (const auto value = plain ? parse_integer(text) : std::nullopt) {
           if (in_range(spec, static_cast<long double>(*value))) return scalar(*value);
+        } else if (plain && is_whole_number(text)) {
+          return fail(node, path, expected, text + " (beyond the largest integer, 2^63-1)");
         }
         break;
       case ParamType::real:
@@ -315,6 +383,7 @@ ConfigValue validate(const YAML::Node& doc, const ParamSpec& root, const std::st
                      const ConfigOverrides& overrides) {
   if (root.type != ParamType::object)
     throw std::logic_error("validate: the root spec '" + root.name + "' must be an object");
+  ExpansionBound(file, overrides).visit(doc, "", 0);
   Validator validator(file, overrides);
   // Given as is, so an empty document still lists each missing key.
   auto value = validator.check_given(doc, root, "");

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include <yaml-cpp/depthguard.h>
+
 namespace cohort::engine::detail {
 
 namespace {
@@ -58,6 +60,13 @@ std::string describe_found(const YAML::Node& node) {
   const std::string& text = node.Scalar();
   if (!looks_literal(text)) return "'" + text + "'";
   return is_plain(node) ? text : "'" + text + "' (a quoted string)";
+}
+
+std::string yaml_problem(const YAML::Exception& e) {
+  if (const auto* deep = dynamic_cast<const YAML::DeepRecursion*>(&e))
+    return "maps and lists nested " + std::to_string(deep->depth()) +
+           " levels deep, beyond the parser's limit";
+  return e.msg;
 }
 
 }  // namespace cohort::engine::detail

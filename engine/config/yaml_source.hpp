@@ -29,4 +29,8 @@ bool is_plain(const YAML::Node& node);
 /// an empty list, a list of 3 items.
 std::string describe_found(const YAML::Node& node);
 
+/// yaml-cpp's message for a parse error, made specific where it is vague (its nesting limit
+/// says "bad file").
+std::string yaml_problem(const YAML::Exception& e);
+
 }  // namespace cohort::engine::detail

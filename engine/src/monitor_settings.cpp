@@ -1,6 +1,7 @@
 #include "cohort/engine/monitor_settings.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <string>
 
 #include "cohort/engine/byte_size.hpp"
@@ -22,7 +23,9 @@ ParamSpec levels_spec(const std::string& name, const std::string& unit_help) {
 std::optional<double> parse_fraction(std::string_view text) {
   double v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  // from_chars reads "nan" and "inf", which no threshold can mean.
+  if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(v))
+    return std::nullopt;
   return v;
 }
 

@@ -3,6 +3,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "cohort/engine/config_error.hpp"
 #include "cohort/engine/config_loader.hpp"
@@ -43,6 +45,19 @@ std::uint64_t fnv1a(std::string_view text, std::uint64_t hash = 1469598103934665
   for (unsigned char c : text)
     hash = (hash ^ c) * 1099511628211ull;
   return hash;
+}
+
+// The contents of a file the run reads, for the config hash. The model's check has already
+// reported a missing or unreadable file at its key; failing here is a race with its removal.
+std::string read_input_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw std::filesystem::filesystem_error("input file is not a regular file", path, ec);
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) throw std::filesystem::filesystem_error("cannot read input file", path, ec);
+  return std::move(text).str();
 }
 
 std::string fraction_text(double v) {
@@ -135,6 +150,9 @@ RunSettings load_run_settings(const ModelRegistry& registry, const std::filesyst
   s.threads = static_cast<std::size_t>(s.root.at("threads").as_int());
   const ConfigValue& output = s.root.at("output");
   s.out_dir = output.at("dir").as_string();
+  if (s.out_dir.empty())
+    throw ConfigError(output.at("dir").location(), output.at("dir").path(),
+                      "a directory path (not empty)", "''");
   s.report_every = static_cast<std::uint64_t>(output.at("every").as_int());
   s.checkpoint_every = static_cast<std::uint64_t>(output.at("checkpoint_every").as_int());
   s.monitor = monitor_settings_from(s.root.at("monitor"));
@@ -145,7 +163,14 @@ RunSettings load_run_settings(const ModelRegistry& registry, const std::filesyst
   std::uint64_t h = fnv1a(s.model);
   h = fnv1a(s.root.at("seed").to_yaml(), h);
   h = fnv1a(s.root.at("populations").to_yaml(), h);
-  s.config_hash = fnv1a(s.root.at("parameters").to_yaml(), h);
+  h = fnv1a(s.root.at("parameters").to_yaml(), h);
+  if (model->input_files) {
+    s.input_files =
+        model->input_files(ModelSetup{s.parameters(), s.populations, file.parent_path()});
+    for (const std::filesystem::path& input : s.input_files)
+      h = fnv1a(read_input_file(input), fnv1a(input.string(), h));
+  }
+  s.config_hash = h;
   return s;
 }
 

@@ -180,11 +180,17 @@ void Simulation::resume_from(const std::filesystem::path& checkpoint) {
     throw CheckpointError(name + " was written by model '" + model + "', the config runs '" +
                           settings_.model + "'");
   if (in.get<std::uint64_t>("config hash") != settings_.config_hash ||
-      in.get<std::uint64_t>("seed") != settings_.seed)
-    throw CheckpointError(name +
-                          " was written with a different configuration (model "
-                          "parameters, populations or seed differ); resume with the config that "
-                          "wrote it (only steps, threads and output settings may change)");
+      in.get<std::uint64_t>("seed") != settings_.seed) {
+    std::string inputs;
+    for (const std::filesystem::path& file : settings_.input_files)
+      inputs += (inputs.empty() ? "" : ", ") + file.string();
+    throw CheckpointError(
+        name + " was written with a different configuration (model parameters, populations" +
+        (inputs.empty() ? std::string(" or seed differ)")
+                        : ", seed or the contents of " + inputs + " differ)") +
+        "; resume with the config" + (inputs.empty() ? "" : " and input files") +
+        " that wrote it (only steps, threads and output settings may change)");
+  }
   const auto step = in.get<std::uint64_t>("step");
   const auto next_uid = in.get<std::uint64_t>("next uid");
   if (next_uid >= kPopulationUidBase)

@@ -18,6 +18,13 @@ std::uint64_t ProcessMemory::current_rss() {
   return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
+std::uint64_t ProcessMemory::physical() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return 0;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page);
+}
+
 ProcessMemory ProcessMemory::read() {
   ProcessMemory m;
   m.rss = current_rss();

@@ -307,8 +307,10 @@ void register_belief_agents(engine::ModelRegistry& registry) {
       {{"explorers", 10000, "the explorers", 16384}},
       belief::parameter_spec(),
       [] { return std::make_unique<BeliefAgents>(); },
-      [](const engine::ModelSetup& setup, std::uint64_t) {
-        (void)belief::read_settings(setup.parameters);
+      [](const engine::ModelSetup& setup, std::uint64_t seed) {
+        // The explorers are the world's only population, index 0 (as in build()).
+        belief::check_grid(belief::read_settings(setup.parameters), setup.parameters, seed, 0,
+                           setup.population("explorers").size);
       }});
 }
 

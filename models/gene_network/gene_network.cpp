@@ -43,9 +43,18 @@ void register_gene_network(engine::ModelRegistry& registry) {
       {{"individuals", 1000, "the individuals, each a genome of gene expression levels", 0}},
       gene_network::parameter_schema(),
       [] { return std::make_unique<GeneNetwork>(); },
+      // Validation checks a random network's keys without drawing it (O(genes^2)); the run
+      // draws it once, in build().
       [](const engine::ModelSetup& setup, std::uint64_t seed) {
         gene_network::read_settings(setup.parameters, setup.config_dir, seed,
-                                    setup.population("individuals").size);
+                                    setup.population("individuals").size,
+                                    gene_network::RandomNetwork::check_only);
+      },
+      [](const engine::ModelSetup& setup) {
+        std::vector<std::filesystem::path> files;
+        if (auto file = gene_network::edge_file(setup.parameters, setup.config_dir))
+          files.push_back(std::move(*file));
+        return files;
       }});
 }
 

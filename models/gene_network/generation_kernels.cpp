@@ -249,7 +249,17 @@ template <class T>
 
 // Each entry point is compiled for AVX-512, AVX2 and baseline x86-64 and picked at load time.
 // No FMA contraction (-ffp-contract=off for these files): results are the same on every path.
-#if defined(__x86_64__)
+// Under ThreadSanitizer there is one path: target_clones resolves through an ifunc, which runs
+// before the TSan runtime is up and crashes the program at load. The threading is the same on
+// every path, so TSan still checks it.
+#if defined(__SANITIZE_THREAD__)
+#define COHORT_SANITIZE_THREAD_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define COHORT_SANITIZE_THREAD_BUILD 1
+#endif
+#endif
+#if defined(__x86_64__) && !defined(COHORT_SANITIZE_THREAD_BUILD)
 #define COHORT_GENE_KERNEL __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define COHORT_GENE_KERNEL

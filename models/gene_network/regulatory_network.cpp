@@ -96,6 +96,11 @@ bool parse_weight(const std::string& text, double& out) {
 
 std::vector<Edge> read_edge_file(const std::filesystem::path& path,
                                  std::vector<EdgeFileProblem>& problems) {
+  // A FIFO or a device (/dev/urandom) would block or never end: only a regular file is data.
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (ec) throw std::runtime_error(ec.message());
+  if (!std::filesystem::is_regular_file(status)) throw std::runtime_error("not a regular file");
   std::ifstream in(path);
   if (!in) throw std::runtime_error(std::strerror(errno));
   std::vector<Edge> edges;

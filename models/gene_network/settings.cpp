@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <stdexcept>
 #include <string>
 
 #include "cohort/engine/config_error.hpp"
+#include "cohort/memory/process_memory.hpp"
 
 namespace cohort::models::gene_network {
 
@@ -119,8 +121,53 @@ bool check_edges(const std::vector<Edge>& edges, std::uint32_t genes, Where&& wh
   return ok;
 }
 
+// A path from the config, relative to the config's directory unless absolute.
+std::filesystem::path resolve(const ConfigValue& path_value,
+                              const std::filesystem::path& config_dir) {
+  std::filesystem::path path = path_value.as_string();
+  return path.is_relative() ? config_dir / path : path;
+}
+
+// Edges a network holds: exact for listed edges, expected for a random one.
+double network_edges(const ConfigValue& v, const Settings& s) {
+  if (v.variant() == "random") {
+    const double genes = s.genes;
+    return v.variant_value().at("density").as_real() * genes * (genes - 1);
+  }
+  return static_cast<double>(s.network.edge_count());
+}
+
+std::string gib(double bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f GiB", bytes / (1024.0 * 1024 * 1024));
+  return buf;
+}
+
+// A run that cannot fit in memory is refused here, with the estimate, rather than failing to
+// allocate (std::bad_alloc) or being killed by the kernel once it touches the pages.
+void check_fits_in_memory(const ConfigValue& parameters, const Settings& s, Issues& issues) {
+  const std::uint64_t physical = memory::ProcessMemory::physical();
+  if (physical == 0) return;
+  const double value_bytes = s.precision == Precision::float32 ? 4.0 : 8.0;
+  const double matrices = s.selection.rule == SelectionRule::none ? 1.0 : 2.0;  // + offspring
+  // Rows are padded to whole cache lines; per individual also fitness, elite flag and ids.
+  const double genomes =
+      matrices * s.genes * (static_cast<double>(s.individuals) + 64 / value_bytes) * value_bytes;
+  const double agents = static_cast<double>(s.individuals) * (value_bytes + 16);
+  // Building a network holds its edge list (16 B an edge) and the sparse copies (~24 B).
+  const double network = network_edges(parameters.at("network"), s) * 40;
+  const double total = genomes + agents + network;
+  if (total <= static_cast<double>(physical)) return;
+  issues.bad(
+      parameters.at("genes"),
+      "a run that fits in this machine's memory (" + gib(static_cast<double>(physical)) + ")",
+      std::to_string(s.genes) + " genes x " + std::to_string(s.individuals) +
+          " individuals, an estimated " + gib(total) + " (genomes " + gib(genomes) + ", network " +
+          gib(network) + ")");
+}
+
 void read_network(const ConfigValue& v, const std::filesystem::path& config_dir,
-                  std::uint64_t run_seed, Settings& s, Issues& issues) {
+                  std::uint64_t run_seed, RandomNetwork random, Settings& s, Issues& issues) {
   const ConfigValue& p = v.variant_value();
   const std::string& kind = v.variant();
   if (kind == "none") return;
@@ -133,7 +180,7 @@ void read_network(const ConfigValue& v, const std::filesystem::path& config_dir,
       issues.bad(p.at("weight_max"), "a real number >= weight_min (" + number(lo) + ")",
                  number(hi));
     const std::int64_t seed = p.at("seed").as_int();
-    if (lo <= hi)
+    if (lo <= hi && random == RandomNetwork::build)
       s.network = RegulatoryNetwork::random(s.genes, p.at("density").as_real(), lo, hi,
                                             seed < 0 ? run_seed : static_cast<std::uint64_t>(seed));
     return;
@@ -152,8 +199,7 @@ void read_network(const ConfigValue& v, const std::filesystem::path& config_dir,
       return;  // the network is not built from bad edges
   } else {
     const ConfigValue& path_value = p.at("path");
-    std::filesystem::path path = path_value.as_string();
-    if (path.is_relative()) path = config_dir / path;
+    const std::filesystem::path path = resolve(path_value, config_dir);
     std::vector<EdgeFileProblem> problems;
     try {
       edges = read_edge_file(path, problems);
@@ -238,8 +284,15 @@ Selection read_selection(const ConfigValue& parameters, std::uint64_t individual
 
 }  // namespace
 
+std::optional<std::filesystem::path> edge_file(const ConfigValue& parameters,
+                                               const std::filesystem::path& config_dir) {
+  const ConfigValue& network = parameters.at("network");
+  if (network.variant() != "file") return std::nullopt;
+  return resolve(network.variant_value().at("path"), config_dir);
+}
+
 Settings read_settings(const ConfigValue& parameters, const std::filesystem::path& config_dir,
-                       std::uint64_t run_seed, std::uint64_t individuals) {
+                       std::uint64_t run_seed, std::uint64_t individuals, RandomNetwork random) {
   Issues issues;
   Settings s;
   s.genes = static_cast<std::uint32_t>(parameters.at("genes").as_int());
@@ -256,7 +309,7 @@ Settings read_settings(const ConfigValue& parameters, const std::filesystem::pat
   s.conditions = read_schedule(conditions, issues);
   s.base = read_base(parameters.at("expression"), conditions, issues);
   s.regulation = read_regulation(parameters.at("regulation"));
-  read_network(parameters.at("network"), config_dir, run_seed, s, issues);
+  read_network(parameters.at("network"), config_dir, run_seed, random, s, issues);
   s.fitness = read_fitness(parameters.at("fitness"), s.genes, issues);
   s.selection = read_selection(parameters, individuals, issues);
   const ConfigValue& mutation = parameters.at("mutation");
@@ -267,6 +320,7 @@ Settings read_settings(const ConfigValue& parameters, const std::filesystem::pat
   const ConfigValue& outputs = parameters.at("outputs");
   s.gene_means = outputs.at("gene_means").as_bool();
   s.population_csv = outputs.at("population_csv").as_bool();
+  check_fits_in_memory(parameters, s, issues);
   issues.throw_if_any();
   return s;
 }

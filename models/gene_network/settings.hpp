@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "cohort/engine/config_value.hpp"
@@ -63,11 +64,19 @@ struct Settings {
   bool population_csv = false;
 };
 
+/// Whether read_settings builds a random network (O(genes^2) draws) or only checks its keys.
+enum class RandomNetwork : std::uint8_t { build, check_only };
+
 /// Reads `parameters` (validated against parameter_schema()). Network files are relative to
 /// `config_dir`; a random network without its own seed uses `run_seed`. Throws
-/// engine::ConfigError listing every cross-key problem at once.
+/// engine::ConfigError listing every cross-key problem at once, including a run whose genomes
+/// cannot fit in this machine's memory.
 Settings read_settings(const engine::ConfigValue& parameters,
                        const std::filesystem::path& config_dir, std::uint64_t run_seed,
-                       std::uint64_t individuals);
+                       std::uint64_t individuals, RandomNetwork random = RandomNetwork::build);
+
+/// The edge file the run reads (resolved against `config_dir`), if the network is read from one.
+std::optional<std::filesystem::path> edge_file(const engine::ConfigValue& parameters,
+                                               const std::filesystem::path& config_dir);
 
 }  // namespace cohort::models::gene_network

@@ -167,7 +167,10 @@ class RandomWalk final : public engine::Model {
       cells[r].y = (cells[r].y + kDy[dir] + height_) % height_;
       disp[r].dx += kDx[dir];
       disp[r].dy += kDy[dir];
-      const auto cell = static_cast<std::uint32_t>(cells[r].y * width_ + cells[r].x);
+      // Unsigned: a 65535 x 65535 grid has cell indices up to 2^32 - 131071, beyond int.
+      const std::uint32_t cell =
+          static_cast<std::uint32_t>(cells[r].y) * static_cast<std::uint32_t>(width_) +
+          static_cast<std::uint32_t>(cells[r].x);
       if (ops_.record(ctx.memory, ctx.population.account(), r, trails[r], cell) ==
           TrailRecord::refused) {
         if (on_refusal_ == engine::RefusalPolicy::fail)

@@ -130,7 +130,7 @@ const BadConfig kBadConfigs[] = {
     {"null for a required value",
      "parameters: {edges: [{from: ~, to: 1}]}\n",
      {},
-     "configs/x.yaml:3:29: parameters.edges[0].from: expected an integer >= 0, got null"},
+     "configs/x.yaml:3:23: parameters.edges[0].from: expected an integer >= 0, got null"},
     {"out of range",
      "parameters:\n  mutation:\n    rate: 1.5\n",
      {},
@@ -142,7 +142,8 @@ const BadConfig kBadConfigs[] = {
     {"integer overflow",
      "seed: 9223372036854775808\n",
      {},
-     "configs/x.yaml:3:7: seed: expected an integer, got 9223372036854775808"},
+     "configs/x.yaml:3:7: seed: expected an integer, got 9223372036854775808 (beyond the "
+     "largest integer, 2^63-1)"},
     {"missing required key in a nested map",
      "parameters:\n  expression:\n    linear: {intercept: 1}\n",
      {},

@@ -207,6 +207,15 @@ const std::vector<BadRun>& bad_runs() {
        kModel,
        {"steps"},
        "--set steps: expected key.path=value (keys separated by '.', list items as key[index])"},
+      {"a percentage that is not a number",
+       kModel + "monitor: {limit: 1GiB, alerts: {rss: {info: nan%}}}\n",
+       {},
+       "F:2:45: monitor.alerts.rss.info: expected a percentage such as \"80%\", got 'nan%'"},
+      {"a share that is not a number",
+       kModel + "monitor: {alerts: {over_soft_share: {warning: nan}}}\n",
+       {},
+       "F:2:47: monitor.alerts.over_soft_share.warning: expected a fraction in [0, 1] or a "
+       "percentage, got 'nan'"},
       {"--set problems after the file's",
        kModel + "seed: x\n",
        {"threads=-1"},
@@ -328,9 +337,9 @@ TEST_CASE("--set overrides change steps and parameters, and validate like the fi
   CHECK(set.parameters().at("birth_rate").location().to_string() ==
         "--set parameters.birth_rate=0.5");
 
-  // The last assignment to a key wins; an empty value means the default.
+  // The last assignment to a key wins; an empty value is an error, not the default.
   CHECK(files.load(yaml, {"steps=7", "steps=8"}).steps == 8);
-  CHECK(files.load(yaml, {"steps="}).steps == 100);
+  CHECK_THROWS_AS(files.load(yaml, {"steps="}), ConfigError);
   // --set may create a section the file does not have.
   CHECK(files.load(kModel, {"parameters.width=12"}).parameters().at("width").as_int() == 12);
 }

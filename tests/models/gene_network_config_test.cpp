@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cohort/engine/config_error.hpp"
+#include "gene_network/settings.hpp"
 #include "gene_network_support.hpp"
 
 using namespace gene_network_test;
@@ -145,4 +146,34 @@ TEST_CASE("cross-key errors surface when settings load, so `cohort validate` rep
   }
   CHECK(message.find("parameters.elitism: expected fewer elites than individuals (20), got 20") !=
         std::string::npos);
+}
+
+TEST_CASE("validation checks a random network's keys without drawing it; a run draws it") {
+  TempDir dir;
+  const std::string yaml = config(
+      20, 2, "  genes: 40\n  network: {random: {density: 0.5, seed: 7}}\n", dir / "out");
+  const cohort::engine::RunSettings s = settings(dir, yaml);
+  using cohort::models::gene_network::RandomNetwork;
+  using cohort::models::gene_network::read_settings;
+  const auto checked = read_settings(s.parameters(), dir.path(), s.seed, 20,
+                                     RandomNetwork::check_only);
+  CHECK(checked.has_network);
+  CHECK(checked.network.edge_count() == 0);
+  const auto built = read_settings(s.parameters(), dir.path(), s.seed, 20);
+  CHECK(built.network.edge_count() ==
+        cohort::models::gene_network::RegulatoryNetwork::random(40, 0.5, -0.5, 0.5, 7)
+            .edge_count());
+  CHECK(built.network.edge_count() > 0);
+}
+
+TEST_CASE("the config hash covers the contents of the edge file, not only its path") {
+  TempDir dir;
+  const std::string yaml =
+      config(10, 2, "  genes: 3\n  network: {file: {path: edges.txt}}\n", dir / "out");
+  std::ofstream(dir / "edges.txt") << "0 1 0.5\n";
+  const cohort::engine::RunSettings first = settings(dir, yaml);
+  CHECK(first.input_files == std::vector<fs::path>{dir / "edges.txt"});
+  CHECK(settings(dir, yaml).config_hash == first.config_hash);
+  std::ofstream(dir / "edges.txt", std::ios::trunc) << "0 1 0.25\n";
+  CHECK(settings(dir, yaml).config_hash != first.config_hash);
 }

@@ -117,3 +117,23 @@ TEST_CASE("the baseline is the last K earlier runs with the same name and config
   CHECK_FALSE(metric(checks, "peak_rss").regression);
   CHECK(baseline_of(history, history[0], 5).empty());
 }
+
+TEST_CASE("a profile with a wrongly typed field is reported and skipped, not read") {
+  cohort::testing::TempDir dir("cohort_profiles");
+  const ProfileStore store(dir.path());
+  const std::string id = store.append(profile("run", "h", 1.0));
+  std::ofstream(dir / "20990101T000000.000Z.json") << R"({"name": 5, "config_hash": "h"})";
+  std::ofstream(dir / "20990101T000001.000Z.json") << R"({"name": "run", "config_hash": [1]})";
+  std::ofstream(dir / "20990101T000002.000Z.json") << R"({"name": "run", "leak": {"detected": 1}})";
+  const ProfileListing listing = store.list();
+  REQUIRE(listing.profiles.size() == 1);
+  CHECK(listing.profiles[0].id == id);
+  REQUIRE(listing.problems.size() == 3);
+  CHECK(listing.problems[0].ends_with(
+      "20990101T000000.000Z.json: \"name\" is number, expected a string; skipped"));
+  CHECK(listing.problems[1].ends_with(
+      "20990101T000001.000Z.json: \"config_hash\" is array, expected a string; skipped"));
+  CHECK(listing.problems[2].ends_with(
+      "20990101T000002.000Z.json: \"leak.detected\" is number, expected a boolean; skipped"));
+  CHECK(store.find("20990101T000000") == std::nullopt);
+}

@@ -13,6 +13,38 @@ namespace cohort::tools {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Why `data` cannot be shown as a profile, or nothing. Commands read these fields without further
+// checks, so a profile whose fields have the wrong types is skipped like unreadable JSON.
+std::optional<std::string> problem_with(const nlohmann::json& data) {
+  if (data.is_discarded() || !data.is_object()) return "not a cohort profile (unreadable JSON)";
+  if (!data.contains("name")) return "not a cohort profile (no \"name\")";
+  for (const char* key : {"name", "config_hash", "id", "model"})
+    if (data.contains(key) && !data[key].is_string())
+      return std::string("\"") + key + "\" is " + data[key].type_name() + ", expected a string";
+  if (data.contains("leak")) {
+    const nlohmann::json& leak = data["leak"];
+    if (!leak.is_object())
+      return std::string("\"leak\" is ") + leak.type_name() + ", expected an object";
+    if (leak.contains("detected") && !leak["detected"].is_boolean())
+      return std::string("\"leak.detected\" is ") + leak["detected"].type_name() +
+             ", expected a boolean";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> parse_profile(const std::string& text, std::string& problem) {
+  nlohmann::json data = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (std::optional<std::string> why = problem_with(data)) {
+    problem = std::move(*why);
+    return std::nullopt;
+  }
+  return data;
+}
+
 fs::path ProfileStore::default_dir() {
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0')
     return fs::path(xdg) / "cohort" / "profiles";
@@ -53,12 +85,13 @@ ProfileListing ProfileStore::list() const {
   for (const fs::path& file : files) {
     std::ifstream in(file);
     const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    nlohmann::json data = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (data.is_discarded() || !data.is_object() || !data.contains("name")) {
-      out.problems.push_back(file.string() + ": not a cohort profile (unreadable JSON); skipped");
+    std::string problem;
+    std::optional<nlohmann::json> data = parse_profile(text, problem);
+    if (!data) {
+      out.problems.push_back(file.string() + ": " + problem + "; skipped");
       continue;
     }
-    out.profiles.push_back({file.stem().string(), std::move(data)});
+    out.profiles.push_back({file.stem().string(), std::move(*data)});
   }
   return out;
 }

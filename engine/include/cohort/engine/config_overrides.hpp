@@ -29,7 +29,7 @@ class ConfigOverrides {
 };
 
 /// Applies `key.path=value` to `doc`. The value is parsed as YAML ("2000", "none", "[1, 2]",
-/// "{linear: {slope: 2}}"; nothing after '=' means null, i.e. the default). Missing maps along
+/// "{linear: {slope: 2}}"; nothing after '=' means null, which only a section accepts). Missing maps along
 /// the path are created; `edges[2]` indexes an existing list item. Records what it wrote in
 /// `overrides`. Throws ConfigError for a malformed assignment, a path through a scalar or past
 /// the end of a list, or an invalid YAML value.

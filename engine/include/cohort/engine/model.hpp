@@ -87,6 +87,9 @@ struct ModelInfo {
   /// size). Called by load_run_settings, so `cohort validate` reports them before any run; throws
   /// ConfigError.
   std::function<void(const ModelSetup& setup, std::uint64_t seed)> check = {};
+  /// Optional: the files a run reads besides its config (e.g. a network's edge file). Their
+  /// contents are part of the config hash, so a checkpoint is not resumed after one changed.
+  std::function<std::vector<std::filesystem::path>(const ModelSetup& setup)> input_files = {};
 };
 
 /// The models a program knows. Models add themselves (see models/CMakeLists.txt); the engine

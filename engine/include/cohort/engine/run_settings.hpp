@@ -27,8 +27,11 @@ struct RunSettings {
   std::vector<PopulationSetup> populations;
   MonitorSettings monitor;  ///< the `monitor:` section (not part of config_hash)
   ConfigValue root;         ///< the whole validated document
-  /// Hash of what determines the simulation (model, seed, populations, parameters); threads,
-  /// steps and output settings are excluded so a resume may change them.
+  /// Files the model reads besides the config (ModelInfo::input_files), e.g. an edge file.
+  std::vector<std::filesystem::path> input_files;
+  /// Hash of what determines the simulation (model, seed, populations, parameters, the contents
+  /// of the input files); threads, steps and output settings are excluded so a resume may
+  /// change them.
   std::uint64_t config_hash = 0;
 
   const ConfigValue& parameters() const { return root.at("parameters"); }

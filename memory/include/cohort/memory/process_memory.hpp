@@ -14,6 +14,8 @@ struct ProcessMemory {
   static ProcessMemory read();
   /// Reads only the current RSS: one small read of /proc/self/statm, cheap enough to sample.
   static std::uint64_t current_rss();
+  /// The machine's physical memory in bytes (0 if unknown): what a run's estimate must fit in.
+  static std::uint64_t physical();
 };
 
 }  // namespace cohort::memory

@@ -25,6 +25,10 @@ struct ProfileListing {
   std::vector<std::string> problems;  ///< "file: why" for each skipped entry
 };
 
+/// Reads one profile's JSON text. Returns nothing, with `problem` saying why, for text that is
+/// not JSON, not an object, has no "name", or has a field the commands read with the wrong type.
+std::optional<nlohmann::json> parse_profile(const std::string& text, std::string& problem);
+
 /// A store of run profiles.
 class ProfileStore {
  public:
