@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cohort/tools/profile_store.hpp"
@@ -116,4 +118,38 @@ TEST_CASE("the baseline is the last K earlier runs with the same name and config
   CHECK(metric(checks, "seconds_per_step").regression);
   CHECK_FALSE(metric(checks, "peak_rss").regression);
   CHECK(baseline_of(history, history[0], 5).empty());
+}
+
+TEST_CASE("profiles appended by many threads at once are all kept, each under its own id") {
+  cohort::testing::TempDir dir("cohort_profiles");
+  const ProfileStore store(dir / "store");
+  constexpr int kThreads = 8;
+  constexpr int kEach = 10;
+  std::vector<std::vector<std::string>> ids(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i)
+        ids[t].push_back(store.append(profile("run", "h", t * 100 + i)));
+    });
+  for (std::thread& t : threads)
+    t.join();
+  const ProfileListing listing = store.list();
+  CHECK(listing.problems.empty());
+  REQUIRE(listing.profiles.size() == kThreads * kEach);
+  std::set<double> values;
+  std::set<std::string> listed;
+  for (const Profile& p : listing.profiles) {
+    CHECK(p.data["id"] == p.id);  // the id inside is the file's
+    values.insert(p.data["seconds_per_step"].get<double>());
+    listed.insert(p.id);
+  }
+  CHECK(values.size() == kThreads * kEach);  // no profile overwrote another
+  for (const std::vector<std::string>& mine : ids)
+    for (const std::string& id : mine)
+      CHECK(listed.count(id) == 1);
+  // Nothing but profiles is left behind.
+  CHECK(static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir / "store"),
+                                               std::filesystem::directory_iterator())) ==
+        listing.profiles.size());
 }
