@@ -53,6 +53,22 @@ fs::path long_config(const TempDir& dir, int walkers = kLongWalkers, int steps =
   return write_config(dir, "long.yaml", c);
 }
 
+// A run of `config` into `out` with SIGTERM raised just before `phase` (build, resume, outputs).
+Result run_signalled_at(const TempDir& dir, const fs::path& config, const fs::path& out,
+                        const std::string& phase, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"run", config.string(), "--out", out.string(), "--quiet"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_cohort(dir, args, {}, {"COHORT_TEST_RAISE_AT=" + phase});
+}
+
+// Runs `config` into dir/first with a checkpoint at step 20 left behind; returns its path.
+fs::path checkpoint_at_step_20(const TempDir& dir, const fs::path& config) {
+  const Result first = run_cohort(dir, {"run", config.string(), "--out", dir.str("first"),
+                                        "--quiet", "--set", "output.checkpoint_every=20"});
+  REQUIRE_MESSAGE(first.exit_code == 0, first);
+  return dir / "first" / "checkpoint.cohort";
+}
+
 }  // namespace
 
 TEST_CASE("run.json says running during the run and completed at the end, with the versions") {
@@ -183,8 +199,7 @@ TEST_CASE("a signal while the model is built ends the run with exit 5 and a step
   const TempDir dir;
   const fs::path config = write_config(dir, "c.yaml", {});
   const fs::path out = dir / "out";
-  const Result r = run_cohort(dir, {"run", config.string(), "--out", out.string(), "--quiet"}, {},
-                              {"COHORT_TEST_RAISE_AT=build"});
+  const Result r = run_signalled_at(dir, config, out, "build");
   REQUIRE_MESSAGE(r.exit_code == 5, r);
   CHECK(contains(r.err, "interrupted at step 0; checkpoint written to " +
                             (out / "checkpoint.cohort").string()));
@@ -201,15 +216,9 @@ TEST_CASE("a signal while the model is built ends the run with exit 5 and a step
 TEST_CASE("a signal while the checkpoint is read ends the resume with exit 5 and a checkpoint") {
   const TempDir dir;
   const fs::path config = write_config(dir, "c.yaml", {});
-  const Result first = run_cohort(dir, {"run", config.string(), "--out", dir.str("first"),
-                                        "--quiet", "--set", "output.checkpoint_every=20"});
-  REQUIRE_MESSAGE(first.exit_code == 0, first);
+  const fs::path checkpoint = checkpoint_at_step_20(dir, config);
   const fs::path out = dir / "out";
-  const Result r =
-      run_cohort(dir,
-                 {"run", config.string(), "--resume", dir.str("first") + "/checkpoint.cohort",
-                  "--out", out.string(), "--quiet"},
-                 {}, {"COHORT_TEST_RAISE_AT=resume"});
+  const Result r = run_signalled_at(dir, config, out, "resume", {"--resume", checkpoint.string()});
   REQUIRE_MESSAGE(r.exit_code == 5, r);
   CHECK(contains(r.err, "interrupted at step 20; checkpoint written to " +
                             (out / "checkpoint.cohort").string()));
@@ -221,8 +230,7 @@ TEST_CASE("a signal while the final outputs are written exits 5 after writing al
   const TempDir dir;
   const fs::path config = write_config(dir, "c.yaml", {});
   const fs::path out = dir / "out";
-  const Result r = run_cohort(dir, {"run", config.string(), "--out", out.string(), "--quiet"}, {},
-                              {"COHORT_TEST_RAISE_AT=outputs"});
+  const Result r = run_signalled_at(dir, config, out, "outputs");
   REQUIRE_MESSAGE(r.exit_code == 5, r);
   CHECK(contains(r.err,
                  "interrupted while the final outputs were written; they were written in "
@@ -278,10 +286,7 @@ TEST_CASE("an output directory that cannot be created fails with exit 4 before t
 TEST_CASE("resuming with --steps below the checkpoint's step exits 2 saying why") {
   const TempDir dir;
   const fs::path config = write_config(dir, "c.yaml", {});
-  const Result first = run_cohort(dir, {"run", config.string(), "--out", dir.str("first"),
-                                        "--quiet", "--set", "output.checkpoint_every=20"});
-  REQUIRE_MESSAGE(first.exit_code == 0, first);
-  const std::string checkpoint = dir.str("first") + "/checkpoint.cohort";
+  const std::string checkpoint = checkpoint_at_step_20(dir, config).string();
   const Result r = run_cohort(dir, {"run", config.string(), "--resume", checkpoint, "--steps", "10",
                                     "--out", dir.str("resumed"), "--quiet"});
   CHECK_MESSAGE(r.exit_code == 2, r);
