@@ -13,6 +13,7 @@
 #include "child_process.hpp"
 #include "cohort/engine/atomic_file.hpp"
 #include "cohort/engine/config_error.hpp"
+#include "cohort/engine/run_outputs.hpp"
 #include "cohort/engine/run_settings.hpp"
 #include "cohort/tools/scaling_analysis.hpp"
 #include "exit_codes.hpp"
@@ -117,6 +118,37 @@ void write_outputs(const fs::path& dir, const Scale& scale,
   engine::write_file_atomically(dir / "bench.json", j.dump(2) + "\n");
 }
 
+// The results of an earlier `cohort bench` in `dir` are cohort's to replace; anything else is
+// the user's. Returns an error message, empty when `dir` may be used.
+std::string claim_bench_dir(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return {};
+  if (!fs::is_directory(dir, ec)) return dir.string() + " exists and is not a directory";
+  if (fs::is_empty(dir, ec)) return {};
+  if (!fs::is_regular_file(dir / "bench.json", ec) && !fs::is_directory(dir / "runs", ec))
+    return dir.string() +
+           " is not empty and holds no earlier `cohort bench` results (bench.json); refusing to "
+           "write into it: choose a new or empty directory";
+  // Each run folder of the earlier bench loses exactly the files cohort wrote there.
+  if (fs::is_directory(dir / "runs", ec))
+    for (const fs::directory_entry& e : fs::directory_iterator(dir / "runs")) {
+      if (!e.is_directory())
+        return e.path().string() +
+               " was not written by cohort bench; move it away or choose "
+               "another --out";
+      engine::remove_run_files(e.path(), /*keep_checkpoint=*/false);
+      for (const char* name : {"log.txt", engine::kOutputLockFile})
+        if (fs::is_regular_file(fs::symlink_status(e.path() / name, ec)))
+          fs::remove(e.path() / name, ec);
+      if (!fs::is_empty(e.path(), ec))
+        return e.path().string() + " holds files cohort did not write (" +
+               fs::directory_iterator(e.path())->path().filename().string() +
+               "); move them away or choose another --out";
+      fs::remove(e.path());
+    }
+  return {};
+}
+
 void log_fit(const char* what, const std::optional<engine::PowerLawFit>& f) {
   if (f)
     spdlog::info("{} ~ N^{:.3f} (95% CI {:.3f}..{:.3f}, R2 {:.4f}, {} points)", what, f->exponent,
@@ -152,6 +184,10 @@ int bench_command(const engine::ModelRegistry& registry, const BenchOptions& o) 
   }
 
   const fs::path dir = o.out;
+  if (const std::string refusal = claim_bench_dir(dir); !refusal.empty()) {
+    spdlog::error("bench --out: {}", refusal);
+    return kBadInput;
+  }
   fs::create_directories(dir / "runs");
   const fs::path self = self_executable();
   std::vector<tools::ScaleRun> runs;
@@ -159,7 +195,6 @@ int bench_command(const engine::ModelRegistry& registry, const BenchOptions& o) 
   for (const std::string& v : scale->values)
     for (unsigned rep = 1; rep <= o.repeat; ++rep) {
       const fs::path run_dir = dir / "runs" / (std::to_string(runs.size() + 1));
-      fs::remove_all(run_dir);
       // Each run in its own process, so its peak RSS is its own; bench runs are not profiled.
       std::vector<std::string> args{"run",          o.config, "--quiet",
                                     "--no-profile", "--out",  run_dir.string()};

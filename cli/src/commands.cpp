@@ -7,8 +7,13 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <string_view>
 
 #include "cohort/engine/config_error.hpp"
+#include "cohort/engine/run_outputs.hpp"
 #include "cohort/engine/run_settings.hpp"
 #include "cohort/engine/simulation.hpp"
 #include "cohort/tools/profile_store.hpp"
@@ -27,6 +32,26 @@ extern "C" void request_stop(int) {
   g_stop.store(true);
 }
 
+// For the whole of `cohort run`, from reading the config to the last output file: a stop asks
+// the run to end at the next safe point (after the model is built, after the checkpoint is
+// read, between steps, after the outputs are written) with a checkpoint. SA_RESETHAND makes a
+// second signal act as if unhandled: an impatient user can still kill a run at once.
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART | SA_RESETHAND;
+  for (const int sig : {SIGINT, SIGTERM, SIGHUP})
+    sigaction(sig, &action, nullptr);
+}
+
+// Tests need a signal at an exact point of a run's life: COHORT_TEST_RAISE_AT=build, resume or
+// outputs raises SIGTERM just before that phase, so it is pending while the phase runs.
+void test_signal_point(std::string_view phase) {
+  const char* at = std::getenv("COHORT_TEST_RAISE_AT");
+  if (at != nullptr && phase == at) std::raise(SIGTERM);
+}
+
 // Command-line flags are overrides like any --set, applied after the user's --set list.
 std::vector<std::string> overrides_of(const RunOptions& o) {
   std::vector<std::string> all = o.set;
@@ -42,6 +67,20 @@ std::vector<std::string> overrides_of(const RunOptions& o) {
   return all;
 }
 
+// Models throw BudgetExceeded for any failed charge; one with no refusal recorded is the system
+// allocator failing (ChargeStatus::upstream_failed), not an agent's budget.
+bool system_failure(const memory::BudgetExceeded& e) {
+  return e.refusal().account_path.empty() && e.refusal().limit == 0;
+}
+
+int report_out_of_memory() {
+  spdlog::error(
+      "out of memory: the system could not provide an allocation (this is not a budget refusal). "
+      "Remedy: fewer agents or steps, smaller per-agent budgets, or a machine with more memory; "
+      "`cohort validate` shows the configured sizes");
+  return kOutOfMemory;
+}
+
 // Runs `body`, turning the engine's typed errors into messages and exit codes.
 template <class Body>
 int guarded(Body&& body) {
@@ -51,20 +90,20 @@ int guarded(Body&& body) {
     spdlog::error("{}", e.what());
     return kBadInput;
   } catch (const memory::BudgetExceeded& e) {
+    if (system_failure(e)) return report_out_of_memory();
     spdlog::error("{}", e.what());
     return kBudgetRefusal;
+  } catch (const std::bad_alloc&) {
+    return report_out_of_memory();
+  } catch (const engine::OutputFolderError& e) {
+    spdlog::error("{}", e.what());
+    return kIoError;
   } catch (const engine::CheckpointError& e) {
     spdlog::error("{}", e.what());
     return kIoError;
   } catch (const std::filesystem::filesystem_error& e) {
     spdlog::error("{}", e.what());
     return kIoError;
-  } catch (const std::bad_alloc&) {
-    // The system's refusal, not a budget's: validation estimates what it can, this is the rest.
-    spdlog::error(
-        "out of memory: the system could not provide an allocation the run needed (no memory "
-        "budget was exceeded); run a smaller configuration or free memory");
-    return kBudgetRefusal;
   } catch (const std::length_error& e) {
     // A population past AgentId::kMaxIndex agents: a capacity refusal, not a bug.
     spdlog::error("{}", e.what());
@@ -120,40 +159,81 @@ ExitCode report_monitor(const engine::RunMonitor& monitor, bool fail_on_leak) {
 
 }  // namespace
 
+// run.json for a run that ended with an error; a failure to write it must not hide the error.
+void record_end(engine::RunOutputs* outputs, engine::Simulation* sim, engine::RunStatus status,
+                const std::string& error) noexcept {
+  try {
+    if (sim != nullptr)
+      sim->write_run_status(status, error);
+    else if (outputs != nullptr)
+      outputs->write_run_json(status, {{"error", error}});
+  } catch (const std::exception& e) {
+    spdlog::warn("run.json not updated: {}", e.what());
+  }
+}
+
 int run_command(const engine::ModelRegistry& registry, const RunOptions& options) {
+  install_stop_handlers();
+  std::unique_ptr<engine::RunOutputs> outputs;
+  std::unique_ptr<engine::Simulation> sim;
   return guarded([&] {
     engine::RunSettings settings =
         engine::load_run_settings(registry, options.config, overrides_of(options));
     spdlog::info("model {}: {} steps, seed {}, output {}", settings.model, settings.steps,
                  settings.seed, settings.out_dir.string());
-    engine::Simulation sim(registry, std::move(settings));
-    if (options.resume) {
-      sim.resume(*options.resume);
-      spdlog::info("resumed from {} at step {}", *options.resume, sim.world().step());
+    // The folder is checked and locked before anything is built: a bad --out fails at once.
+    outputs = std::make_unique<engine::RunOutputs>(settings);
+    try {
+      test_signal_point("build");
+      sim = std::make_unique<engine::Simulation>(registry, std::move(settings));
+      if (options.resume) {
+        test_signal_point("resume");
+        sim->resume(*options.resume);
+        spdlog::info("resumed from {} at step {}", *options.resume, sim->world().step());
+      }
+      sim->stream_outputs_to(*outputs);
+      sim->monitor().on_alert([](const engine::AlertEvent& e) { log_alert(e); });
+      ProgressDisplay display(::isatty(STDERR_FILENO) != 0, options.quiet);
+      const engine::RunEnd end =
+          sim->run(g_stop, [&](const engine::Progress& p) { display.update(p); });
+      display.finish();
+      const bool interrupted = end == engine::RunEnd::interrupted;
+      test_signal_point("outputs");
+      const std::string report = sim->write_outputs(interrupted ? engine::RunStatus::interrupted
+                                                                : engine::RunStatus::completed);
+      if (!options.quiet) spdlog::info("\n{}", report);
+      if (interrupted) {
+        spdlog::warn(
+            "interrupted at step {}; checkpoint written to {}; continue with: cohort run {} "
+            "--resume {}",
+            sim->world().step(), sim->checkpoint_path().string(), options.config,
+            sim->checkpoint_path().string());
+        return kInterrupted;
+      }
+      spdlog::info("done: {} steps; outputs in {}", sim->world().step(),
+                   sim->settings().out_dir.string());
+      if (g_stop.load()) {
+        // The stop came after the last step: the outputs above are complete and final.
+        spdlog::warn(
+            "interrupted while the final outputs were written; they were written in full (all "
+            "{} steps ran), so no checkpoint is needed",
+            sim->world().step());
+        return kInterrupted;
+      }
+      record_profile(options, sim->settings().out_dir);
+      return report_monitor(sim->monitor(), options.fail_on_leak);
+    } catch (const memory::BudgetExceeded& e) {
+      record_end(outputs.get(), sim.get(),
+                 system_failure(e) ? engine::RunStatus::failed : engine::RunStatus::refused,
+                 system_failure(e) ? "out of memory" : e.what());
+      throw;
+    } catch (const std::bad_alloc&) {
+      record_end(outputs.get(), sim.get(), engine::RunStatus::failed, "out of memory");
+      throw;
+    } catch (const std::exception& e) {
+      record_end(outputs.get(), sim.get(), engine::RunStatus::failed, e.what());
+      throw;
     }
-    sim.monitor().on_alert([](const engine::AlertEvent& e) { log_alert(e); });
-    std::signal(SIGINT, request_stop);
-    std::signal(SIGTERM, request_stop);
-    ProgressDisplay display(::isatty(STDERR_FILENO) != 0, options.quiet);
-    const engine::RunEnd end =
-        sim.run(g_stop, [&](const engine::Progress& p) { display.update(p); });
-    display.finish();
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
-    const std::string report = sim.write_outputs();
-    if (!options.quiet) spdlog::info("\n{}", report);
-    if (end == engine::RunEnd::interrupted) {
-      spdlog::warn(
-          "interrupted at step {}; checkpoint written to {}; continue with: cohort run {} "
-          "--resume {}",
-          sim.world().step(), sim.checkpoint_path().string(), options.config,
-          sim.checkpoint_path().string());
-      return kInterrupted;
-    }
-    spdlog::info("done: {} steps; outputs in {}", sim.world().step(),
-                 sim.settings().out_dir.string());
-    record_profile(options, sim.settings().out_dir);
-    return report_monitor(sim.monitor(), options.fail_on_leak);
   });
 }
 

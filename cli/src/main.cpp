@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit codes: 0 ok, 1 internal error, 2 bad command line or config, 3 memory budget "
       "refusal, 4 I/O or checkpoint error, 5 interrupted (checkpoint written). 6 memory leak "
-      "detected (run --fail-on-leak). 7 regression (profiles --fail-on-regression).");
+      "detected (run --fail-on-leak). 7 regression (profiles --fail-on-regression). 8 out of "
+      "memory (the system refused an allocation).");
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));

@@ -94,16 +94,21 @@ int run_memory_demo(const MemoryDemoOptions& options) {
       options.agents, options.steps, options.budget_bytes,
       static_cast<unsigned long long>(refused));
   std::fputs(report.to_text().c_str(), stdout);
-  std::filesystem::create_directories(options.json_out.parent_path());
-  engine::write_file_atomically(options.json_out, report.to_json().dump(2) + "\n");
-  std::printf("\nJSON report written to %s\n", options.json_out.c_str());
+  const std::string json = report.to_json().dump(2) + "\n";
 
+  // Everything is freed before the report is written, so a report that cannot be written
+  // (an I/O error, exit 4) leaves nothing allocated behind.
   for (memory::AgentRow a = 0; a < options.agents; ++a)
     while (h.count[a] > 0)
       h.evict_oldest(ctx, pop, a);
   ctx.release_shared(pop, memory::TagRegistry::kComponents, columns, columns);
   acc.settle();
-  return acc.engine_total().used == 0 ? 0 : 1;
+  const bool balanced = acc.engine_total().used == 0;
+
+  std::filesystem::create_directories(options.json_out.parent_path());
+  engine::write_file_atomically(options.json_out, json);
+  std::printf("\nJSON report written to %s\n", options.json_out.c_str());
+  return balanced ? 0 : 1;
 }
 
 }  // namespace cohort::cli

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "cohort/engine/checkpoint.hpp"
 #include "cohort/engine/world.hpp"
 #include "cohort/memory/process_memory.hpp"
 
@@ -70,13 +71,17 @@ void RunMonitor::sample(const World& world, double wall_seconds) {
   }
 
   const std::size_t before = alerts_.size();
-  rss_alerts_.update(s.step, static_cast<double>(s.rss), alerts_);
-  accounted_alerts_.update(s.step, static_cast<double>(s.accounted_used), alerts_);
-  soft_alerts_.update(s.step, s.over_soft_share, alerts_);
+  feed_alerts(s);
   if (handler_)
     for (std::size_t i = before; i < alerts_.size(); ++i)
       handler_(alerts_[i]);
   samples_.push_back(std::move(s));
+}
+
+void RunMonitor::feed_alerts(const MemorySample& s) {
+  rss_alerts_.update(s.step, static_cast<double>(s.rss), alerts_);
+  accounted_alerts_.update(s.step, static_cast<double>(s.accounted_used), alerts_);
+  soft_alerts_.update(s.step, s.over_soft_share, alerts_);
 }
 
 LeakAnalysis RunMonitor::leak_of(std::uint64_t MemorySample::*field) const {
@@ -99,33 +104,93 @@ bool RunMonitor::leak_detected() const {
   return accounted_leak().verdict == LeakVerdict::leak || rss_leak().verdict == LeakVerdict::leak;
 }
 
-std::string RunMonitor::timeline_csv() const {
-  // Columns are the union over samples (tags may be interned mid-run), in first-seen order.
+std::vector<std::string> RunMonitor::timeline_columns() const {
+  // The union over samples (tags may be interned mid-run), in first-seen order.
   std::vector<std::string> columns;
   for (const MemorySample& s : samples_)
     for (const auto& [name, value] : s.breakdown)
       if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
+  return columns;
+}
+
+std::string RunMonitor::timeline_row(const MemorySample& s,
+                                     const std::vector<std::string>& columns) const {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6f", s.wall_seconds);
+  std::string out = std::to_string(s.step) + "," + buf + "," + std::to_string(s.rss) + "," +
+                    std::to_string(s.accounted_used) + "," + std::to_string(s.accounted_held) +
+                    "," + std::to_string(s.agents) + ",";
+  std::snprintf(buf, sizeof buf, "%.6g", s.over_soft_share);
+  out += buf;
+  for (const std::string& c : columns) {
+    std::uint64_t v = 0;
+    for (const auto& [name, value] : s.breakdown)
+      if (name == c) v = value;
+    out += "," + std::to_string(v);
+  }
+  return out + "\n";
+}
+
+std::string RunMonitor::timeline_csv() const {
+  const std::vector<std::string> columns = timeline_columns();
   std::string out = "step,wall_seconds,rss,accounted_used,accounted_held,agents,over_soft_share";
   for (const std::string& c : columns)
     out += "," + c;
   out += "\n";
-  char buf[64];
-  for (const MemorySample& s : samples_) {
-    std::snprintf(buf, sizeof buf, "%.6f", s.wall_seconds);
-    out += std::to_string(s.step) + "," + buf + "," + std::to_string(s.rss) + "," +
-           std::to_string(s.accounted_used) + "," + std::to_string(s.accounted_held) + "," +
-           std::to_string(s.agents) + ",";
-    std::snprintf(buf, sizeof buf, "%.6g", s.over_soft_share);
-    out += buf;
-    for (const std::string& c : columns) {
-      std::uint64_t v = 0;
-      for (const auto& [name, value] : s.breakdown)
-        if (name == c) v = value;
-      out += "," + std::to_string(v);
-    }
-    out += "\n";
-  }
+  for (const MemorySample& s : samples_)
+    out += timeline_row(s, columns);
   return out;
+}
+
+void RunMonitor::save(CheckpointWriter& out) const {
+  out.put<std::uint64_t>(samples_.size());
+  for (const MemorySample& s : samples_) {
+    out.put(s.step);
+    out.put(s.wall_seconds);
+    out.put(s.rss);
+    out.put(s.accounted_used);
+    out.put(s.accounted_held);
+    out.put(s.agents);
+    out.put(s.over_soft_share);
+    out.put<std::uint64_t>(s.breakdown.size());
+    for (const auto& [name, value] : s.breakdown) {
+      out.put_string(name);
+      out.put(value);
+    }
+  }
+}
+
+void RunMonitor::restore(CheckpointReader& in) {
+  const auto count = in.get<std::uint64_t>("timeline sample count");
+  std::vector<MemorySample> samples;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    MemorySample s;
+    s.step = in.get<std::uint64_t>("timeline step");
+    if (!samples.empty() && s.step < samples.back().step)
+      throw CheckpointError("checkpoint is corrupt: timeline steps go backwards");
+    s.wall_seconds = in.get<double>("timeline wall seconds");
+    s.rss = in.get<std::uint64_t>("timeline rss");
+    s.accounted_used = in.get<std::uint64_t>("timeline accounted used");
+    s.accounted_held = in.get<std::uint64_t>("timeline accounted held");
+    s.agents = in.get<std::uint64_t>("timeline agents");
+    s.over_soft_share = in.get<double>("timeline over-soft share");
+    const auto parts = in.get<std::uint64_t>("timeline breakdown count");
+    for (std::uint64_t p = 0; p < parts; ++p) {
+      std::string name = in.get_string("timeline breakdown name");
+      s.breakdown.emplace_back(std::move(name), in.get<std::uint64_t>("timeline breakdown bytes"));
+    }
+    samples.push_back(std::move(s));
+  }
+  // The alerts follow from the samples: replaying them rebuilds the events and the trackers'
+  // armed levels exactly as the run that wrote the checkpoint had them (no handler: they were
+  // reported then).
+  rss_alerts_ = AlertTracker("rss", settings_.rss, settings_.hysteresis);
+  accounted_alerts_ = AlertTracker("accounted", settings_.accounted, settings_.hysteresis);
+  soft_alerts_ = AlertTracker("over_soft_share", settings_.over_soft_share, settings_.hysteresis);
+  alerts_.clear();
+  for (const MemorySample& s : samples)
+    feed_alerts(s);
+  samples_ = std::move(samples);
 }
 
 nlohmann::ordered_json RunMonitor::to_json() const {

@@ -1,26 +1,37 @@
 #include "cohort/engine/simulation.hpp"
 
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "cohort/engine/atomic_file.hpp"
 #include "cohort/engine/checkpoint.hpp"
+#include "cohort/engine/config_error.hpp"
+#include "cohort/memory/process_memory.hpp"
 #include "cohort/memory/report.hpp"
 
 namespace cohort::engine {
 
 namespace {
 
-// %.17g round-trips every double, so the CSV is exact and the same bytes on every platform run.
-// Counts print as integers.
+// The shortest text that reads back as the same double (std::to_chars), so the CSV is exact,
+// short ("99.04925", not "99.049250000000001") and the same bytes on every platform. Counts
+// print as integers.
 std::string format_value(double v, MetricKind kind) {
   char buf[32];
-  if (kind == MetricKind::count)
-    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
-  else
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  const std::to_chars_result r =
+      kind == MetricKind::count
+          ? std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v))
+          : std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+std::string metrics_line(const MetricRow& row, const std::vector<MetricKind>& kinds) {
+  std::string out = std::to_string(row.step);
+  for (std::size_t m = 0; m < row.values.size(); ++m)
+    out += "," + format_value(row.values[m], kinds[m]);
+  return out + "\n";
 }
 
 std::string metrics_csv(const std::vector<std::string>& names, const std::vector<MetricKind>& kinds,
@@ -29,12 +40,8 @@ std::string metrics_csv(const std::vector<std::string>& names, const std::vector
   for (const std::string& n : names)
     out += "," + n;
   out += "\n";
-  for (const MetricRow& row : rows) {
-    out += std::to_string(row.step);
-    for (std::size_t m = 0; m < row.values.size(); ++m)
-      out += "," + format_value(row.values[m], kinds[m]);
-    out += "\n";
-  }
+  for (const MetricRow& row : rows)
+    out += metrics_line(row, kinds);
   return out;
 }
 
@@ -74,14 +81,33 @@ void Simulation::record_metrics() {
                            std::to_string(values.size()) + " metrics for " +
                            std::to_string(metric_names_.size()) + " names");
   rows_.push_back({world_->step(), std::move(values)});
+  if (outputs_ != nullptr) outputs_->append_metrics(metrics_line(rows_.back(), metric_kinds_));
+}
+
+void Simulation::stream_outputs_to(RunOutputs& outputs) {
+  outputs_ = &outputs;
+  outputs.start_metrics(metrics_csv(metric_names_, metric_kinds_, rows_));
+  if (!monitor_.samples().empty()) outputs.update_timeline(monitor_);
 }
 
 RunEnd Simulation::run(const std::atomic<bool>& stop,
                        const std::function<void(const Progress&)>& progress) {
   const auto start = std::chrono::steady_clock::now();
   const std::uint64_t first = world_->step();
-  if (monitor_.samples().empty()) monitor_.sample(*world_, 0);  // the starting point
+  // The starting point; after a resume, the sample of the checkpoint's step if it is due (a
+  // checkpoint written on schedule precedes that step's sample).
+  const std::vector<MemorySample>& samples = monitor_.samples();
+  if (samples.empty() || (monitor_.due(first) && samples.back().step < first)) {
+    monitor_.sample(*world_, 0);
+    if (outputs_ != nullptr) outputs_->update_timeline(monitor_);
+  }
   RunEnd end = RunEnd::completed;
+  // A stop requested before the first step (while the model was built or the checkpoint read)
+  // still ends with a checkpoint to resume from.
+  if (stop.load(std::memory_order_relaxed) && world_->step() < settings_.steps) {
+    write_checkpoint(checkpoint_path());
+    return RunEnd::interrupted;
+  }
   while (world_->step() < settings_.steps) {
     world_->run_step();
     ++steps_this_process_;
@@ -92,7 +118,10 @@ RunEnd Simulation::run(const std::atomic<bool>& stop,
         step != settings_.steps)
       write_checkpoint(checkpoint_path());
     wall_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (monitor_.due(step)) monitor_.sample(*world_, wall_seconds_);
+    if (monitor_.due(step)) {
+      monitor_.sample(*world_, wall_seconds_);
+      if (outputs_ != nullptr) outputs_->update_timeline(monitor_);
+    }
     if (progress) {
       const double rate = wall_seconds_ > 0 ? static_cast<double>(step - first) / wall_seconds_ : 0;
       progress(
@@ -157,6 +186,29 @@ void Simulation::write_checkpoint(const std::filesystem::path& path) {
   }
   std::filesystem::create_directories(path.parent_path());
   write_checkpoint_file(path, out);
+  // The monitor's samples hold wall times and RSS, which differ between processes: they go to
+  // a file of their own (`<checkpoint>.monitor`, tagged with the step), so the checkpoint is the
+  // same bytes for the same state. A stale or missing one only restarts the timeline.
+  CheckpointWriter monitor;
+  monitor.put(world_->step());
+  monitor_.save(monitor);
+  write_checkpoint_file(monitor_checkpoint_path(path), monitor);
+}
+
+std::filesystem::path Simulation::monitor_checkpoint_path(const std::filesystem::path& checkpoint) {
+  std::filesystem::path p = checkpoint;
+  p += ".monitor";
+  return p;
+}
+
+void Simulation::restore_monitor(const std::filesystem::path& checkpoint, std::uint64_t step) {
+  // Without the monitor file (or with one from another step) the timeline starts afresh.
+  const std::filesystem::path file = monitor_checkpoint_path(checkpoint);
+  if (!std::filesystem::exists(file)) return;
+  const std::vector<std::byte> payload = read_checkpoint_file(file);
+  CheckpointReader in(payload.data(), payload.size());
+  if (in.get<std::uint64_t>("monitor step") != step) return;
+  monitor_.restore(in);
 }
 
 void Simulation::resume(const std::filesystem::path& checkpoint) {
@@ -196,6 +248,13 @@ void Simulation::resume_from(const std::filesystem::path& checkpoint) {
   if (next_uid >= kPopulationUidBase)
     throw CheckpointError(name + " is corrupt: next uid " + std::to_string(next_uid) +
                           " is out of range");
+  if (step > settings_.steps) {
+    const ConfigValue& steps = settings_.root.at("steps");
+    throw ConfigError(steps.location(), "steps",
+                      "at least " + std::to_string(step) + " (the step " + name +
+                          " was written at; a resume continues from there)",
+                      std::to_string(settings_.steps));
+  }
   const auto populations = in.get<std::uint64_t>("population count");
   if (populations != world_->population_count())
     throw CheckpointError(name + " holds " + std::to_string(populations) +
@@ -251,6 +310,7 @@ void Simulation::resume_from(const std::filesystem::path& checkpoint) {
     row.values = in.get_vector<double>("metric values");
     rows_.push_back(std::move(row));
   }
+  restore_monitor(checkpoint, step);
   world_->set_step(step);
   world_->set_next_uid(next_uid);
   // The model re-charges what the saved run had admitted: no budget checks, no reclaiming.
@@ -279,7 +339,30 @@ void Simulation::resume_from(const std::filesystem::path& checkpoint) {
   world_->accountant().settle();
 }
 
-std::string Simulation::write_outputs() {
+nlohmann::ordered_json Simulation::run_json(std::uint64_t peak_rss) const {
+  nlohmann::ordered_json run;
+  run["model"] = settings_.model;
+  run["step"] = world_->step();
+  run["steps"] = settings_.steps;
+  run["threads"] = world_->threads();
+  run["steps_this_process"] = steps_this_process_;
+  run["wall_seconds"] = wall_seconds_;
+  run["seconds_per_step"] =
+      steps_this_process_ ? wall_seconds_ / static_cast<double>(steps_this_process_) : 0.0;
+  run["peak_rss"] = peak_rss;
+  run["peak_accounted_held"] = world_->accountant().peak_held();
+  return run;
+}
+
+void Simulation::write_run_status(RunStatus status, const std::string& error) {
+  if (outputs_ == nullptr) return;
+  nlohmann::ordered_json run = run_json(memory::ProcessMemory::read().peak_rss);
+  run["error"] = error;
+  run["monitor"] = monitor_.to_json();
+  outputs_->write_run_json(status, std::move(run));
+}
+
+std::string Simulation::write_outputs(RunStatus status) {
   const std::filesystem::path& dir = settings_.out_dir;
   std::filesystem::create_directories(dir);
   write_file_atomically(dir / "metrics.csv", metrics_csv(metric_names_, metric_kinds_, rows_));
@@ -288,6 +371,8 @@ std::string Simulation::write_outputs() {
   memory::Accountant& acc = world.accountant();
   acc.settle();
   nlohmann::ordered_json summary;
+  summary["cohort_version"] = cohort_version();
+  summary["schema_version"] = kOutputSchemaVersion;
   summary["model"] = settings_.model;
   summary["seed"] = settings_.seed;
   summary["steps"] = world.step();
@@ -324,21 +409,18 @@ std::string Simulation::write_outputs() {
   const memory::MemoryReport report = memory::MemoryReport::build(acc);
   write_file_atomically(dir / "memory.json", report.to_json().dump(2) + "\n");
 
-  nlohmann::ordered_json run;
-  run["threads"] = world.threads();
-  run["steps_this_process"] = steps_this_process_;
-  run["wall_seconds"] = wall_seconds_;
-  run["seconds_per_step"] =
-      steps_this_process_ ? wall_seconds_ / static_cast<double>(steps_this_process_) : 0.0;
-  run["peak_rss"] = report.process.peak_rss;
-  run["peak_accounted_held"] = acc.peak_held();
+  write_file_atomically(dir / "timeline.csv", monitor_.timeline_csv());
+  model_->write_outputs(world, dir);
+
+  // run.json last: once it says "completed" (or "interrupted"), every other file is final.
+  nlohmann::ordered_json run = run_json(report.process.peak_rss);
   run["pool_mode"] = report.pool_mode;
   run["monitor"] = monitor_.to_json();
   if (world.end_reason()) run["ended_early"] = *world.end_reason();
-  write_file_atomically(dir / "run.json", run.dump(2) + "\n");
-  write_file_atomically(dir / "timeline.csv", monitor_.timeline_csv());
-
-  model_->write_outputs(world, dir);
+  if (outputs_ != nullptr)
+    outputs_->write_run_json(status, std::move(run));
+  else
+    write_file_atomically(dir / "run.json", with_status(status, run).dump(2) + "\n");
   return report.to_text();
 }
 

@@ -27,6 +27,9 @@ nlohmann::json MemoryReport::to_json() const {
     row["account"] = r.account;
     row["tag"] = r.tag;
     row["limit_per_agent"] = r.limit ? nlohmann::json(*r.limit) : nlohmann::json(nullptr);
+    // "(all)" rows add up the rows below them: summing every row would count bytes two or three
+    // times, so each row says what it is (sum the "detail" rows, or read the "total").
+    row["kind"] = r.tag != "(all)" ? "detail" : r.account == "(total)" ? "total" : "subtotal";
     j["accounts"].push_back(std::move(row));
   }
   j["populations"] = nlohmann::json::array();

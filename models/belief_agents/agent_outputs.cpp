@@ -1,7 +1,9 @@
 #include "agent_outputs.hpp"
 
-#include <cstdio>
-#include <fstream>
+#include "cohort/engine/atomic_file.hpp"
+
+#include <charconv>
+#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -9,19 +11,18 @@ namespace cohort::models::belief {
 
 namespace {
 
-// Round-trip exact, like the engine's metrics.csv.
+// The shortest round-trip text (std::to_chars), like the engine's metrics.csv.
 std::string exact(double v) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
 }
 
 }  // namespace
 
 void write_history_csv(const std::filesystem::path& file, const HistoryOps& ops,
                        std::span<const HistoryRef> histories, std::span<const std::uint64_t> rows) {
-  std::ofstream out(file);
-  if (!out) throw std::runtime_error("cannot write " + file.string());
+  std::ostringstream out;
   out << "agent,entry,action,observation,cell,value\n";
   std::vector<HistoryEntry> entries;
   for (const std::uint64_t row : rows) {
@@ -33,7 +34,8 @@ void write_history_csv(const std::filesystem::path& file, const HistoryOps& ops,
           << ',' << exact(e.value) << '\n';
     }
   }
-  if (!out) throw std::runtime_error("error writing " + file.string());
+  // Atomically, as the engine's outputs: a failure is an I/O error (exit 4), never half a file.
+  engine::write_file_atomically(file, out.str());
 }
 
 void append_trace(std::string& out, std::uint64_t step, std::uint64_t agent, const SparseVec& qs,

@@ -6,6 +6,7 @@
 #include "active_inference.hpp"
 #include "agent_outputs.hpp"
 #include "agent_step.hpp"
+#include "cohort/engine/atomic_file.hpp"
 #include "cohort/engine/world.hpp"
 #include "cohort/memory/refusal.hpp"
 #include "grid_setup.hpp"
@@ -189,9 +190,8 @@ class BeliefAgents final : public engine::Model {
       belief::write_history_csv(dir / "belief_history.csv", rules_.history, pop_->column(history_),
                                 settings_.history_agents);
     if (!settings_.trace_agents.empty()) {
-      std::ofstream out(dir / "belief_trace.csv");
-      out << "step,agent,kind,index,value\n" << trace_;
-      if (!out) throw std::runtime_error("cannot write belief_trace.csv");
+      engine::write_file_atomically(dir / "belief_trace.csv",
+                                    "step,agent,kind,index,value\n" + trace_);
     }
   }
 

@@ -132,6 +132,44 @@ TEST_CASE("bench refuses fewer than 3 scale values before running anything") {
   CHECK_FALSE(fs::exists(dir / "bench"));
 }
 
+TEST_CASE("bench refuses an --out folder that holds files it did not write") {
+  const TempDir dir("cohort_cli_bench");
+  fs::create_directories(dir / "mine");
+  std::ofstream(dir / "mine" / "thesis.tex") << "precious";
+  const Result r =
+      run_cohort(dir,
+                 "bench configs/quickstart.yaml --scale populations.walkers.size=100,200,400 "
+                 "--steps 2 --threads 1 --out " +
+                     dir.str("mine"));
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.output, dir.str("mine") + " is not empty and holds no earlier `cohort bench` "
+                                             "results (bench.json); refusing to write into it"));
+  CHECK(read_text(dir / "mine" / "thesis.tex") == "precious");
+  CHECK_FALSE(fs::exists(dir / "mine" / "runs"));
+}
+
+TEST_CASE("bench replaces its earlier runs but never deletes a file it did not write there") {
+  const TempDir dir("cohort_cli_bench");
+  const std::string bench =
+      "bench configs/quickstart.yaml --scale populations.walkers.size=100,200,400 --steps 2 "
+      "--threads 1 --out " +
+      dir.str("b");
+  REQUIRE(run_cohort(dir, bench).exit_code == 0);
+  REQUIRE(fs::exists(dir / "b" / "runs" / "3" / "metrics.csv"));
+  // A second bench into its own results replaces them.
+  const Result again = run_cohort(dir, bench);
+  REQUIRE_MESSAGE(again.exit_code == 0, again.output);
+  CHECK(fs::exists(dir / "b" / "runs" / "3" / "metrics.csv"));
+  // A file of the user's in a run folder stops the bench before anything is removed there.
+  std::ofstream(dir / "b" / "runs" / "2" / "notes.txt") << "mine";
+  const Result refused = run_cohort(dir, bench);
+  CHECK(refused.exit_code == 2);
+  CHECK(contains(refused.output, dir.str("b") + "/runs/2 holds files cohort did not write "
+                                                "(notes.txt); move them away or choose another "
+                                                "--out"));
+  CHECK(read_text(dir / "b" / "runs" / "2" / "notes.txt") == "mine");
+}
+
 TEST_CASE("run records a profile that profiles list and show read back") {
   const TempDir dir("cohort_cli_profiles");
   const std::string store = dir.str("store");

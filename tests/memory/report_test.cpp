@@ -1,7 +1,9 @@
 // The memory report: rows, per-population distribution, pools, process, text and JSON.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "cohort/memory/accountant.hpp"
@@ -114,6 +116,24 @@ TEST_CASE("text and JSON renderings carry the same figures") {
   CHECK(j["populations"][0]["top_agents"][0]["agent"] == 1099);
   CHECK(j["totals"]["accounted_used"] == 50500);
   CHECK(j["process"]["rss"].get<std::uint64_t>() > 0);
+}
+
+TEST_CASE("memory.json marks total and subtotal rows, and the detail rows add up to the total") {
+  Fixture f;
+  const nlohmann::json j = MemoryReport::build(f.acc, {2, false}).to_json();
+  std::uint64_t detail_used = 0;
+  std::vector<std::string> kinds;
+  for (const nlohmann::json& row : j["accounts"]) {
+    kinds.push_back(row["kind"]);
+    if (row["kind"] == "detail") detail_used += row["used"].get<std::uint64_t>();
+  }
+  REQUIRE(kinds.size() >= 3);
+  CHECK(kinds[0] == "total");
+  CHECK(j["accounts"][0]["account"] == "(total)");
+  CHECK(std::count(kinds.begin(), kinds.end(), "total") == 1);
+  CHECK(std::count(kinds.begin(), kinds.end(), "subtotal") == 1);  // the walkers population
+  CHECK(detail_used == 50500);
+  CHECK(j["accounts"][0]["used"] == 50500);
 }
 
 TEST_CASE("text tables align columns") {

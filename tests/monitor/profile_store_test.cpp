@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cohort/tools/profile_store.hpp"
@@ -136,4 +138,38 @@ TEST_CASE("a profile with a wrongly typed field is reported and skipped, not rea
   CHECK(listing.problems[2].ends_with(
       "20990101T000002.000Z.json: \"leak.detected\" is number, expected a boolean; skipped"));
   CHECK(store.find("20990101T000000") == std::nullopt);
+}
+
+TEST_CASE("profiles appended by many threads at once are all kept, each under its own id") {
+  cohort::testing::TempDir dir("cohort_profiles");
+  const ProfileStore store(dir / "store");
+  constexpr int kThreads = 8;
+  constexpr int kEach = 10;
+  std::vector<std::vector<std::string>> ids(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i)
+        ids[t].push_back(store.append(profile("run", "h", t * 100 + i)));
+    });
+  for (std::thread& t : threads)
+    t.join();
+  const ProfileListing listing = store.list();
+  CHECK(listing.problems.empty());
+  REQUIRE(listing.profiles.size() == kThreads * kEach);
+  std::set<double> values;
+  std::set<std::string> listed;
+  for (const Profile& p : listing.profiles) {
+    CHECK(p.data["id"] == p.id);  // the id inside is the file's
+    values.insert(p.data["seconds_per_step"].get<double>());
+    listed.insert(p.id);
+  }
+  CHECK(values.size() == kThreads * kEach);  // no profile overwrote another
+  for (const std::vector<std::string>& mine : ids)
+    for (const std::string& id : mine)
+      CHECK(listed.count(id) == 1);
+  // Nothing but profiles is left behind.
+  CHECK(static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir / "store"),
+                                               std::filesystem::directory_iterator())) ==
+        listing.profiles.size());
 }

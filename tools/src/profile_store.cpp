@@ -1,13 +1,18 @@
 #include "cohort/tools/profile_store.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iterator>
-
-#include "cohort/engine/atomic_file.hpp"
+#include <string_view>
+#include <system_error>
 
 namespace cohort::tools {
 
@@ -32,6 +37,22 @@ std::optional<std::string> problem_with(const nlohmann::json& data) {
              ", expected a boolean";
   }
   return std::nullopt;
+}
+
+// Writes `content` to `path` (replacing it) and flushes it to the disk.
+void write_whole_file(const fs::path& path, std::string_view content) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr)
+    throw fs::filesystem_error("cannot create " + path.string(), path,
+                               std::error_code(errno, std::generic_category()));
+  const bool written = std::fwrite(content.data(), 1, content.size(), f) == content.size();
+  const bool flushed = std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
+  const int error = errno;
+  if (std::fclose(f) != 0 || !written || !flushed) {
+    ::unlink(path.c_str());
+    throw fs::filesystem_error("cannot write " + path.string(), path,
+                               std::error_code(error, std::generic_category()));
+  }
 }
 
 }  // namespace
@@ -64,12 +85,32 @@ std::string ProfileStore::append(nlohmann::json profile) const {
   std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &utc);
   const std::string base = std::string(stamp) + "." + std::to_string(1000 + ms).substr(1) + "Z";
   // Two runs in the same millisecond get -002, -003, ...: ids stay unique and sort in time order.
-  std::string id = base;
-  for (int n = 2; fs::exists(dir_ / (id + ".json")); ++n)
-    id = base + "-" + std::to_string(1000 + n).substr(1);
-  profile["id"] = id;
-  engine::write_file_atomically(dir_ / (id + ".json"), profile.dump(2) + "\n");
-  return id;
+  // The profile is written in full to a temporary file first, then linked to its name: link()
+  // fails if the name exists, so of two processes (or threads) picking one id at the same
+  // moment exactly one gets it and the other tries the next, and readers never see a partial
+  // profile.
+  static std::atomic<unsigned> writer{0};
+  const fs::path tmp = dir_ / ("." + base + ".tmp." + std::to_string(::getpid()) + "." +
+                               std::to_string(writer.fetch_add(1)));
+  for (int n = 1; n < 1000; ++n) {
+    const std::string id = n == 1 ? base : base + "-" + std::to_string(1000 + n).substr(1);
+    profile["id"] = id;
+    write_whole_file(tmp, profile.dump(2) + "\n");
+    const fs::path target = dir_ / (id + ".json");
+    if (::link(tmp.c_str(), target.c_str()) == 0) {
+      ::unlink(tmp.c_str());
+      return id;
+    }
+    const int error = errno;
+    if (error != EEXIST) {
+      ::unlink(tmp.c_str());
+      throw fs::filesystem_error("cannot store profile " + target.string(), target,
+                                 std::error_code(error, std::generic_category()));
+    }
+  }
+  ::unlink(tmp.c_str());
+  throw std::runtime_error("cannot store a profile in " + dir_.string() +
+                           ": 999 profiles already carry the id " + base);
 }
 
 ProfileListing ProfileStore::list() const {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cohort/engine/alert_tracker.hpp"
+#include "cohort/engine/checkpoint_io.hpp"
 #include "cohort/engine/leak_detector.hpp"
 #include "cohort/engine/monitor_settings.hpp"
 
@@ -51,11 +52,24 @@ class RunMonitor {
 
   /// timeline.csv: step, wall time, RSS, accounted totals, then per-population and per-tag bytes.
   std::string timeline_csv() const;
+  /// The per-population and per-tag columns of timeline.csv, in order.
+  std::vector<std::string> timeline_columns() const;
+  /// One line of timeline.csv (with its newline) for `sample` under `columns`.
+  std::string timeline_row(const MemorySample& sample,
+                           const std::vector<std::string>& columns) const;
+
+  /// Writes the samples to a checkpoint, so a resumed run's timeline, alerts and leak verdicts
+  /// cover the steps before the resume too.
+  void save(CheckpointWriter& out) const;
+  /// Restores what save() wrote; alerts are rebuilt from the samples under this monitor's
+  /// settings. Throws CheckpointError on inconsistent data.
+  void restore(CheckpointReader& in);
   /// Alerts and leak analyses, for run.json.
   nlohmann::ordered_json to_json() const;
 
  private:
   LeakAnalysis leak_of(std::uint64_t MemorySample::*field) const;
+  void feed_alerts(const MemorySample& s);
 
   MonitorSettings settings_;
   AlertTracker rss_alerts_;

@@ -13,6 +13,7 @@
 
 #include "cohort/engine/model.hpp"
 #include "cohort/engine/run_monitor.hpp"
+#include "cohort/engine/run_outputs.hpp"
 #include "cohort/engine/run_settings.hpp"
 #include "cohort/engine/world.hpp"
 
@@ -39,9 +40,10 @@ struct MetricRow {
 /// A run of one model. Output files (in settings.out_dir):
 ///  - metrics.csv: one row per reported step (step 0 is the initial state), deterministic;
 ///  - summary.json: final metrics, agent counts and variable bytes, deterministic;
-///  - memory.json: the memory report; run.json: wall time, threads, RSS, the monitor's alerts and
-///    leak verdicts; timeline.csv: the monitor's memory samples (these vary per run);
+///  - memory.json: the memory report; run.json: status, wall time, threads, RSS, the monitor's
+///    alerts and leak verdicts; timeline.csv: the monitor's memory samples (these vary per run);
 ///  - checkpoint.cohort when checkpointing.
+/// With stream_outputs_to(), metrics.csv and timeline.csv grow as the run goes.
 /// metrics.csv and summary.json are byte-identical for the same config and seed on any thread
 /// count and after a checkpoint and resume.
 class Simulation {
@@ -60,24 +62,35 @@ class Simulation {
   const RunMonitor& monitor() const { return monitor_; }
 
   /// Continues from a checkpoint written by a run of the same model and config. Throws
-  /// CheckpointError if it is unusable or from a different config.
+  /// CheckpointError if it is unusable or from a different config, ConfigError if the
+  /// checkpoint is past settings().steps.
   void resume(const std::filesystem::path& checkpoint);
 
-  /// Steps until settings().steps are done or `stop` becomes true (then writes a checkpoint).
+  /// From now on, appends each metrics row and monitor sample to `outputs` as it is recorded
+  /// (after writing those recorded so far). `outputs` must outlive the run.
+  void stream_outputs_to(RunOutputs& outputs);
+
+  /// Steps until settings().steps are done or `stop` becomes true (then writes a checkpoint;
+  /// also when `stop` is already true before the first step).
   RunEnd run(const std::atomic<bool>& stop, const std::function<void(const Progress&)>& progress);
 
   /// Writes the checkpoint of the current state.
   void write_checkpoint(const std::filesystem::path& path);
   std::filesystem::path checkpoint_path() const { return settings_.out_dir / "checkpoint.cohort"; }
 
-  /// Writes metrics.csv, summary.json, memory.json, run.json, timeline.csv and the model's own
-  /// outputs;
-  /// returns the memory report as text for the log.
-  std::string write_outputs();
+  /// Writes metrics.csv, summary.json, memory.json, timeline.csv, the model's own outputs and,
+  /// last, run.json with `status`; returns the memory report as text for the log.
+  std::string write_outputs(RunStatus status = RunStatus::completed);
+  /// Rewrites only run.json, for a run that ended with an error (`status` refused or failed):
+  /// what is known of the run, and `error`. Needs stream_outputs_to().
+  void write_run_status(RunStatus status, const std::string& error);
 
  private:
   void resume_from(const std::filesystem::path& checkpoint);
+  static std::filesystem::path monitor_checkpoint_path(const std::filesystem::path& checkpoint);
+  void restore_monitor(const std::filesystem::path& checkpoint, std::uint64_t step);
   void record_metrics();
+  nlohmann::ordered_json run_json(std::uint64_t peak_rss) const;
 
   RunSettings settings_;
   std::unique_ptr<World> world_;
@@ -88,6 +101,7 @@ class Simulation {
   RunMonitor monitor_;
   double wall_seconds_ = 0;
   std::uint64_t steps_this_process_ = 0;
+  RunOutputs* outputs_ = nullptr;
 };
 
 }  // namespace cohort::engine
