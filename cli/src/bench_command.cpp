@@ -139,16 +139,29 @@ int bench_command(const engine::ModelRegistry& registry, const BenchOptions& o) 
   std::vector<std::string> common = o.set;
   if (o.steps) common.push_back("steps=" + std::to_string(*o.steps));
   if (o.threads) common.push_back("threads=" + std::to_string(*o.threads));
-  // Validate every variant before running anything, as `cohort run` would.
+  // Validate every variant before running anything, as `cohort run` would, and check that the
+  // key changes the configured population, so a study that cannot be fitted never starts.
+  std::set<std::uint64_t> sizes;
   for (const std::string& v : scale->values) {
     std::vector<std::string> sets = common;
     sets.push_back(scale->key + "=" + v);
     try {
-      engine::load_run_settings(registry, o.config, sets);
+      const engine::RunSettings s = engine::load_run_settings(registry, o.config, sets);
+      std::uint64_t agents = 0;
+      for (const engine::PopulationSetup& p : s.populations)
+        agents += p.size;
+      sizes.insert(agents);
     } catch (const engine::ConfigError& e) {
       spdlog::error("{}", e.what());
       return kBadInput;
     }
+  }
+  if (sizes.size() < 3) {
+    spdlog::error(
+        "--scale {}: {} gives {} distinct configured population size(s); a scaling fit needs 3. "
+        "Scale a population size, e.g. --scale populations.<name>.size=1000,2000,4000",
+        o.scale, scale->key, sizes.size());
+    return kBadInput;
   }
 
   const fs::path dir = o.out;
@@ -165,6 +178,8 @@ int bench_command(const engine::ModelRegistry& registry, const BenchOptions& o) 
                                     "--no-profile", "--out",  run_dir.string()};
       for (const std::string& s : common)
         args.insert(args.end(), {"--set", s});
+      for (const std::string& p : o.plugins)
+        args.insert(args.end(), {"--plugin", p});
       args.insert(args.end(), {"--set", scale->key + "=" + v});
       fs::create_directories(run_dir);
       const ChildResult r = run_child(self, args, run_dir / "log.txt");

@@ -8,9 +8,9 @@
 #include <cstdio>
 
 #include "cohort/engine/config_error.hpp"
-#include "cohort/tools/profile_store.hpp"
 #include "cohort/engine/run_settings.hpp"
 #include "cohort/engine/simulation.hpp"
+#include "cohort/tools/profile_store.hpp"
 #include "exit_codes.hpp"
 #include "progress_display.hpp"
 #include "run_profile.hpp"
@@ -72,7 +72,7 @@ void log_alert(const engine::AlertEvent& e) {
 void record_profile(const RunOptions& o, const std::filesystem::path& out_dir) {
   if (o.no_profile) return;
   const tools::ProfileStore store(o.profiles.empty() ? tools::ProfileStore::default_dir()
-                                                      : std::filesystem::path(o.profiles));
+                                                     : std::filesystem::path(o.profiles));
   const std::string name =
       o.name.empty() ? std::filesystem::path(o.config).stem().string() : o.name;
   try {
@@ -129,9 +129,9 @@ int run_command(const engine::ModelRegistry& registry, const RunOptions& options
     if (end == engine::RunEnd::interrupted) {
       spdlog::warn(
           "interrupted at step {}; checkpoint written to {}; continue with: cohort run {} "
-          "--resume {}",
+          "--resume {}{}",
           sim.world().step(), sim.checkpoint_path().string(), options.config,
-          sim.checkpoint_path().string());
+          sim.checkpoint_path().string(), options.out ? " --out " + *options.out : "");
       return kInterrupted;
     }
     spdlog::info("done: {} steps; outputs in {}", sim.world().step(),
@@ -155,8 +155,15 @@ int validate_command(const engine::ModelRegistry& registry, const RunOptions& op
   });
 }
 
-int models_command(const engine::ModelRegistry& registry) {
+int models_command(const engine::ModelRegistry& registry, const std::string& name) {
+  if (!name.empty() && registry.find(name) == nullptr) {
+    const std::string guess = engine::nearest(name, registry.names());
+    spdlog::error("no model named '{}'{}; `cohort models` lists them", name,
+                  guess.empty() ? "" : "; did you mean '" + guess + "'?");
+    return kBadInput;
+  }
   for (const engine::ModelInfo& m : registry.all()) {
+    if (!name.empty() && m.name != name) continue;
     std::printf("%s\n  %s\n  populations:\n", m.name.c_str(), m.description.c_str());
     for (const engine::PopulationDecl& p : m.populations)
       std::printf("    %s (default size %lld): %s\n", p.name.c_str(),

@@ -1,11 +1,7 @@
 // The `cohort` program end to end: runs the built binary and checks exit codes, messages and
 // output files.
 #include <doctest/doctest.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -20,6 +16,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "cli/cohort_process.hpp"
 #include "support/temp_dir.hpp"
 
 #ifndef COHORT_BINARY
@@ -28,8 +25,6 @@
 #ifndef COHORT_SOURCE_DIR
 #error "COHORT_SOURCE_DIR must name the repository root"
 #endif
-
-extern char** environ;
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -46,17 +41,7 @@ constexpr int kLongWalkers = 100000;
 constexpr int kLongSteps = 200;
 
 using cohort::testing::TempDir;
-
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_file(const fs::path& file, const std::string& text) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << text;
-  REQUIRE(out.good());
-}
+using namespace cohort::testing::cli;
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
@@ -64,113 +49,6 @@ std::vector<std::string> lines_of(const std::string& text) {
   for (std::string line; std::getline(in, line);)
     lines.push_back(line);
   return lines;
-}
-
-// How a finished `cohort` process ended and what it printed.
-struct Result {
-  int exit_code = -1;  ///< -1 when it did not exit normally
-  int signal = 0;      ///< the signal that ended it, if one did
-  std::string out;
-  std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, const Result& r) {
-  return os << "exit " << r.exit_code << " signal " << r.signal << "\n--- stdout\n"
-            << r.out << "--- stderr\n"
-            << r.err;
-}
-
-// A running `cohort` process with stdout and stderr going to files.
-class Process {
- public:
-  /// Starts `cohort args...` in `cwd` (the test's own if empty); output files go to `logs`.
-  Process(const std::vector<std::string>& args, const fs::path& logs, const fs::path& cwd = {}) {
-    static int runs = 0;
-    const std::string n = std::to_string(++runs);
-    out_ = logs / ("stdout." + n);
-    err_ = logs / ("stderr." + n);
-    std::vector<std::string> argv_s{COHORT_BINARY};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : argv_s)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-    // The child starts with SIGINT and SIGTERM at their defaults and unblocked, whatever the
-    // test runner did with them.
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, defaults;
-    sigemptyset(&none);
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGINT);
-    sigaddset(&defaults, SIGTERM);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    const int rc = posix_spawn(&pid_, argv[0], &actions, &attr, argv.data(), environ);
-    posix_spawnattr_destroy(&attr);
-    posix_spawn_file_actions_destroy(&actions);
-    REQUIRE_MESSAGE(rc == 0, "cannot start " << COHORT_BINARY << ": " << std::strerror(rc));
-  }
-  ~Process() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      wait();
-    }
-  }
-  Process(const Process&) = delete;
-  Process& operator=(const Process&) = delete;
-
-  /// Sends `sig` to the process; false if it has already ended (never signals anything else).
-  bool signal(int sig) const { return running() && ::kill(pid_, sig) == 0; }
-  bool running() const {
-    if (pid_ <= 0) return false;
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == 0) return true;
-    reap(status);
-    return false;
-  }
-  std::string err_so_far() const { return read_file(err_); }
-
-  /// Waits for the process to end.
-  Result wait() {
-    if (pid_ > 0) {
-      int status = 0;
-      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-      }
-      reap(status);
-    }
-    Result r = result_;
-    r.out = read_file(out_);
-    r.err = read_file(err_);
-    return r;
-  }
-
- private:
-  void reap(int status) const {
-    pid_ = -1;
-    if (WIFEXITED(status)) result_.exit_code = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) result_.signal = WTERMSIG(status);
-  }
-
-  mutable pid_t pid_ = -1;
-  mutable Result result_;
-  fs::path out_, err_;
-};
-
-// Runs `cohort args...` to completion.
-Result run_cohort(const TempDir& logs, const std::vector<std::string>& args,
-                  const fs::path& cwd = {}) {
-  return Process(args, logs.path(), cwd).wait();
 }
 
 // A random_walk config writing to `out`.
@@ -196,10 +74,6 @@ fs::path write_config(const TempDir& dir, const std::string& name, const Config&
   return file;
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 const std::string kMetricsHeader =
     "step,walkers,mean_squared_displacement,mean_x,mean_y,trail_bytes_per_walker,frozen_trails";
 
@@ -216,10 +90,10 @@ TEST_CASE("--help lists the subcommands and the exit codes") {
   const TempDir dir;
   const Result r = run_cohort(dir, {"--help"});
   CHECK_MESSAGE(r.exit_code == 0, r);
-  for (const char* part : {"run", "validate", "models", "memory-demo",
-                           "Exit codes: 0 ok, 1 internal error, 2 bad command line or config, 3 "
-                           "memory budget refusal, 4 I/O or checkpoint error, 5 interrupted "
-                           "(checkpoint written)."}) {
+  for (const char* part : {"run", "validate", "models", "sweep", "plot", "memory-demo",
+                           "Exit codes: 0 ok, 1 internal error, 2 bad command line, config or "
+                           "plugin, 3 memory budget refusal, 4 I/O or checkpoint error, 5 "
+                           "interrupted (checkpoint written), 6 memory leak detected"}) {
     CAPTURE(part);
     CHECK(contains(r.out, part));
   }
@@ -241,6 +115,7 @@ TEST_CASE("a bad command line exits 2 with CLI11's message") {
 
   r = run_cohort(dir, {"frobnicate"});
   CHECK_MESSAGE(r.exit_code == 2, r);
+  CHECK(contains(r.err, "cohort: unknown subcommand 'frobnicate'; the subcommands are: run, "));
 
   const fs::path config = write_config(dir, "c.yaml", {});
   r = run_cohort(dir, {"run", config.string(), "--threads", "many"});
