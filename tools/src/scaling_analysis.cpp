@@ -54,7 +54,7 @@ std::vector<ScaleSummary> summarise_scales(const std::vector<ScaleRun>& runs) {
   return out;
 }
 
-ScalingFit fit_scaling(const std::vector<ScaleRun>& runs) {
+ScalingFit fit_scaling(const std::vector<ScaleRun>& runs, double baseline_rss) {
   ScalingFit fit;
   std::set<std::uint64_t> sizes;
   std::set<std::string> scales;
@@ -71,18 +71,22 @@ ScalingFit fit_scaling(const std::vector<ScaleRun>& runs) {
             : "need at least 3 distinct population sizes, got " + std::to_string(sizes.size());
     return fit;
   }
-  std::vector<double> n, t, m;
+  std::vector<double> n, t, m, a;
   for (const ScaleRun& r : runs) {
-    if (r.agents == 0 || !(r.seconds_per_step > 0) || !(r.peak_rss > 0)) {
-      fit.refusal = "a run at scale " + r.scale + " measured a zero population, time or memory";
+    if (r.agents == 0 || !(r.seconds_per_step > 0) || !(r.peak_rss - baseline_rss > 0)) {
+      fit.refusal = "a run at scale " + r.scale +
+                    " measured a zero population, time or memory above the process baseline";
       return fit;
     }
     n.push_back(static_cast<double>(r.agents));
     t.push_back(r.seconds_per_step);
-    m.push_back(r.peak_rss);
+    m.push_back(r.peak_rss - baseline_rss);
+    a.push_back(r.accounted_per_agent * static_cast<double>(r.agents));
   }
   fit.time = engine::fit_power_law(n, t);
   fit.memory = engine::fit_power_law(n, m);
+  if (std::all_of(a.begin(), a.end(), [](double v) { return v > 0; }))
+    fit.accounted = engine::fit_power_law(n, a);
   return fit;
 }
 
