@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "child_process.hpp"
+#include "gnuplot.hpp"
 
 namespace cohort::cli {
 
@@ -24,14 +25,6 @@ std::string title(const char* symbol, const std::optional<engine::PowerLawFit>& 
   std::snprintf(buf, sizeof buf, "fit c N^{%s}: %s = %.3f (95%% CI %.3f to %.3f), R^2 = %.3f",
                 symbol, symbol, f->exponent, f->line.ci_low, f->line.ci_high, f->line.r2);
   return buf;
-}
-
-std::string find_gnuplot() {
-  for (const char* dir : {"/usr/bin", "/usr/local/bin", "/bin"}) {
-    const std::filesystem::path p = std::filesystem::path(dir) / "gnuplot";
-    if (std::filesystem::exists(p)) return p.string();
-  }
-  return {};
 }
 
 }  // namespace

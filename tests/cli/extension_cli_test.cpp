@@ -238,3 +238,17 @@ TEST_CASE("the README's exit code table is the one in exit_codes.hpp") {
     table += "| " + std::to_string(e.code) + " | " + e.meaning + " |\n";
   CHECK_MESSAGE(contains(readme, table), "the README should hold, verbatim:\n" << table);
 }
+
+TEST_CASE("a relative output.dir is relative to the working directory, not to the config") {
+  const TempDir dir;
+  fs::create_directories(dir / "configs");
+  fs::create_directories(dir / "work");
+  write_file(dir / "configs" / "c.yaml",
+             "model: random_walk\nsteps: 2\nthreads: 1\noutput: {dir: results}\n"
+             "populations:\n  walkers: {size: 50}\n");
+  const Result r =
+      run_cohort(dir, {"run", dir.str("configs/c.yaml"), "--quiet", "--no-profile"}, dir / "work");
+  REQUIRE_MESSAGE(r.exit_code == 0, r);
+  CHECK(fs::exists(dir / "work" / "results" / "metrics.csv"));
+  CHECK_FALSE(fs::exists(dir / "configs" / "results"));
+}
