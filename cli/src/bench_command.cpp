@@ -153,7 +153,7 @@ double baseline_rss(const fs::path& self, const BenchOptions& o,
 void write_memory_fits(const fs::path& file, double baseline, const tools::ScalingFit& fit) {
   ordered_json j = ordered_json::parse(read_text(file));
   j["baseline_rss"] = baseline;
-  j["fit"]["peak_rss"]["above_baseline"] = baseline > 0;
+  if (fit.memory) j["fit"]["peak_rss"]["above_baseline"] = fit.rss_baseline > 0;
   j["fit"]["peak_accounted"] = fit_json(fit.accounted);
   engine::write_file_atomically(file, j.dump(2) + "\n");
 }
@@ -254,9 +254,9 @@ int bench_command(const engine::ModelRegistry& registry, const BenchOptions& o) 
   const tools::ScalingFit fit = tools::fit_scaling(runs, baseline);
   const std::string title = "cohort bench " + fs::path(o.config).filename().string() + ", " +
                             std::to_string(threads) + " thread(s): population scaling";
-  std::string plot_note = fit.refusal.empty()
-                              ? plot_scaling(summary, fit, dir / "bench.png", title, baseline)
-                              : "no fit (" + fit.refusal + ")";
+  std::string plot_note =
+      fit.refusal.empty() ? plot_scaling(summary, fit, dir / "bench.png", title, fit.rss_baseline)
+                          : "no fit (" + fit.refusal + ")";
   write_outputs(dir, *scale, runs, summary, fit, plot_note);
   write_memory_fits(dir / "bench.json", baseline, fit);
   if (!fit.refusal.empty()) {
