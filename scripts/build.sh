@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Configures and builds one flavour of cohort. Usage: scripts/build.sh FLAVOUR [cmake args...]
-# release: optimised, tests and benchmarks; asan: ASan+UBSan, pass-through pools, tests only;
-# tsan: ThreadSanitizer, tests only (scripts/tsan.sh); fuzz: the libFuzzer targets with
-# ASan+UBSan, built by clang (scripts/fuzz.sh).
+# release: optimised, tests, benchmarks and the Python module (build/release/python); asan:
+# ASan+UBSan, pass-through pools, tests only; tsan: ThreadSanitizer, tests only (scripts/tsan.sh);
+# fuzz: the libFuzzer targets with ASan+UBSan, built by clang (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +11,9 @@ shift || true
 jobs=$(nproc)
 case "$flavour" in
   release)
-    args=(-DCMAKE_BUILD_TYPE=Release -DCOHORT_BUILD_BENCH=ON) ;;
+    # The Python module is built for Debian's python3, where setup.sh installed pandas and pytest.
+    args=(-DCMAKE_BUILD_TYPE=Release -DCOHORT_BUILD_BENCH=ON -DCOHORT_BUILD_PYTHON=ON
+          -DPython3_EXECUTABLE=/usr/bin/python3) ;;
   asan)
     # Pass-through pools so the sanitizer sees every chunk as its own allocation.
     args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOHORT_SANITIZE=ON -DCOHORT_MEMORY_PASSTHROUGH=ON

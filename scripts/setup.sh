@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev librandom123-dev libzstd-dev liblz4-dev libbenchmark-dev
   gnuplot-nox
   clang-14 libfuzzer-14-dev
+  python3-dev python3-pybind11 python3-numpy python3-pandas python3-pytest
 )
 
 missing=()

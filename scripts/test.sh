@@ -13,7 +13,11 @@ echo "== release build and tests"
 ./scripts/build.sh release -DCOHORT_WERROR=ON
 ctest --test-dir build/release --output-on-failure -j "$jobs"
 
-echo "== embedding: install, then build and run examples/custom_model with find_package(cohort)"
+echo "== Python module: pytest python/tests against build/release/python"
+PYTHONPATH="$PWD/build/release/python" XDG_CACHE_HOME="$PWD/build/release/test-cache" \
+  /usr/bin/python3 -m pytest -q python/tests
+
+echo "== embedding: install, then build and run examples/ with find_package(cohort)"
 ./scripts/check_install.sh
 
 echo "== ASan + UBSan build and tests"

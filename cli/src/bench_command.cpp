@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "bench_plot.hpp"
 #include "child_process.hpp"
@@ -155,6 +156,40 @@ void log_fit(const char* what, const std::optional<engine::PowerLawFit>& f) {
                  f->line.ci_low, f->line.ci_high, f->line.r2, f->line.n);
 }
 
+// Peak RSS of the process with every population empty: the program, its libraries and the
+// model's shared data, which do not grow with agents. 0 (fit total RSS) if that run fails.
+double baseline_rss(const fs::path& self, const BenchOptions& o,
+                    const std::vector<std::string>& common,
+                    const std::vector<std::string>& populations, const fs::path& run_dir) {
+  fs::remove_all(run_dir);
+  fs::create_directories(run_dir);
+  std::vector<std::string> args{"run",          o.config, "--quiet",
+                                "--no-profile", "--out",  run_dir.string()};
+  for (const std::string& s : common)
+    args.insert(args.end(), {"--set", s});
+  for (const std::string& p : populations)
+    args.insert(args.end(), {"--set", "populations." + p + ".size=0"});
+  args.insert(args.end(), {"--set", "steps=1"});
+  for (const std::string& p : o.plugins)
+    args.insert(args.end(), {"--plugin", p});
+  const ChildResult r = run_child(self, args, run_dir / "log.txt");
+  if (r.exit_code != kOk) {
+    spdlog::warn("the baseline run (no agents) failed; fitting total RSS (see {})",
+                 (run_dir / "log.txt").string());
+    return 0;
+  }
+  return nlohmann::json::parse(read_text(run_dir / "run.json")).at("peak_rss").get<double>();
+}
+
+// Adds the memory baseline and the accounted-bytes fit to bench.json.
+void write_memory_fits(const fs::path& file, double baseline, const tools::ScalingFit& fit) {
+  ordered_json j = ordered_json::parse(read_text(file));
+  j["baseline_rss"] = baseline;
+  if (fit.memory) j["fit"]["peak_rss"]["above_baseline"] = fit.rss_baseline > 0;
+  j["fit"]["peak_accounted"] = fit_json(fit.accounted);
+  engine::write_file_atomically(file, j.dump(2) + "\n");
+}
+
 }  // namespace
 
 int bench_command(const engine::ModelRegistry& registry, const BenchOptions& o) {
@@ -171,16 +206,35 @@ int bench_command(const engine::ModelRegistry& registry, const BenchOptions& o) 
   std::vector<std::string> common = o.set;
   if (o.steps) common.push_back("steps=" + std::to_string(*o.steps));
   if (o.threads) common.push_back("threads=" + std::to_string(*o.threads));
-  // Validate every variant before running anything, as `cohort run` would.
+  // Validate every variant before running anything, as `cohort run` would, and check that the
+  // key changes the configured population, so a study that cannot be fitted never starts.
+  std::set<std::uint64_t> sizes;
+  std::vector<std::string> population_names;
+  std::size_t threads = 0;
   for (const std::string& v : scale->values) {
     std::vector<std::string> sets = common;
     sets.push_back(scale->key + "=" + v);
     try {
-      engine::load_run_settings(registry, o.config, sets);
+      const engine::RunSettings s = engine::load_run_settings(registry, o.config, sets);
+      std::uint64_t agents = 0;
+      population_names.clear();
+      for (const engine::PopulationSetup& p : s.populations) {
+        agents += p.size;
+        population_names.push_back(p.name);
+      }
+      threads = s.threads ? s.threads : std::thread::hardware_concurrency();
+      sizes.insert(agents);
     } catch (const engine::ConfigError& e) {
       spdlog::error("{}", e.what());
       return kBadInput;
     }
+  }
+  if (sizes.size() < 3) {
+    spdlog::error(
+        "--scale {}: {} gives {} distinct configured population size(s); a scaling fit needs 3. "
+        "Scale a population size, e.g. --scale populations.<name>.size=1000,2000,4000",
+        o.scale, scale->key, sizes.size());
+    return kBadInput;
   }
 
   const fs::path dir = o.out;
@@ -190,6 +244,8 @@ int bench_command(const engine::ModelRegistry& registry, const BenchOptions& o) 
   }
   fs::create_directories(dir / "runs");
   const fs::path self = self_executable();
+  const double baseline =
+      baseline_rss(self, o, common, population_names, dir / "runs" / "baseline");
   std::vector<tools::ScaleRun> runs;
   const std::size_t total = scale->values.size() * o.repeat;
   for (const std::string& v : scale->values)
@@ -200,6 +256,8 @@ int bench_command(const engine::ModelRegistry& registry, const BenchOptions& o) 
                                     "--no-profile", "--out",  run_dir.string()};
       for (const std::string& s : common)
         args.insert(args.end(), {"--set", s});
+      for (const std::string& p : o.plugins)
+        args.insert(args.end(), {"--plugin", p});
       args.insert(args.end(), {"--set", scale->key + "=" + v});
       fs::create_directories(run_dir);
       const ChildResult r = run_child(self, args, run_dir / "log.txt");
@@ -228,17 +286,22 @@ int bench_command(const engine::ModelRegistry& registry, const BenchOptions& o) 
     }
 
   const std::vector<tools::ScaleSummary> summary = tools::summarise_scales(runs);
-  const tools::ScalingFit fit = tools::fit_scaling(runs);
-  std::string plot_note = fit.refusal.empty() ? plot_scaling(summary, fit, dir / "bench.png")
-                                              : "no fit (" + fit.refusal + ")";
+  const tools::ScalingFit fit = tools::fit_scaling(runs, baseline);
+  const std::string title = "cohort bench " + fs::path(o.config).filename().string() + ", " +
+                            std::to_string(threads) + " thread(s): population scaling";
+  std::string plot_note =
+      fit.refusal.empty() ? plot_scaling(summary, fit, dir / "bench.png", title, fit.rss_baseline)
+                          : "no fit (" + fit.refusal + ")";
   write_outputs(dir, *scale, runs, summary, fit, plot_note);
+  write_memory_fits(dir / "bench.json", baseline, fit);
   if (!fit.refusal.empty()) {
     spdlog::error("not fitting: {}; measurements are in {}", fit.refusal,
                   (dir / "bench_runs.csv").string());
     return kBadInput;
   }
   log_fit("time per step", fit.time);
-  log_fit("peak RSS", fit.memory);
+  log_fit("peak RSS above the baseline", fit.memory);
+  log_fit("peak accounted bytes", fit.accounted);
   if (!plot_note.empty()) spdlog::warn("plot skipped: {}", plot_note);
   spdlog::info("results in {} (bench.json, bench_summary.csv, bench_runs.csv{})", dir.string(),
                plot_note.empty() ? ", bench.png" : "");

@@ -19,7 +19,8 @@ struct BenchOptions {
   std::optional<std::uint64_t> steps;
   std::optional<std::size_t> threads;
   std::string out = "out/bench";
-  std::vector<std::string> set;  ///< extra overrides for every run
+  std::vector<std::string> set;      ///< extra overrides for every run
+  std::vector<std::string> plugins;  ///< --plugin libraries, passed on to every run
 };
 
 /// Runs the study; writes bench_runs.csv, bench_summary.csv, bench.json and bench.png to

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "child_process.hpp"
+#include "gnuplot.hpp"
 
 namespace cohort::cli {
 
@@ -26,18 +27,11 @@ std::string title(const char* symbol, const std::optional<engine::PowerLawFit>& 
   return buf;
 }
 
-std::string find_gnuplot() {
-  for (const char* dir : {"/usr/bin", "/usr/local/bin", "/bin"}) {
-    const std::filesystem::path p = std::filesystem::path(dir) / "gnuplot";
-    if (std::filesystem::exists(p)) return p.string();
-  }
-  return {};
-}
-
 }  // namespace
 
 std::string plot_scaling(const std::vector<tools::ScaleSummary>& scales,
-                         const tools::ScalingFit& fit, const std::filesystem::path& png) {
+                         const tools::ScalingFit& fit, const std::filesystem::path& png,
+                         const std::string& plot_title, double baseline_rss) {
   const std::string gnuplot = find_gnuplot();
   if (gnuplot.empty()) return "gnuplot is not installed (apt-get install gnuplot-nox)";
   const std::filesystem::path data = png.parent_path() / "bench_plot.dat";
@@ -47,8 +41,9 @@ std::string plot_scaling(const std::vector<tools::ScaleSummary>& scales,
     d << "# agents time_median time_min time_max rss_median rss_min rss_max\n";
     for (const tools::ScaleSummary& s : scales)
       d << s.agents << ' ' << s.seconds_per_step.median << ' ' << s.seconds_per_step.min << ' '
-        << s.seconds_per_step.max << ' ' << s.peak_rss.median / 1048576 << ' '
-        << s.peak_rss.min / 1048576 << ' ' << s.peak_rss.max / 1048576 << '\n';
+        << s.seconds_per_step.max << ' ' << (s.peak_rss.median - baseline_rss) / 1048576 << ' '
+        << (s.peak_rss.min - baseline_rss) / 1048576 << ' '
+        << (s.peak_rss.max - baseline_rss) / 1048576 << '\n';
   }
   std::optional<engine::PowerLawFit> rss_mib = fit.memory;
   if (rss_mib) rss_mib->coefficient /= 1048576;  // the plot shows MiB
@@ -56,19 +51,22 @@ std::string plot_scaling(const std::vector<tools::ScaleSummary>& scales,
   // never as code, so a folder named "b'.system('x').'" is only a name.
   std::ofstream g(script);
   g << "set terminal pngcairo size 1200,500 enhanced font 'sans,10'\n"
-    << "set output ARG1\n"
-    << "set multiplot layout 1,2 title 'cohort bench: population scaling (median, min-max)'\n"
+    << "set output ARG2\n"
+    << "set multiplot layout 1,2 title ARG1 noenhanced\n"
     << "set logscale xy\nset grid\nset key bottom right\nset xlabel 'agents (N)'\n"
     << "set ylabel 'seconds per step'\n"
-    << "plot ARG2 using 1:2:3:4 with yerrorbars pt 7 title 'measured', " << law(fit.time)
+    << "plot ARG3 using 1:2:3:4 with yerrorbars pt 7 title 'measured', " << law(fit.time)
     << " lw 2 title '" << title("a", fit.time) << "'\n"
-    << "set ylabel 'peak RSS (MiB)'\n"
-    << "plot ARG2 using 1:5:6:7 with yerrorbars pt 7 title 'measured', " << law(rss_mib)
+    << "set ylabel 'peak RSS above the no-agent baseline (MiB)'\n"
+    << "plot ARG3 using 1:5:6:7 with yerrorbars pt 7 title 'measured', " << law(rss_mib)
     << " lw 2 title '" << title("b", fit.memory) << "'\n"
     << "unset multiplot\n";
   g.close();
-  const ChildResult r = run_child(gnuplot, {"-c", script.string(), png.string(), data.string()},
-                                  png.parent_path() / "gnuplot.log");
+  // The title (it names the config file) and the paths reach gnuplot as arguments, strings,
+  // never as code: a folder named `b'.system('...').'` is just a name.
+  const ChildResult r = run_child(
+      gnuplot, {"-c", script.string(), plot_title + " (median, min-max)", png.string(), data.string()},
+      png.parent_path() / "gnuplot.log");
   if (r.exit_code != 0)
     return "gnuplot failed (see " + (png.parent_path() / "gnuplot.log").string() + ")";
   return {};

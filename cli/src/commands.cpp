@@ -251,8 +251,15 @@ int validate_command(const engine::ModelRegistry& registry, const RunOptions& op
   });
 }
 
-int models_command(const engine::ModelRegistry& registry) {
+int models_command(const engine::ModelRegistry& registry, const std::string& name) {
+  if (!name.empty() && registry.find(name) == nullptr) {
+    const std::string guess = engine::nearest(name, registry.names());
+    spdlog::error("no model named '{}'{}; `cohort models` lists them", name,
+                  guess.empty() ? "" : "; did you mean '" + guess + "'?");
+    return kBadInput;
+  }
   for (const engine::ModelInfo& m : registry.all()) {
+    if (!name.empty() && m.name != name) continue;
     std::printf("%s\n  %s\n  populations:\n", m.name.c_str(), m.description.c_str());
     for (const engine::PopulationDecl& p : m.populations)
       std::printf("    %s (default size %lld): %s\n", p.name.c_str(),

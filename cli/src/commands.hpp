@@ -30,6 +30,7 @@ struct RunOptions {
 
 int run_command(const engine::ModelRegistry& registry, const RunOptions& options);
 int validate_command(const engine::ModelRegistry& registry, const RunOptions& options);
-int models_command(const engine::ModelRegistry& registry);
+/// Prints every model (or only `name`, exit 2 if there is none) with its parameters.
+int models_command(const engine::ModelRegistry& registry, const std::string& name = {});
 
 }  // namespace cohort::cli

@@ -1,5 +1,7 @@
 #include "run_profile.hpp"
 
+#include "cohort/engine/version.hpp"
+
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -23,7 +25,7 @@ nlohmann::json build_run_profile(const std::string& name, const std::filesystem:
   nlohmann::json p;
   p["name"] = name;
   p["config_hash"] = summary.at("config_hash");
-  p["cohort_version"] = COHORT_VERSION;
+  p["cohort_version"] = COHORT_VERSION_STRING;
   p["model"] = summary.at("model");
   p["populations"] = nlohmann::json::array();
   double agents = 0;

@@ -6,6 +6,14 @@
 
 namespace cohort::engine {
 
+namespace {
+
+// The last third of a leaking window grows at least this share of the whole window's slope; a
+// linear leak keeps ~1, a series saturating towards a ceiling falls well below.
+constexpr double kPlateauShare = 1.0 / 3;
+
+}  // namespace
+
 const char* to_string(LeakVerdict v) {
   switch (v) {
     case LeakVerdict::insufficient_data:
@@ -48,6 +56,24 @@ LeakAnalysis analyse_leak(std::span<const double> steps, std::span<const double>
   const bool steep = a.fit.slope > criteria.slope_bytes_per_step;
   const bool large = a.relative_growth > criteria.relative;
   a.verdict = significant && steep && large ? LeakVerdict::leak : LeakVerdict::no_leak;
+  // A leak keeps growing; growth that stops (a history filling to its budget, a cache reaching
+  // its size) is not one. So the last third of the window must still grow: steeper than the
+  // threshold and than kPlateauShare of the whole window's slope.
+  if (a.verdict == LeakVerdict::leak) {
+    const std::size_t later = x.size() - std::max<std::size_t>(3, x.size() / 3);
+    const std::vector<double> tail_x(x.begin() + static_cast<std::ptrdiff_t>(later), x.end());
+    const std::vector<double> tail_y(y.begin() + static_cast<std::ptrdiff_t>(later), y.end());
+    const LineFit tail = fit_line(tail_x, tail_y);
+    if (tail.slope <= criteria.slope_bytes_per_step || tail.slope < kPlateauShare * a.fit.slope) {
+      a.verdict = LeakVerdict::no_leak;
+      std::snprintf(text, sizeof text,
+                    "slope %.4g B/step over %zu samples, but %.4g B/step over the later %zu: "
+                    "growth that levels off (a plateau), not a leak",
+                    a.fit.slope, a.samples, tail.slope, tail_x.size());
+      a.reason = text;
+      return a;
+    }
+  }
   std::snprintf(text, sizeof text,
                 "slope %.4g B/step (95%% CI %.4g..%.4g, p=%.3g, R2=%.3f) over %zu samples, "
                 "growth %.3g%% of the starting level; %s",

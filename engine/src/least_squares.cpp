@@ -1,5 +1,6 @@
 #include "cohort/engine/least_squares.hpp"
 
+#include <Eigen/Core>
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <limits>
@@ -17,34 +18,23 @@ LineFit fit_line(std::span<const double> x, std::span<const double> y, double co
   if (x.size() != y.size()) throw std::invalid_argument("fit_line: x and y differ in length");
   const std::size_t n = x.size();
   if (n < 3) throw std::invalid_argument("fit_line: need at least 3 points");
-  // Centred sums: numerically stable for large x (steps) and y (bytes).
-  double mx = 0;
-  double my = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    mx += x[i];
-    my += y[i];
-  }
-  mx /= static_cast<double>(n);
-  my /= static_cast<double>(n);
-  double sxx = 0;
-  double sxy = 0;
-  double syy = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    sxx += (x[i] - mx) * (x[i] - mx);
-    sxy += (x[i] - mx) * (y[i] - my);
-    syy += (y[i] - my) * (y[i] - my);
-  }
+  // Centred: numerically stable for large x (steps) and y (bytes).
+  const Eigen::Map<const Eigen::VectorXd> xs(x.data(), static_cast<Eigen::Index>(n));
+  const Eigen::Map<const Eigen::VectorXd> ys(y.data(), static_cast<Eigen::Index>(n));
+  const double mx = xs.mean();
+  const double my = ys.mean();
+  const Eigen::ArrayXd xc = xs.array() - mx;
+  const Eigen::ArrayXd yc = ys.array() - my;
+  const double sxx = xc.square().sum();
+  const double sxy = (xc * yc).sum();
+  const double syy = yc.square().sum();
   if (sxx <= 0) throw std::invalid_argument("fit_line: need at least two distinct x values");
 
   LineFit f;
   f.n = n;
   f.slope = sxy / sxx;
   f.intercept = my - f.slope * mx;
-  double sse = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double r = y[i] - (f.intercept + f.slope * x[i]);
-    sse += r * r;
-  }
+  const double sse = (ys.array() - (f.intercept + f.slope * xs.array())).square().sum();
   f.r2 = syy > 0 ? std::max(0.0, 1.0 - sse / syy) : 1.0;
   const double dof = static_cast<double>(n - 2);
   f.slope_se = std::sqrt(sse / dof / sxx);
@@ -65,16 +55,16 @@ LineFit fit_line(std::span<const double> x, std::span<const double> y, double co
 
 PowerLawFit fit_power_law(std::span<const double> x, std::span<const double> y, double confidence) {
   if (x.size() != y.size()) throw std::invalid_argument("fit_power_law: x and y differ in length");
-  std::vector<double> lx;
-  std::vector<double> ly;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    if (!(x[i] > 0) || !(y[i] > 0))
-      throw std::invalid_argument("fit_power_law: every value must be positive");
-    lx.push_back(std::log(x[i]));
-    ly.push_back(std::log(y[i]));
-  }
+  const Eigen::Map<const Eigen::ArrayXd> xs(x.data(), static_cast<Eigen::Index>(x.size()));
+  const Eigen::Map<const Eigen::ArrayXd> ys(y.data(), static_cast<Eigen::Index>(y.size()));
+  if (!(xs > 0).all() || !(ys > 0).all())
+    throw std::invalid_argument("fit_power_law: every value must be positive");
+  const Eigen::ArrayXd lx = xs.log();
+  const Eigen::ArrayXd ly = ys.log();
   PowerLawFit p;
-  p.line = fit_line(lx, ly, confidence);
+  p.line =
+      fit_line(std::span<const double>(lx.data(), static_cast<std::size_t>(lx.size())),
+               std::span<const double>(ly.data(), static_cast<std::size_t>(ly.size())), confidence);
   p.exponent = p.line.slope;
   p.coefficient = std::exp(p.line.intercept);
   return p;

@@ -83,7 +83,7 @@ ParamSpec monitor_schema() {
        ParamSpec::object(
            "leak",
            {ParamSpec::integer("warmup", 20, "ignore samples before this step").min(0),
-            ParamSpec::integer("min_samples", 10, "samples after warm-up needed for a verdict")
+            ParamSpec::integer("min_samples", 8, "samples after warm-up needed for a verdict")
                 .min(3),
             ParamSpec::real("slope_bytes_per_step", 64, "a leak grows faster than this").min(0),
             ParamSpec::real("relative", 0.05,

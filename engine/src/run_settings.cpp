@@ -105,6 +105,10 @@ ParamSpec run_schema(const ModelInfo& model) {
   return ParamSpec::object(
       "run",
       {ParamSpec::string("model", "", "name of the model (see `cohort models`)").required(),
+       ParamSpec::list("plugins",
+                       ParamSpec::string("plugin", std::nullopt, "path to a plugin library"),
+                       "shared libraries that add models, relative to this file")
+           .with_default("[]"),
        ParamSpec::integer("seed", 42, "random seed: same seed, same results").min(0),
        ParamSpec::integer("steps", 100, "steps to run").range(1, 1ll << 40),
        ParamSpec::integer("threads", 0, "worker threads (0 = all hardware threads)").range(0, 1024),
@@ -120,6 +124,31 @@ ParamSpec run_schema(const ModelInfo& model) {
        ParamSpec::object("populations", std::move(pops), "sizes and budgets of the populations"),
        std::move(parameters)},
       "a cohort run");
+}
+
+std::vector<std::filesystem::path> config_plugins(const std::filesystem::path& file,
+                                                  const std::vector<std::string>& overrides) {
+  YAML::Node doc = load_yaml_file(file);
+  ConfigOverrides applied;
+  for (const std::string& o : overrides)
+    apply_override(doc, o, applied);
+  std::vector<std::filesystem::path> plugins;
+  const YAML::Node list = doc.IsMap() ? doc["plugins"] : YAML::Node();
+  if (!list.IsDefined() || list.IsNull()) return plugins;
+  const auto bad = [&](const YAML::Node& at, const std::string& key, const std::string& got) {
+    const YAML::Mark m = at.Mark();
+    return ConfigError(applied.location_of(key, {file.string(), m.line + 1, m.column + 1}), key,
+                       "a list of plugin library paths", got);
+  };
+  if (!list.IsSequence()) throw bad(list, "plugins", "'" + YAML::Dump(list) + "'");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].IsScalar())
+      throw bad(list[i], "plugins[" + std::to_string(i) + "]", "'" + YAML::Dump(list[i]) + "'");
+    // Like every file a config names, a plugin path is relative to the config's folder.
+    const std::filesystem::path p = list[i].as<std::string>();
+    plugins.push_back(p.is_absolute() ? p : file.parent_path() / p);
+  }
+  return plugins;
 }
 
 RunSettings load_run_settings(const ModelRegistry& registry, const std::filesystem::path& file,

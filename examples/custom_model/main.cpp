@@ -23,7 +23,7 @@ int main() {
   world.add_system("earn_and_spend", "update", savers, [wallet](BlockContext& ctx, Row b, Row e) {
     auto w = ctx.population.column(wallet);
     for (Row r = b; r < e; ++r) {
-      RandomStream rng = ctx.rng(ctx.population.id_at(r), 0);
+      RandomStream rng = ctx.rng(ctx.population.uid_at(r), 0);
       w[r].cash += rng.uniform(0.0, 10.0) - w[r].spend_rate * w[r].cash;
     }
   });

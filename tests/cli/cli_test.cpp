@@ -87,10 +87,10 @@ TEST_CASE("--help lists the subcommands and the exit codes") {
   const TempDir dir;
   const Result r = run_cohort(dir, {"--help"});
   CHECK_MESSAGE(r.exit_code == 0, r);
-  for (const char* part : {"run", "validate", "models", "memory-demo",
-                           "Exit codes: 0 ok, 1 internal error, 2 bad command line or config, 3 "
-                           "memory budget refusal, 4 I/O or checkpoint error, 5 interrupted "
-                           "(checkpoint written)."}) {
+  for (const char* part : {"run", "validate", "models", "sweep", "plot", "memory-demo",
+                           "Exit codes: 0 ok, 1 internal error, 2 bad command line, config or "
+                           "plugin, 3 memory budget refusal, 4 I/O or checkpoint error, 5 "
+                           "interrupted (checkpoint written), 6 memory leak detected"}) {
     CAPTURE(part);
     CHECK(contains(r.out, part));
   }
@@ -112,6 +112,7 @@ TEST_CASE("a bad command line exits 2 with CLI11's message") {
 
   r = run_cohort(dir, {"frobnicate"});
   CHECK_MESSAGE(r.exit_code == 2, r);
+  CHECK(contains(r.err, "cohort: unknown subcommand 'frobnicate'; the subcommands are: run, "));
 
   const fs::path config = write_config(dir, "c.yaml", {});
   r = run_cohort(dir, {"run", config.string(), "--threads", "many"});

@@ -92,7 +92,7 @@ const std::vector<BadRun>& bad_runs() {
       {"top-level typo",
        kModel + "seeed: 3\n",
        {},
-       "F:2:1: seeed: unknown key; did you mean 'seed'? (valid keys: model, seed, steps, "
+       "F:2:1: seeed: unknown key; did you mean 'seed'? (valid keys: model, plugins, seed, steps, "
        "threads, output, monitor, populations, parameters)"},
       {"population typo",
        kModel + "populations:\n  walker:\n    size: 10\n",
@@ -178,7 +178,7 @@ const std::vector<BadRun>& bad_runs() {
        {},
        "F:2:8: steps: expected an integer in [1, 1099511627776], got 0\n"
        "F:4:10: parameters.width: expected an integer in [1, 65535], got 0\n"
-       "F:5:1: seeed: unknown key; did you mean 'seed'? (valid keys: model, seed, steps, "
+       "F:5:1: seeed: unknown key; did you mean 'seed'? (valid keys: model, plugins, seed, steps, "
        "threads, output, monitor, populations, parameters)"},
       {"--set with a bad value",
        kModel,
@@ -383,8 +383,8 @@ TEST_CASE("the run schema has the run keys, then the model's populations and par
   std::vector<std::string> keys;
   for (const ParamSpec& field : schema.fields)
     keys.push_back(field.name);
-  CHECK(keys == std::vector<std::string>{"model", "seed", "steps", "threads", "output", "monitor",
-                                         "populations", "parameters"});
+  CHECK(keys == std::vector<std::string>{"model", "plugins", "seed", "steps", "threads", "output",
+                                         "monitor", "populations", "parameters"});
   const ParamSpec* populations = schema.find_field("populations");
   REQUIRE(populations != nullptr);
   REQUIRE(populations->fields.size() == 1);

@@ -2,6 +2,7 @@
 // slow growth, growth-then-shrink and too few samples are not.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <random>
 #include <vector>
 
@@ -92,4 +93,35 @@ TEST_CASE("too few samples after the warm-up give no verdict and say so") {
   CHECK(a.verdict == LeakVerdict::insufficient_data);
   CHECK(a.samples == 8);  // steps 50, 60, ..., 120
   CHECK(a.reason == "8 samples after the warm-up (step 50); at least 10 are needed for a verdict");
+}
+
+TEST_CASE("growth that levels off at a plateau is not a leak") {
+  // Fills towards a 2 MB ceiling with a time constant of 100 steps, as a history filling to its
+  // budget does: steep and significant over the whole window, flat in its later half.
+  const Series s =
+      make_series(1000, 2000, [](double step) { return 2e6 * (1 - std::exp(-step / 100)); });
+  const LeakAnalysis a = analyse_leak(s.steps, s.bytes, criteria());
+  CHECK(a.fit.p_value < criteria().alpha);
+  CHECK(a.fit.slope > criteria().slope_bytes_per_step);
+  CHECK(a.verdict == LeakVerdict::no_leak);
+  CHECK(a.reason.find("growth that levels off (a plateau), not a leak") != std::string::npos);
+}
+
+TEST_CASE("the default criteria give a verdict on 100 steps sampled every 10") {
+  const Series s = make_series(100, 0, [](double) { return 0.0; });
+  LeakCriteria c;
+  c.warmup = 20;
+  const LeakAnalysis a = analyse_leak(s.steps, s.bytes, c);
+  CHECK(a.samples == 9);
+  CHECK(a.verdict == LeakVerdict::no_leak);
+}
+
+TEST_CASE("a history that grew in one block and then stayed flat is not a leak") {
+  // belief_agents' shape: a block of history per agent at step 130, flat before and after.
+  const Series s = make_series(200, 20000, [](double step) { return step >= 130 ? 7e6 : 0.0; });
+  LeakCriteria c = criteria();
+  c.warmup = 20;
+  const LeakAnalysis a = analyse_leak(s.steps, s.bytes, c);
+  CHECK(a.verdict == LeakVerdict::no_leak);
+  CHECK(a.reason.find("(a plateau), not a leak") != std::string::npos);
 }

@@ -76,3 +76,25 @@ TEST_CASE("fit_scaling refuses fewer than 3 distinct sizes") {
   const ScalingFit fit = fit_scaling(synthetic_runs({1000, 2000}));
   CHECK(fit.refusal == "need at least 3 distinct population sizes, got 2");
 }
+
+TEST_CASE("fit_scaling fits memory above the process baseline, and accounted bytes") {
+  // 60 MB of program and libraries plus 2 KB per agent: linear growth on a fixed base.
+  std::vector<ScaleRun> runs;
+  for (const std::uint64_t n : {1000u, 4000u, 16000u, 64000u})
+    runs.push_back(
+        {"v", n, 1e-6 * static_cast<double>(n), 60e6 + 2048.0 * static_cast<double>(n), 2048});
+  const ScalingFit total = fit_scaling(runs);
+  REQUIRE(total.memory);
+  CHECK(total.memory->exponent < 0.6);  // the base makes linear growth look sublinear
+  const ScalingFit above = fit_scaling(runs, 60e6);
+  REQUIRE(above.memory);
+  CHECK(above.memory->exponent == doctest::Approx(1.0));
+  REQUIRE(above.accounted);
+  CHECK(above.accounted->exponent == doctest::Approx(1.0));
+  CHECK(above.accounted->coefficient == doctest::Approx(2048));
+  // A baseline above a run's RSS (noise at small scales): total RSS is fitted instead.
+  const ScalingFit fallback = fit_scaling(runs, 63e6);
+  CHECK(fallback.rss_baseline == 0);
+  REQUIRE(fallback.memory);
+  CHECK(fallback.memory->exponent == doctest::Approx(total.memory->exponent));
+}

@@ -54,7 +54,7 @@ std::vector<ScaleSummary> summarise_scales(const std::vector<ScaleRun>& runs) {
   return out;
 }
 
-ScalingFit fit_scaling(const std::vector<ScaleRun>& runs) {
+ScalingFit fit_scaling(const std::vector<ScaleRun>& runs, double baseline_rss) {
   ScalingFit fit;
   std::set<std::uint64_t> sizes;
   std::set<std::string> scales;
@@ -71,7 +71,11 @@ ScalingFit fit_scaling(const std::vector<ScaleRun>& runs) {
             : "need at least 3 distinct population sizes, got " + std::to_string(sizes.size());
     return fit;
   }
-  std::vector<double> n, t, m;
+  fit.rss_baseline = std::all_of(runs.begin(), runs.end(),
+                                 [&](const ScaleRun& r) { return r.peak_rss > baseline_rss; })
+                         ? baseline_rss
+                         : 0;
+  std::vector<double> n, t, m, a;
   for (const ScaleRun& r : runs) {
     if (r.agents == 0 || !(r.seconds_per_step > 0) || !(r.peak_rss > 0)) {
       fit.refusal = "a run at scale " + r.scale + " measured a zero population, time or memory";
@@ -79,10 +83,13 @@ ScalingFit fit_scaling(const std::vector<ScaleRun>& runs) {
     }
     n.push_back(static_cast<double>(r.agents));
     t.push_back(r.seconds_per_step);
-    m.push_back(r.peak_rss);
+    m.push_back(r.peak_rss - fit.rss_baseline);
+    a.push_back(r.accounted_per_agent * static_cast<double>(r.agents));
   }
   fit.time = engine::fit_power_law(n, t);
   fit.memory = engine::fit_power_law(n, m);
+  if (std::all_of(a.begin(), a.end(), [](double v) { return v > 0; }))
+    fit.accounted = engine::fit_power_law(n, a);
   return fit;
 }
 

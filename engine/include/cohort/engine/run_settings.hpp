@@ -37,9 +37,17 @@ struct RunSettings {
   const ConfigValue& parameters() const { return root.at("parameters"); }
 };
 
-/// The schema of a run of `model`: model, seed, steps, threads, output, populations (the model's
-/// declared ones), monitor (memory timeline, alerts, leaks), parameters (the model's own schema).
+/// The schema of a run of `model`: model, plugins, seed, steps, threads, output, populations (the
+/// model's declared ones), monitor (memory timeline, alerts, leaks), parameters (the model's own
+/// schema).
 ParamSpec run_schema(const ModelInfo& model);
+
+/// The shared libraries `file` asks for in `plugins: [...]` (after `overrides`), relative paths
+/// resolved against the config file's folder. Read before the model is looked up, since a plugin
+/// may be what defines it. Throws ConfigError for an unreadable file or a `plugins` key that is
+/// not a list of paths.
+std::vector<std::filesystem::path> config_plugins(const std::filesystem::path& file,
+                                                  const std::vector<std::string>& overrides = {});
 
 /// Loads `file`, applies `overrides` ("key.path=value"), validates everything before anything
 /// runs. Throws ConfigError naming the file, line, column and key of each problem.

@@ -48,14 +48,19 @@ std::vector<ScaleSummary> summarise_scales(const std::vector<ScaleRun>& runs);
 
 /// The fitted laws, or why there are none.
 struct ScalingFit {
-  std::optional<PowerLawFit> time;    ///< seconds per step ∝ agents^a
-  std::optional<PowerLawFit> memory;  ///< peak RSS ∝ agents^b
-  std::string refusal;                ///< non-empty when no fit was made, saying why
+  std::optional<PowerLawFit> time;       ///< seconds per step ∝ agents^a
+  std::optional<PowerLawFit> memory;     ///< peak RSS above the process baseline ∝ agents^b
+  std::optional<PowerLawFit> accounted;  ///< peak accounted bytes ∝ agents^c
+  double rss_baseline = 0;  ///< the baseline subtracted (0 when a run was not above it)
+  std::string refusal;      ///< non-empty when no fit was made, saying why
 };
 
-/// Fits both laws over every run (each repetition is a point, so the interval reflects noise).
-/// Refuses, saying why, when fewer than 3 distinct realised populations were measured (e.g. the
-/// scaled key did not change the population) or any value is not positive.
-ScalingFit fit_scaling(const std::vector<ScaleRun>& runs);
+/// Fits the laws over every run (each repetition is a point, so the interval reflects noise).
+/// Memory is fitted above `baseline_rss` (the process with no agents): a fixed base inside total
+/// RSS would bend the fitted exponent below the agents' real growth. Refuses, saying why, when
+/// fewer than 3 distinct realised populations were measured (e.g. the scaled key did not change
+/// the population) or a time or RSS is not positive. When some run's RSS is not above the
+/// baseline (agents too small to measure over RSS noise) total RSS is fitted instead.
+ScalingFit fit_scaling(const std::vector<ScaleRun>& runs, double baseline_rss = 0);
 
 }  // namespace cohort::tools

@@ -1,0 +1,18 @@
+#pragma once
+// `cohort plot OUT_DIR`: PNGs of a finished (or interrupted) run's outputs, drawn by gnuplot.
+
+#include <string>
+
+namespace cohort::cli {
+
+/// Options of `cohort plot`.
+struct PlotOptions {
+  std::string dir;  ///< a run's output directory
+};
+
+/// Draws metrics.png (each metric over steps, from metrics.csv) and memory.png (RSS, accounted
+/// used and held, the alert thresholds crossed, and bytes per tag, from timeline.csv and
+/// run.json) into the run's directory. Exit 4 when a file is missing or gnuplot fails.
+int plot_command(const PlotOptions& options);
+
+}  // namespace cohort::cli
