@@ -21,7 +21,8 @@ struct Series {
 template <class F>
 Series make_series(std::uint64_t last, double sigma, F&& f, std::uint64_t seed = 1) {
   std::mt19937_64 gen(seed);
-  std::normal_distribution<double> noise(0, sigma);
+  // A zero sigma is an exact series: std::normal_distribution requires sigma > 0.
+  std::normal_distribution<double> noise(0, sigma > 0 ? sigma : 1);
   Series s;
   for (std::uint64_t step = 0; step <= last; step += 10) {
     s.steps.push_back(static_cast<double>(step));
