@@ -208,6 +208,18 @@ void World::run_step() {
     for (std::uint32_t s = 0; s < systems_.size(); ++s)
       if (systems_[s].phase == phases_[p]) run_system(s);
     accountant_.settle();
+    // Phase-end work only where there is some: a step of plain systems pays one settle.
+    bool pending = !phase_end_commands_.empty();
+    for (std::size_t i = 0; i < used_commands_ && !pending; ++i)
+      pending = !block_commands_[i].empty();
+    for (const auto& c : claim_channels_)
+      pending = pending || c->pending() != 0;
+    for (const auto& c : channels_)
+      pending = pending || c->pending() != 0;
+    if (!pending) {
+      used_commands_ = 0;
+      continue;
+    }
     resolve_claims();
     apply_effects();
     apply_deferred();

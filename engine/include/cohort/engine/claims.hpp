@@ -58,6 +58,8 @@ class ClaimChannelBase {
   /// empties the channel.
   virtual void resolve(World& world, std::uint32_t ordinal) = 0;
   virtual void resize_threads(std::size_t threads) = 0;
+  /// Claims made since the last resolve (all threads).
+  virtual std::size_t pending() const = 0;
 
  private:
   std::string name_;
@@ -79,6 +81,12 @@ class ClaimChannel : public ClaimChannelBase {
   using ClaimChannelBase::ClaimChannelBase;
   void push(std::size_t thread, const Entry& e) { buffers_[thread].push_back(e); }
   void resize_threads(std::size_t threads) override { buffers_.resize(threads); }
+  std::size_t pending() const override {
+    std::size_t n = 0;
+    for (const auto& b : buffers_)
+      n += b.size();
+    return n;
+  }
 
  protected:
   std::vector<std::vector<Entry>> buffers_;
