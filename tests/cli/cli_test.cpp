@@ -23,15 +23,6 @@ using nlohmann::json;
 
 namespace {
 
-// The interrupted run: big enough to take about a second after the first step, so the signal
-// lands mid-run. Sanitized builds are 5-10x slower, so they run a smaller world.
-#ifdef COHORT_SANITIZED
-constexpr int kLongWalkers = 20000;
-#else
-constexpr int kLongWalkers = 100000;
-#endif
-constexpr int kLongSteps = 200;
-
 using cohort::testing::contains;
 using cohort::testing::Process;
 using cohort::testing::read_file;
@@ -39,40 +30,12 @@ using cohort::testing::Result;
 using cohort::testing::run_cohort;
 using cohort::testing::TempDir;
 using cohort::testing::write_file;
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    lines.push_back(line);
-  return lines;
-}
-
-// A random_walk config writing to `out`.
-struct Config {
-  int walkers = 2000;
-  int steps = 25;
-  int every = 4;
-  std::string budget = "{hard: 320B, soft: 0.9, low_water: 0.85}";
-  std::string on_refusal = "freeze";
-  int trail_capacity = 64;
-};
-
-fs::path write_config(const TempDir& dir, const std::string& name, const Config& c) {
-  const fs::path file = dir / name;
-  write_file(file, "model: random_walk\nseed: 11\nsteps: " + std::to_string(c.steps) +
-                       "\nthreads: 1\noutput:\n  dir: " + (dir / "default_out").string() +
-                       "\n  every: " + std::to_string(c.every) +
-                       "\npopulations:\n  walkers:\n    size: " + std::to_string(c.walkers) +
-                       "\n    budget: " + c.budget + "\n    on_refusal: " + c.on_refusal +
-                       "\nparameters:\n  width: 120\n  height: 90\n  move_probability: 0.9\n"
-                       "  birth_rate: 0.01\n  death_rate: 0.01\n  trail_capacity: " +
-                       std::to_string(c.trail_capacity) + "\n");
-  return file;
-}
-
-const std::string kMetricsHeader =
-    "step,walkers,mean_squared_displacement,mean_x,mean_y,trail_bytes_per_walker,frozen_trails";
+using cohort::testing::cli::Config;
+using cohort::testing::cli::kLongSteps;
+using cohort::testing::cli::kLongWalkers;
+using cohort::testing::cli::kMetricsHeader;
+using cohort::testing::cli::lines_of;
+using cohort::testing::cli::write_config;
 
 }  // namespace
 
