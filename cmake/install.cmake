@@ -1,12 +1,12 @@
 # Installs the libraries, their headers under cohort/, and an exported CMake package.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS cohort_memory cohort_engine_config cohort_engine cohort_models cohort_tools
+install(TARGETS cohort_memory cohort_engine_config cohort_engine cohort_space cohort_models cohort_tools
   EXPORT cohortTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY memory/include/ engine/include/ models/include/ tools/include/
+install(DIRECTORY memory/include/ engine/include/ space/include/ models/include/ tools/include/
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 # The public dense active-inference API, for programs of their own.
 install(FILES models/belief_agents/active_inference.hpp
@@ -19,6 +19,7 @@ set_target_properties(cohort_plugin PROPERTIES EXPORT_NAME plugin)
 target_include_directories(cohort_plugin INTERFACE
   $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/engine/include>
   $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/memory/include>
+  $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/space/include>
   $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/engine/generated/include>
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 target_compile_features(cohort_plugin INTERFACE cxx_std_20)

@@ -205,6 +205,12 @@ const ConfigValue& ConfigValue::at(std::string_view key) const {
                          std::string(key) + "'");
 }
 
+const ConfigValue* ConfigValue::find(std::string_view key) const {
+  for (const auto& [name, value] : fields())
+    if (name == key) return &value;
+  return nullptr;
+}
+
 const ConfigValue::Fields& ConfigValue::fields() const {
   if (type_ != ParamType::object) misuse("object");
   return fields_;

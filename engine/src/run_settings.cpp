@@ -102,28 +102,38 @@ ParamSpec run_schema(const ModelInfo& model) {
     pops.push_back(population_spec(decl));
   ParamSpec parameters = model.parameters;
   parameters.name = "parameters";
-  return ParamSpec::object(
-      "run",
-      {ParamSpec::string("model", "", "name of the model (see `cohort models`)").required(),
-       ParamSpec::list("plugins",
-                       ParamSpec::string("plugin", std::nullopt, "path to a plugin library"),
-                       "shared libraries that add models, relative to this file")
-           .with_default("[]"),
-       ParamSpec::integer("seed", 42, "random seed: same seed, same results").min(0),
-       ParamSpec::integer("steps", 100, "steps to run").range(1, 1ll << 40),
-       ParamSpec::integer("threads", 0, "worker threads (0 = all hardware threads)").range(0, 1024),
-       ParamSpec::object(
-           "output",
-           {ParamSpec::string("dir", "out/" + model.name, "output directory"),
-            ParamSpec::integer("every", 1, "report metrics every this many steps").min(1),
-            ParamSpec::integer("checkpoint_every", 0,
-                               "write a checkpoint every this many steps (0 = only on a signal)")
-                .min(0)},
-           "where and how often to write results"),
-       monitor_schema(),
-       ParamSpec::object("populations", std::move(pops), "sizes and budgets of the populations"),
-       std::move(parameters)},
-      "a cohort run");
+  std::vector<ParamSpec> fields{
+      ParamSpec::string("model", "", "name of the model (see `cohort models`)").required(),
+      ParamSpec::list("plugins",
+                      ParamSpec::string("plugin", std::nullopt, "path to a plugin library"),
+                      "shared libraries that add models, relative to this file")
+          .with_default("[]"),
+      ParamSpec::integer("seed", 42, "random seed: same seed, same results").min(0),
+      ParamSpec::integer("steps", 100, "steps to run").range(1, 1ll << 40),
+      ParamSpec::integer("threads", 0, "worker threads (0 = all hardware threads)").range(0, 1024),
+      ParamSpec::object(
+          "output",
+          {ParamSpec::string("dir", "out/" + model.name, "output directory"),
+           ParamSpec::integer("every", 1, "report metrics every this many steps").min(1),
+           ParamSpec::integer("checkpoint_every", 0,
+                              "write a checkpoint every this many steps (0 = only on a signal)")
+               .min(0)},
+          "where and how often to write results"),
+      monitor_schema(),
+      ParamSpec::object("populations", std::move(pops), "sizes and budgets of the populations"),
+      std::move(parameters)};
+  if (model.space) {
+    ParamSpec space = *model.space;
+    space.name = "space";
+    fields.push_back(std::move(space));
+  }
+  return ParamSpec::object("run", std::move(fields), "a cohort run");
+}
+
+ModelSetup RunSettings::model_setup() const {
+  ModelSetup setup{parameters(), populations, config_file.parent_path()};
+  setup.space = space();
+  return setup;
 }
 
 std::vector<std::filesystem::path> config_plugins(const std::filesystem::path& file,
@@ -187,15 +197,14 @@ RunSettings load_run_settings(const ModelRegistry& registry, const std::filesyst
   s.monitor = monitor_settings_from(s.root.at("monitor"));
   for (const PopulationDecl& decl : model->populations)
     s.populations.push_back(population_setup(s.root.at("populations").at(decl.name), decl.name));
-  if (model->check)
-    model->check(ModelSetup{s.parameters(), s.populations, file.parent_path()}, s.seed);
+  if (model->check) model->check(s.model_setup(), s.seed);
   std::uint64_t h = fnv1a(s.model);
   h = fnv1a(s.root.at("seed").to_yaml(), h);
   h = fnv1a(s.root.at("populations").to_yaml(), h);
   h = fnv1a(s.root.at("parameters").to_yaml(), h);
+  if (const ConfigValue* space = s.space()) h = fnv1a(space->to_yaml(), h);
   if (model->input_files) {
-    s.input_files =
-        model->input_files(ModelSetup{s.parameters(), s.populations, file.parent_path()});
+    s.input_files = model->input_files(s.model_setup());
     for (const std::filesystem::path& input : s.input_files)
       h = fnv1a(read_input_file(input), fnv1a(input.string(), h));
   }

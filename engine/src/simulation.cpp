@@ -21,9 +21,8 @@ namespace {
 std::string format_value(double v, MetricKind kind) {
   char buf[32];
   const std::to_chars_result r =
-      kind == MetricKind::count
-          ? std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v))
-          : std::to_chars(buf, buf + sizeof buf, v);
+      kind == MetricKind::count ? std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v))
+                                : std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, r.ptr);
 }
 
@@ -53,9 +52,7 @@ Simulation::Simulation(const ModelRegistry& registry, RunSettings settings)
   if (info == nullptr) throw std::invalid_argument("unknown model '" + settings_.model + "'");
   world_ = std::make_unique<World>(WorldOptions{settings_.seed, settings_.threads});
   model_ = info->create();
-  ModelSetup setup{settings_.parameters(), settings_.populations,
-                   settings_.config_file.parent_path()};
-  model_->build(*world_, setup);
+  model_->build(*world_, settings_.model_setup());
   world_->accountant().settle();
   metric_names_ = model_->metric_names();
   metric_kinds_ = model_->metric_kinds();

@@ -46,6 +46,8 @@ class ConfigValue {
 
   /// An object's field.
   const ConfigValue& at(std::string_view key) const;
+  /// An object's field, or nullptr when the schema has no such key.
+  const ConfigValue* find(std::string_view key) const;
   /// An object's fields in schema order.
   const Fields& fields() const;
   /// A list's items.

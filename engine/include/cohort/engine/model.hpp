@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,8 @@ struct ModelSetup {
   const ConfigValue& parameters;
   std::vector<PopulationSetup> populations;  ///< in declaration order
   std::filesystem::path config_dir;          ///< for parameters that name files
+  /// The validated top-level `space:` block, or nullptr when the model declares no space.
+  const ConfigValue* space = nullptr;
 
   const PopulationSetup& population(std::string_view name) const;
 };
@@ -90,6 +93,9 @@ struct ModelInfo {
   /// Optional: the files a run reads besides its config (e.g. a network's edge file). Their
   /// contents are part of the config hash, so a checkpoint is not resumed after one changed.
   std::function<std::vector<std::filesystem::path>(const ModelSetup& setup)> input_files = {};
+  /// Schema of the top-level `space:` block (see the space library), when the model
+  /// lives in a space; empty for models without one. Part of the config hash.
+  std::optional<ParamSpec> space = {};
 };
 
 /// The models a program knows. Models add themselves (see models/CMakeLists.txt); the engine

@@ -35,6 +35,10 @@ struct RunSettings {
   std::uint64_t config_hash = 0;
 
   const ConfigValue& parameters() const { return root.at("parameters"); }
+  /// The validated `space:` block, or nullptr when the model declares no space.
+  const ConfigValue* space() const { return root.find("space"); }
+  /// What a model is built from: parameters, populations, the config's folder, the space.
+  ModelSetup model_setup() const;
 };
 
 /// The schema of a run of `model`: model, plugins, seed, steps, threads, output, populations (the
