@@ -65,12 +65,15 @@ Row AgentIndex::destroy(AgentId id) {
   return row;
 }
 
-void AgentIndex::permute(std::span<const Row> order, std::vector<AgentId>& scratch) {
-  scratch.resize(dense_.size());
-  memory::gather_rows(scratch.data(), dense_.data(), order);
-  dense_.swap(scratch);
-  for (std::size_t i = 0; i < dense_.size(); ++i)
+void AgentIndex::permute(std::span<const Row> order, void* scratch) {
+  memory::permute_rows_through(dense_.data(), order, scratch);
+  // A scatter to random slots: prefetch the lines for writing, as the gathers do for reading.
+  constexpr std::size_t kAhead = 64;
+  const std::size_t n = dense_.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) __builtin_prefetch(&sparse_[dense_[i + kAhead].index()], 1);
     sparse_[dense_[i].index()] = static_cast<Row>(i);
+  }
 }
 
 void AgentIndex::reserve(std::size_t agents) {

@@ -49,41 +49,39 @@ void ComponentColumn::grow(std::size_t min_rows) {
   capacity_ = rows;
 }
 
-void ComponentColumn::permute(std::span<const Row> order) {
+void ComponentColumn::permute(std::span<const Row> order, std::byte* scratch) {
   if (size_ == 0) return;
-  Storage fresh = allocate(capacity_);
   const std::byte* in = data_.get();
-  std::byte* out = fresh.get();
   switch (value_bytes_) {
     case 1:
-      gather<1>(out, in, order);
+      gather<1>(scratch, in, order);
       break;
     case 2:
-      gather<2>(out, in, order);
+      gather<2>(scratch, in, order);
       break;
     case 4:
-      gather<4>(out, in, order);
+      gather<4>(scratch, in, order);
       break;
     case 8:
-      gather<8>(out, in, order);
+      gather<8>(scratch, in, order);
       break;
     case 12:
-      gather<12>(out, in, order);
+      gather<12>(scratch, in, order);
       break;
     case 16:
-      gather<16>(out, in, order);
+      gather<16>(scratch, in, order);
       break;
     case 24:
-      gather<24>(out, in, order);
+      gather<24>(scratch, in, order);
       break;
     case 32:
-      gather<32>(out, in, order);
+      gather<32>(scratch, in, order);
       break;
     default:
       for (std::size_t i = 0; i < order.size(); ++i)
-        std::memcpy(out + i * value_bytes_, in + order[i] * value_bytes_, value_bytes_);
+        std::memcpy(scratch + i * value_bytes_, in + order[i] * value_bytes_, value_bytes_);
   }
-  data_ = std::move(fresh);
+  std::memcpy(data_.get(), scratch, order.size() * value_bytes_);
 }
 
 void ComponentColumn::resize(std::size_t rows) {

@@ -153,14 +153,32 @@ void Population::permute(std::span<const Row> order) {
   permute_unchecked(order);
 }
 
+std::byte* Population::permute_scratch() {
+  std::size_t widest = sizeof(std::uint64_t);  // ids, uids, ledger words
+  for (const ComponentColumn& col : columns_)
+    widest = std::max(widest, col.value_bytes());
+  const std::size_t bytes = size() * widest;
+  if (bytes > permute_scratch_bytes_) {
+    memory::ChargeContext& ctx = accountant_->context(0);
+    const auto tag = memory::TagRegistry::kScratch;
+    if (permute_scratch_bytes_ > 0)
+      ctx.release_shared(*account_, tag, permute_scratch_bytes_, permute_scratch_bytes_);
+    permute_scratch_.reset();
+    permute_scratch_bytes_ = 0;
+    permute_scratch_.reset(new std::byte[bytes]);  // uninitialised: the gathers overwrite it
+    permute_scratch_bytes_ = bytes;
+    ctx.charge_shared(*account_, tag, bytes, bytes);
+  }
+  return permute_scratch_.get();
+}
+
 void Population::permute_unchecked(std::span<const Row> order) {
-  ids_.permute(order, id_scratch_);
-  std::vector<Uid> uids(uids_.size());
-  memory::gather_rows(uids.data(), uids_.data(), order);
-  uids_.swap(uids);
+  std::byte* scratch = permute_scratch();
+  ids_.permute(order, scratch);
+  memory::permute_rows_through(uids_.data(), order, scratch);
   for (ComponentColumn& col : columns_)
-    col.permute(order);
-  if (options_.agent_ledger) account_->ledger().permute(order);
+    col.permute(order, scratch);
+  if (options_.agent_ledger) account_->ledger().permute(order, scratch);
   for (RowStore* store : stores_)
     store->permute_rows(order);
 }

@@ -62,18 +62,14 @@ std::uint64_t AgentLedger::swap_remove(AgentRow row) {
   return residual;
 }
 
-void AgentLedger::permute(std::span<const AgentRow> order) {
-  std::vector<std::uint64_t> usage(usage_.size());
-  std::vector<std::uint8_t> flags(flags_.size());
+void AgentLedger::permute(std::span<const AgentRow> order, void* scratch) {
+  permute_rows_through(usage_.data(), order, scratch);
+  permute_rows_through(flags_.data(), order, scratch);
+  if (overrides_.empty()) return;
   std::unordered_map<AgentRow, BudgetLimits> overrides;
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    usage[i] = usage_[order[i]];
-    flags[i] = flags_[order[i]];
-    if (flags[i] & kHasOverride)
+  for (std::size_t i = 0; i < order.size(); ++i)
+    if (flags_[i] & kHasOverride)
       overrides.emplace(static_cast<AgentRow>(i), overrides_.at(order[i]));
-  }
-  usage_.swap(usage);
-  flags_.swap(flags);
   overrides_.swap(overrides);
 }
 

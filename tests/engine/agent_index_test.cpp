@@ -174,8 +174,8 @@ TEST_CASE("permuting the index moves every handle to its new row") {
   for (int i = 0; i < 5; ++i)
     ids.push_back(index.create());
   const std::vector<Row> order{4, 2, 0, 1, 3};
-  std::vector<AgentId> scratch;
-  index.permute(order, scratch);
+  std::vector<AgentId> scratch(order.size());
+  index.permute(order, scratch.data());
   for (Row r = 0; r < 5; ++r) {
     CHECK(index.id_at(r) == ids[order[r]]);
     CHECK(index.row_of(ids[order[r]]) == r);

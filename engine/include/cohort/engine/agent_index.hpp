@@ -31,8 +31,8 @@ class AgentIndex {
   /// freed (the caller moves its columns the same way). `id` must be alive.
   Row destroy(AgentId id);
   /// Reorders rows: new row i holds the agent that was at row order[i]. `order` must be a
-  /// permutation of [0, size()); `scratch` is reused storage.
-  void permute(std::span<const Row> order, std::vector<AgentId>& scratch);
+  /// permutation of [0, size()); `scratch` holds size() ids (see memory::permute_rows_through).
+  void permute(std::span<const Row> order, void* scratch);
 
   /// Row of `id`, or kNoRow when it is not alive (never created, destroyed, or stale).
   Row row_of(AgentId id) const {

@@ -72,8 +72,8 @@ class ComponentColumn {
                   value_bytes_);
   }
   /// Reorders rows: new row i holds old row order[i] (a permutation of [0, size())). Gathers
-  /// into fresh storage of the same capacity, so the column's address changes.
-  void permute(std::span<const Row> order);
+  /// into `scratch` (size() values, 64-byte aligned) and copies back, so the column stays put.
+  void permute(std::span<const Row> order, std::byte* scratch);
   /// Ensures room for `rows` rows; returns true if the storage grew.
   bool reserve(std::size_t rows) {
     if (rows <= capacity_) return false;

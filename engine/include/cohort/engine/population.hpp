@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -179,6 +180,7 @@ class Population {
   AgentId append(Uid uid);
   void permute_unchecked(std::span<const Row> order);
   void sync_storage_charge();
+  std::byte* permute_scratch();
 
   std::string name_;
   std::uint16_t index_;
@@ -195,7 +197,10 @@ class Population {
   std::function<void(memory::ChargeContext&, Row)> release_;
   std::size_t charged_storage_ = 0;
   std::uint64_t refused_births_ = 0;
-  std::vector<AgentId> id_scratch_;
+  // Room for one row store's values during a permutation (size x widest value), kept between
+  // re-sorts and charged under tag `scratch`: see memory::permute_rows_through.
+  std::unique_ptr<std::byte[]> permute_scratch_;
+  std::size_t permute_scratch_bytes_ = 0;
 };
 
 }  // namespace cohort::engine

@@ -174,51 +174,41 @@ class EffectChannelImpl final : public EffectChannel<T> {
     if (this->pending() == 0) return;
     Population& pop = world.population(this->target());
     const std::size_t threads = this->buffers_.size();
-    // Handle slots never exceed the index's slot count, live or dead.
+    // Handle slots never exceed the index's slot count, live or dead; a foreign id past it names
+    // no agent and is dropped with its block.
     const std::size_t slots = pop.index_map().slot_count();
     const std::size_t blocks = (slots + kEffectApplySlots - 1) / kEffectApplySlots;
-    // Bucket the threads' entries by target slot block (counting sort; stable per thread).
-    std::vector<std::size_t> count(threads * blocks, 0);
-    world.run_tasks(threads, [&](std::size_t t, std::size_t) {
-      for (const auto& e : this->buffers_[t])
-        if (e.target.index() < slots) ++count[t * blocks + e.target.index() / kEffectApplySlots];
-    });
-    this->at_.assign(blocks + 1, 0);
-    std::size_t pos = 0;
-    for (std::size_t b = 0; b < blocks; ++b) {
-      this->at_[b] = pos;
-      for (std::size_t t = 0; t < threads; ++t) {
-        const std::size_t n = count[t * blocks + b];
-        count[t * blocks + b] = pos;
-        pos += n;
-      }
-    }
-    this->at_[blocks] = pos;
-    this->sorted_.resize(pos);
-    world.run_tasks(threads, [&](std::size_t t, std::size_t) {
-      for (const auto& e : this->buffers_[t])  // a null or foreign id names no slot: dropped
-        if (e.target.index() < slots)
-          this->sorted_[count[t * blocks + e.target.index() / kEffectApplySlots]++] = e;
-    });
-    scratch_.resize(3 * world.threads());
+    scratch_.resize(world.threads());
     world.run_tasks(blocks, [&](std::size_t b, std::size_t thread) {
-      const std::size_t first = this->at_[b];
-      apply_block_in_order(this->sorted_.data() + first, this->at_[b + 1] - first,
-                           static_cast<std::uint32_t>(b * kEffectApplySlots), scratch_[3 * thread],
-                           scratch_[3 * thread + 1], scratch_[3 * thread + 2], [&](const auto& e) {
-                             const Row row = pop.row_of(e.target);
-                             if (row != AgentIndex::kNoRow) apply_(pop, row, e.payload);
-                           });
+      Scratch& s = scratch_[thread];
+      s.parts.clear();
+      for (std::size_t t = 0; t < threads; ++t)
+        if (b < this->buffers_[t].size() && !this->buffers_[t][b].empty())
+          s.parts.emplace_back(this->buffers_[t][b]);
+      if (s.parts.empty()) return;
+      apply_block_in_order<Entry>(s.parts, static_cast<std::uint32_t>(b * kEffectApplySlots),
+                                  s.order, s.count, s.start, [&](const Entry& e) {
+                                    if (e.target.index() >= slots) return;
+                                    const Row row = pop.row_of(e.target);
+                                    if (row != AgentIndex::kNoRow) apply_(pop, row, e.payload);
+                                  });
     });
     for (std::size_t t = 0; t < threads; ++t) {
-      this->buffers_[t].clear();
+      for (auto& bucket : this->buffers_[t])
+        bucket.clear();
       this->seq_[t] = 0;
     }
   }
 
  private:
+  using Entry = typename EffectChannel<T>::Entry;
+  struct Scratch {
+    std::vector<std::span<const Entry>> parts;
+    std::vector<const Entry*> order;
+    std::vector<std::uint32_t> count, start;
+  };
   Apply apply_;
-  std::vector<std::vector<std::uint32_t>> scratch_;
+  std::vector<Scratch> scratch_;
 };
 
 template <class T, class Apply>

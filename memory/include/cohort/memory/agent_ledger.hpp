@@ -86,8 +86,8 @@ class AgentLedger {
   /// first; returns the bytes still charged (0 unless the caller leaked).
   std::uint64_t swap_remove(AgentRow row);
   /// Reorders rows: new row i is old row order[i] (a permutation of [0, size())); overrides
-  /// follow their agents.
-  void permute(std::span<const AgentRow> order);
+  /// follow their agents. `scratch` holds size() 8-byte values (see permute_rows_through).
+  void permute(std::span<const AgentRow> order, void* scratch);
   void reserve(std::size_t agents);
 
   /// One agent's entry for checkpoints: what it has charged and its flags. Limits overrides are
