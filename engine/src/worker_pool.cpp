@@ -21,11 +21,9 @@ WorkerPool::~WorkerPool() {
 
 void WorkerPool::run_range(std::size_t thread) {
   const std::size_t n = tasks_;
-  const std::size_t threads = size();
-  const std::size_t begin = thread * n / threads;
-  const std::size_t end = (thread + 1) * n / threads;
   try {
-    for (std::size_t task = begin; task < end; ++task)
+    for (std::size_t task = next_task_.fetch_add(1, std::memory_order_relaxed); task < n;
+         task = next_task_.fetch_add(1, std::memory_order_relaxed))
       (*job_)(task, thread);
   } catch (...) {
     std::lock_guard lock(mutex_);
@@ -60,6 +58,7 @@ void WorkerPool::run(std::size_t tasks, const std::function<void(std::size_t, st
     std::lock_guard lock(mutex_);
     job_ = &fn;
     tasks_ = tasks;
+    next_task_.store(0, std::memory_order_relaxed);
     pending_ = workers_.size();
     error_ = nullptr;
     ++generation_;

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <stdexcept>
@@ -140,9 +141,24 @@ TEST_CASE("an exception in a parallel system reaches the caller") {
   CHECK_THROWS_WITH_AS(world.run_step(), "block 3 failed", std::runtime_error);
 }
 
-TEST_CASE("the worker pool partitions tasks statically") {
+TEST_CASE("the worker pool runs each task once and a slow task does not hold back the rest") {
   WorkerPool pool(2);
-  std::vector<std::size_t> owner(10, 99);
-  pool.run(10, [&](std::size_t task, std::size_t thread) { owner[task] = thread; });
-  CHECK(owner == std::vector<std::size_t>{0, 0, 0, 0, 0, 1, 1, 1, 1, 1});
+  std::vector<int> runs(10, 0);
+  std::atomic<int> done{0};
+  std::atomic<bool> waited_out{false};
+  pool.run(10, [&](std::size_t task, std::size_t) {
+    if (task == 0) {
+      // Blocks its thread until the nine others are done: only a free thread can run them.
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      while (done.load() < 9)
+        if (std::chrono::steady_clock::now() > give_up) {
+          waited_out = true;
+          break;
+        }
+    }
+    ++runs[task];
+    ++done;
+  });
+  CHECK_FALSE(waited_out.load());
+  CHECK(runs == std::vector<int>(10, 1));
 }

@@ -16,7 +16,7 @@ TEST_CASE("two threads' deltas merge exactly at settle") {
   const TagId beliefs = acc.tags().intern("beliefs");
   const TagId history = acc.tags().intern("history");
   // Each thread steps its own half of one population's agents, and its own second population,
-  // like the engine's static partitioning.
+  // as the engine's blocks do.
   PopulationAccount& shared_pop = acc.add_population("explorers", BudgetLimits::from_hard(1 << 20));
   for (int i = 0; i < 64; ++i)
     shared_pop.add_agent();

@@ -1,6 +1,7 @@
 #pragma once
-// A fixed set of threads running tasks with static partitioning.
+// A fixed set of threads running numbered tasks, each taken by whichever thread is free next.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -13,9 +14,11 @@
 namespace cohort::engine {
 
 /// Runs `tasks` numbered tasks on a fixed number of threads, the calling thread being thread 0.
-/// Thread t always takes the contiguous range [t*n/T, (t+1)*n/T): which thread runs a task is a
-/// pure function of (n, T), never of timing. The first exception thrown by a task is rethrown to
-/// the caller after all threads finish.
+/// Threads take the next unstarted task as they become free, so uneven tasks and a thread the
+/// machine preempts do not leave the others idle. Which thread runs a task therefore depends on
+/// timing: callers keep results per task (block), never per thread, and use the thread index
+/// only to pick scratch memory. The first exception thrown by a task is rethrown to the caller
+/// after all threads finish.
 class WorkerPool {
  public:
   /// `threads` = 0 means the machine's hardware threads.
@@ -39,6 +42,7 @@ class WorkerPool {
   std::condition_variable done_;
   const std::function<void(std::size_t, std::size_t)>* job_ = nullptr;
   std::size_t tasks_ = 0;
+  std::atomic<std::size_t> next_task_{0};
   std::uint64_t generation_ = 0;
   std::size_t pending_ = 0;
   bool stopping_ = false;

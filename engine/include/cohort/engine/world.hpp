@@ -113,8 +113,8 @@ class World {
   }
   const std::optional<std::string>& end_reason() const { return end_reason_; }
 
-  /// Runs fn(task, thread) for task in [0, tasks) on the worker threads (thread t gets a
-  /// contiguous range of tasks, fixed by (tasks, threads)).
+  /// Runs fn(task, thread) for task in [0, tasks) on the worker threads, each task on whichever
+  /// thread is free: keep results per task, and use `thread` only to pick scratch memory.
   void run_tasks(std::size_t tasks,
                  const std::function<void(std::size_t task, std::size_t thread)>& fn);
   /// Runs fn(block, thread) for every block of kBlockRows rows over the worker threads.
