@@ -8,9 +8,6 @@ install(TARGETS cohort_memory cohort_engine_config cohort_engine cohort_space co
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY memory/include/ engine/include/ space/include/ models/include/ tools/include/
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-# The public dense active-inference API, for programs of their own.
-install(FILES models/belief_agents/active_inference.hpp
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cohort/models/belief_agents)
 
 # A plugin's compile interface: the headers and C++20, no library (see cohort_enable_plugins).
 add_library(cohort_plugin INTERFACE)

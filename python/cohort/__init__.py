@@ -8,6 +8,7 @@
     df = cohort.sweep("configs/quickstart.yaml", grid={"parameters.width": [50, 100]},
                       replicates=3, jobs=2, out="out/py_sweep")
     cohort.models()    # list of dicts: name, description, populations, parameters
+    cohort.active_inference.infer_states(A, B, C, prior, obs)   # pymdp's formulas on numpy
 
 Models are C++ (built in, or plugins); this package only starts runs and reads their files.
 """
@@ -23,9 +24,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import _cohort
+from . import active_inference
 
 __version__ = _cohort.version
-__all__ = ["run", "sweep", "models", "Run", "CohortError"]
+__all__ = ["run", "sweep", "models", "Run", "CohortError", "active_inference"]
 
 
 class CohortError(RuntimeError):
