@@ -140,6 +140,20 @@ MemoryReport MemoryReport::build(const Accountant& accountant, const ReportOptio
     add_tag_rows(pop, Scope::population, pop.name());
     add_tag_rows(pop, Scope::agents, pop.name() + "/agents");
     report.populations.push_back(summarize(pop, options));
+    // Dotted tag families (space.cells + space.neighbours -> "space"), held in both scopes.
+    std::vector<TagGroupBytes>& groups = report.populations.back().tag_groups;
+    for (std::size_t t = 0; t < tags.size(); ++t) {
+      const std::string& name = tags.name(static_cast<TagId>(t));
+      const std::size_t dot = name.find('.');
+      if (dot == std::string::npos) continue;
+      const std::uint64_t held = pop.counters(Scope::agents, static_cast<TagId>(t)).held +
+                                 pop.counters(Scope::population, static_cast<TagId>(t)).held;
+      const std::string group = name.substr(0, dot);
+      auto it = std::find_if(groups.begin(), groups.end(),
+                             [&](const TagGroupBytes& g) { return g.group == group; });
+      if (it == groups.end()) it = groups.insert(groups.end(), TagGroupBytes{group, 0});
+      it->held += held;
+    }
   }
 
   const PoolTotals pools = accountant.pool_totals();

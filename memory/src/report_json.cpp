@@ -55,6 +55,15 @@ nlohmann::json MemoryReport::to_json() const {
     for (const RungSummary& r : p.rungs)
       pj["reclaimers"].push_back(
           {{"name", r.name}, {"runs", r.runs}, {"bytes", r.bytes}, {"agents", r.agents}});
+    // Per tag family (e.g. "space"): what it costs per agent and per 1000 agents.
+    pj["tag_groups"] = nlohmann::json::object();
+    for (const TagGroupBytes& g : p.tag_groups) {
+      const double per_agent =
+          p.agents == 0 ? 0.0 : static_cast<double>(g.held) / static_cast<double>(p.agents);
+      pj["tag_groups"][g.group] = {{"held", g.held},
+                                   {"bytes_per_agent", per_agent},
+                                   {"bytes_per_1000_agents", 1000.0 * per_agent}};
+    }
     j["populations"].push_back(std::move(pj));
   }
   j["pools"] = nlohmann::json::array();

@@ -41,6 +41,13 @@ struct RungSummary {
   std::uint64_t agents = 0;  ///< live agents it has run for
 };
 
+/// Bytes a population holds under a family of tags named `group.something` (e.g. every
+/// `space.*` tag), own and agents' together, so a layer's cost per agent can be read apart.
+struct TagGroupBytes {
+  std::string group;  ///< the tag names' part before the first '.'
+  std::uint64_t held = 0;
+};
+
 /// Per-population view: bytes per agent and their distribution.
 struct PopulationSummary {
   std::string name;
@@ -57,7 +64,8 @@ struct PopulationSummary {
   std::uint64_t agents_over_soft = 0;
   std::uint64_t agents_refused = 0;
   std::vector<RungSummary> rungs;
-  std::uint64_t orphaned_used = 0;  ///< bytes left charged by removed agents (a leak)
+  std::uint64_t orphaned_used = 0;        ///< bytes left charged by removed agents (a leak)
+  std::vector<TagGroupBytes> tag_groups;  ///< dotted tag families in first-registered order
 
   /// Mean bytes per agent: fixed part plus the mean variable (held) part.
   double bytes_per_agent() const;

@@ -1,0 +1,231 @@
+#pragma once
+// Cell lists: the box cut into bins at least as wide as the longest query radius they serve,
+// each bin listing its rows. Rebuilt from scratch by a counting sort (stable: rows keep their
+// order inside a bin), in parallel over fixed row chunks, so the result never depends on the
+// thread count. Queries are header templates: the callback inlines into the per-pair loop.
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <vector>
+
+#include "cohort/engine/checkpoint_io.hpp"
+#include "cohort/space/continuous/box.hpp"
+#include "cohort/space/continuous/task_runner.hpp"
+
+namespace cohort::space {
+
+/// How a position is mapped to its bin along an axis.
+enum class Binning : std::uint8_t {
+  floor,      ///< bin = floor(x / s): [k s, (k+1) s)
+  agents_jl,  ///< bin = max(1, ceil(x / s)) - 1, as Agents.jl's compartments (see QueryMode)
+};
+
+/// The bins of a box and the rows in each. Positions on periodic axes must be wrapped
+/// (Box::wrap); on bounded axes positions outside the box go to the edge bins.
+template <int D>
+class CellList {
+ public:
+  /// Bins per axis: floor(L / min_cell_size) (at least 1), so each bin is >= min_cell_size wide
+  /// (Binning::floor); Binning::agents_jl uses round(L / s) bins of exactly s = min_cell_size.
+  /// Throws std::invalid_argument on a size that is not > 0 or a grid over 2^31 bins.
+  CellList(const Box<D>& box, double min_cell_size, Binning binning = Binning::floor);
+
+  const Box<D>& box() const { return box_; }
+  Binning binning() const { return binning_; }
+  /// Bins along `axis`, their width and the total number of bins.
+  int bins(int axis) const { return counts_[axis]; }
+  double bin_width(int axis) const { return width_[axis]; }
+  std::uint32_t cell_count() const { return cells_; }
+
+  /// Re-bins every row of `positions`. O(rows + bins), parallel over fixed chunks of rows.
+  void rebuild(std::span<const Vec<D>> positions, const TaskRunner& run = {});
+  /// Rows binned by the last rebuild.
+  std::size_t rows() const { return row_cell_.size(); }
+
+  /// The bin of a position (row-major, axis 0 fastest).
+  std::uint32_t cell_of(const Vec<D>& p) const {
+    std::uint32_t cell = 0;
+    for (int a = D - 1; a >= 0; --a)
+      cell = cell * counts_[a] + axis_bin(a, p[a]);
+    return cell;
+  }
+  /// Per-axis coordinates of a bin.
+  std::array<int, D> coords(std::uint32_t cell) const {
+    std::array<int, D> c;
+    for (int a = 0; a < D; ++a) {
+      c[a] = static_cast<int>(cell % counts_[a]);
+      cell /= counts_[a];
+    }
+    return c;
+  }
+  std::uint32_t cell_at(const std::array<int, D>& c) const {
+    std::uint32_t cell = 0;
+    for (int a = D - 1; a >= 0; --a)
+      cell = cell * counts_[a] + static_cast<std::uint32_t>(c[a]);
+    return cell;
+  }
+  /// Rows in a bin, ascending.
+  std::span<const std::uint32_t> rows_in(std::uint32_t cell) const {
+    return {cell_rows_.data() + cell_start_[cell], cell_start_[cell + 1] - cell_start_[cell]};
+  }
+  /// The bin of each row at the last rebuild (keys for Population::sort_by).
+  std::span<const std::uint32_t> row_cells() const { return row_cell_; }
+
+  /// Calls fn(row, d2) for every row within Euclidean (minimum-image) distance `radius` of `p`,
+  /// d2 <= radius^2, d2 computed exactly as Box::distance2. Any radius; cost grows with
+  /// (radius / bin width)^D. `positions` must be the ones of the last rebuild.
+  template <class Fn>
+  void for_each_within(std::span<const Vec<D>> positions, const Vec<D>& p, double radius,
+                       Fn&& fn) const;
+
+  /// Calls fn(cell, shift, exact_axes) for each distinct bin whose points may lie within
+  /// `reach[a]` bins of bin `c` along each axis: `shift` is the periodic image offset to add to
+  /// (x_j - x_i), and `min_image` marks axes where the stencil covers the whole periodic axis so
+  /// the separation needs the minimum image instead of a shift.
+  template <class Fn>
+  void for_each_cell_around(const std::array<int, D>& c, const std::array<int, D>& reach,
+                            Fn&& fn) const;
+
+  /// Bytes held (capacity) by the bins and row arrays.
+  std::size_t bytes() const {
+    return (cell_start_.capacity() + cell_rows_.capacity() + row_cell_.capacity() +
+            chunk_counts_.capacity()) *
+           sizeof(std::uint32_t);
+  }
+  /// Frees everything (bytes() drops to 0) until the next rebuild.
+  void release();
+  /// Writes the bins and rows, so a resumed run continues from the same (possibly stale) bins.
+  void save(engine::CheckpointWriter& out) const;
+  /// Reads what save() wrote; throws engine::CheckpointError if it does not fit this grid.
+  void load(engine::CheckpointReader& in);
+
+ private:
+  std::uint32_t axis_bin(int a, double x) const {
+    double b;
+    if (binning_ == Binning::floor) {
+      b = std::floor(x * inverse_[a]);
+    } else {
+      b = std::ceil(x / width_[a]) - 1;  // a division, as Agents.jl computes it
+    }
+    // Rounding, a point exactly on the upper face, or a bounded axis' outsiders: edge bins. A bin
+    // is at least as wide as the radius it serves, so the clamped point's neighbours stay within
+    // the stencil.
+    b = std::clamp(b, 0.0, static_cast<double>(counts_[a] - 1));
+    return static_cast<std::uint32_t>(b);
+  }
+
+  Box<D> box_;
+  Binning binning_;
+  std::array<int, D> counts_{};
+  Vec<D> width_{};
+  Vec<D> inverse_{};
+  std::uint32_t cells_ = 1;
+  std::vector<std::uint32_t> cell_start_;    // cells + 1 offsets into cell_rows_
+  std::vector<std::uint32_t> cell_rows_;     // rows grouped by bin, ascending within a bin
+  std::vector<std::uint32_t> row_cell_;      // bin of each row
+  std::vector<std::uint32_t> chunk_counts_;  // [chunk][cell] scratch of the parallel sort
+};
+
+template <int D>
+template <class Fn>
+void CellList<D>::for_each_cell_around(const std::array<int, D>& c, const std::array<int, D>& reach,
+                                       Fn&& fn) const {
+  // Per axis: the first and last offset, and whether the stencil covers the whole periodic axis
+  // (then each bin is visited once, unshifted, and separations take the minimum image).
+  std::array<int, D> lo, hi;
+  std::array<bool, D> whole{};
+  for (int a = 0; a < D; ++a) {
+    const int n = counts_[a];
+    if (box_.periodic(a)) {
+      if (2 * reach[a] + 1 >= n) {
+        whole[a] = true;
+        lo[a] = -c[a];
+        hi[a] = n - 1 - c[a];
+      } else {
+        lo[a] = -reach[a];
+        hi[a] = reach[a];
+      }
+    } else {
+      lo[a] = std::max(-reach[a], -c[a]);
+      hi[a] = std::min(reach[a], n - 1 - c[a]);
+    }
+  }
+  auto axis = [&](int a, int o, int& index, double& shift) {
+    const int n = counts_[a];
+    index = c[a] + o;
+    shift = 0;
+    if (index < 0) {
+      index += n;
+      shift = -box_.length(a);
+    } else if (index >= n) {
+      index -= n;
+      shift = box_.length(a);
+    }
+  };
+  Vec<D> shift;
+  std::array<int, D> at;
+  if constexpr (D == 2) {
+    for (int oy = lo[1]; oy <= hi[1]; ++oy) {
+      axis(1, oy, at[1], shift[1]);
+      for (int ox = lo[0]; ox <= hi[0]; ++ox) {
+        axis(0, ox, at[0], shift[0]);
+        fn(cell_at(at), shift, whole);
+      }
+    }
+  } else {
+    for (int oz = lo[2]; oz <= hi[2]; ++oz) {
+      axis(2, oz, at[2], shift[2]);
+      for (int oy = lo[1]; oy <= hi[1]; ++oy) {
+        axis(1, oy, at[1], shift[1]);
+        for (int ox = lo[0]; ox <= hi[0]; ++ox) {
+          axis(0, ox, at[0], shift[0]);
+          fn(cell_at(at), shift, whole);
+        }
+      }
+    }
+  }
+}
+
+/// Separation x_j - x_i along one axis for a bin visited with `shift` (or by minimum image),
+/// rounded exactly as Box::separation rounds it.
+template <int D>
+inline double binned_separation(const Box<D>& box, int axis, double xi, double xj, double shift,
+                                bool min_image) {
+  return min_image ? box.separation(axis, xi, xj) : (xj - xi) + shift;
+}
+
+template <int D>
+template <class Fn>
+void CellList<D>::for_each_within(std::span<const Vec<D>> positions, const Vec<D>& p, double radius,
+                                  Fn&& fn) const {
+  const double r2 = radius * radius;
+  std::array<int, D> reach, c;
+  for (int a = 0; a < D; ++a) {
+    reach[a] = static_cast<int>(std::ceil(radius * inverse_[a]));
+    c[a] = static_cast<int>(axis_bin(a, p[a]));
+  }
+  const Vec<D>* pos = positions.data();
+  for_each_cell_around(
+      c, reach, [&](std::uint32_t cell, const Vec<D>& shift, const std::array<bool, D>& whole) {
+        const std::uint32_t* row = cell_rows_.data() + cell_start_[cell];
+        const std::uint32_t* end = cell_rows_.data() + cell_start_[cell + 1];
+        for (; row != end; ++row) {
+          const Vec<D>& q = pos[*row];
+          double d2 = 0;
+          for (int a = 0; a < D; ++a) {
+            const double d = binned_separation(box_, a, p[a], q[a], shift[a], whole[a]);
+            d2 += d * d;
+          }
+          if (d2 <= r2) fn(*row, d2);
+        }
+      });
+}
+
+extern template class CellList<2>;
+extern template class CellList<3>;
+
+}  // namespace cohort::space

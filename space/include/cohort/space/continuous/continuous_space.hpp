@@ -1,0 +1,137 @@
+#pragma once
+// A population placed in a continuous box: its cell list and (optionally) its Verlet neighbour
+// list, kept in step with the population's rows, rebuilt by policy, and charged to the
+// population's account under SpaceTags within its population budget.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cohort/engine/population.hpp"
+#include "cohort/space/continuous/neighbour_list.hpp"
+#include "cohort/space/space_tags.hpp"
+
+namespace cohort::space {
+
+/// When the neighbour structures are rebuilt.
+enum class RebuildPolicy : std::uint8_t {
+  every,      ///< every `rebuild_every` updates (LAMMPS' `neigh_modify every N check no`)
+  automatic,  ///< when some agent moved more than skin / 2 since the last build
+};
+
+/// What happens when a neighbour list would cross the population budget.
+enum class OverBudget : std::uint8_t {
+  fail,   ///< throw memory::BudgetExceeded (tag space.neighbours)
+  cells,  ///< drop the list for good and answer neighbour loops from the cell list (slower,
+          ///< less memory): the space's reclaimer rung
+};
+
+/// How a continuous space is run (the parsed `space:` block plus what the model decides).
+struct ContinuousOptions {
+  double cutoff = 1;     ///< interaction range
+  double skin = 0;       ///< extra range of the lists, so they stay valid between rebuilds
+  double cell_size = 0;  ///< minimum bin width; 0: cutoff + skin
+  bool neighbour_list = true;
+  ListKind list = ListKind::half;
+  RebuildPolicy rebuild = RebuildPolicy::every;
+  std::uint32_t rebuild_every = 1;  ///< updates between rebuilds under RebuildPolicy::every
+  OverBudget over_budget = OverBudget::fail;
+  bool sort_rows = false;  ///< re-sort the population's rows by bin at each rebuild (locality)
+};
+
+/// The neighbour structures of one population whose positions are a column. Registers itself as
+/// a RowStore, so births, deaths and permutations mark it stale (the next update rebuilds).
+template <int D>
+class ContinuousSpace final : public engine::RowStore {
+ public:
+  /// `population` must be empty (RowStore rule). Throws std::invalid_argument if the range
+  /// (cutoff + skin) exceeds half a periodic axis or the cell size is below the range.
+  ContinuousSpace(engine::Population& population, engine::Component<Vec<D>> position,
+                  const Box<D>& box, const ContinuousOptions& options,
+                  memory::Accountant& accountant);
+  ~ContinuousSpace() override;
+  ContinuousSpace(const ContinuousSpace&) = delete;
+  ContinuousSpace& operator=(const ContinuousSpace&) = delete;
+
+  const Box<D>& box() const { return cells_.box(); }
+  const ContinuousOptions& options() const { return options_; }
+  /// cutoff + skin: the range the list (or the cell fallback) covers.
+  double range() const { return options_.cutoff + options_.skin; }
+
+  /// Call once per step before neighbour loops: rebuilds when the rows changed, when nothing was
+  /// built yet, or when the policy says so, calling `before_rebuild` first (e.g. to wrap the
+  /// positions, as LAMMPS does only at rebuilds). Returns whether it rebuilt.
+  bool update(const TaskRunner& run = {}, const std::function<void()>& before_rebuild = {});
+  /// Rebuilds now: sorts rows by bin (if asked), rebuilds cells and the list, charges them.
+  void rebuild(const TaskRunner& run = {});
+  /// Largest squared displacement of any agent since the last build (minimum image).
+  double max_displacement2(const TaskRunner& run = {}) const;
+
+  const CellList<D>& cells() const { return cells_; }
+  const NeighbourList<D>& list() const { return list_; }
+  /// Whether neighbour loops use the Verlet list (false without one or after a fallback).
+  bool uses_list() const { return options_.neighbour_list && !fell_back_; }
+  std::uint64_t builds() const { return builds_; }
+  std::uint64_t fallbacks() const { return fell_back_ ? 1 : 0; }
+  /// Bytes charged under space.cells and space.neighbours.
+  std::size_t cell_bytes() const { return charged_cells_; }
+  std::size_t neighbour_bytes() const { return charged_neighbours_; }
+
+  /// Calls fn(j) for the neighbours of `row` within range() at the last build, with the list's
+  /// half/full rule (half: each pair once overall): from the list, or from the bins after a
+  /// fallback. Between rebuilds this is a superset of the pairs within cutoff while no agent
+  /// moved more than skin / 2.
+  template <class Fn>
+  void for_each_neighbour(std::uint32_t row, Fn&& fn) const;
+
+  /// Writes the structures and the policy's counters, so a resumed run continues with the same
+  /// (possibly stale, by design) lists. For Model::save.
+  void save(engine::CheckpointWriter& out) const;
+  /// Reads what save() wrote, after the population's rows were restored (Model::load).
+  void load(engine::CheckpointReader& in);
+
+  // RowStore: any row change makes the structures stale.
+  void append_row(engine::Row) override { stale_ = true; }
+  void swap_remove_row(engine::Row, engine::Row) override { stale_ = true; }
+  void permute_rows(std::span<const engine::Row>) override { stale_ = true; }
+
+ private:
+  void sync_charge(memory::TagId tag, std::size_t now, std::size_t& charged);
+  bool list_fits(std::size_t list_bytes);
+
+  engine::Population* population_;
+  engine::Component<Vec<D>> position_;
+  memory::Accountant* accountant_;
+  SpaceTags tags_;
+  ContinuousOptions options_;
+  CellList<D> cells_;
+  NeighbourList<D> list_;
+  std::vector<Vec<D>> reference_;  // positions at the last build (automatic policy only)
+  std::size_t charged_cells_ = 0;
+  std::size_t charged_neighbours_ = 0;
+  std::uint64_t builds_ = 0;
+  std::uint32_t since_build_ = 0;
+  bool stale_ = true;
+  bool fell_back_ = false;
+};
+
+template <int D>
+template <class Fn>
+void ContinuousSpace<D>::for_each_neighbour(std::uint32_t row, Fn&& fn) const {
+  if (uses_list()) {
+    for (std::uint32_t j : list_.neighbours_of(row))
+      fn(j);
+    return;
+  }
+  const auto pos = population_->column(position_);
+  const bool half = options_.list == ListKind::half;
+  cells_.for_each_within(pos, pos[row], range(), [&](std::uint32_t j, double) {
+    if (half ? j > row : j != row) fn(j);
+  });
+}
+
+extern template class ContinuousSpace<2>;
+extern template class ContinuousSpace<3>;
+
+}  // namespace cohort::space

@@ -1,0 +1,187 @@
+#include "cohort/space/continuous/continuous_space.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "cohort/memory/charge_context.hpp"
+
+namespace cohort::space {
+
+namespace {
+
+template <int D>
+double checked_cell_size(const Box<D>& box, const ContinuousOptions& o) {
+  const double range = o.cutoff + o.skin;
+  if (!(o.cutoff > 0) || !(o.skin >= 0))
+    throw std::invalid_argument("continuous space: cutoff must be > 0 and skin >= 0");
+  const double cell = o.cell_size > 0 ? o.cell_size : range;
+  if (cell < range)
+    throw std::invalid_argument("continuous space: cell size " + std::to_string(cell) +
+                                " is below cutoff + skin = " + std::to_string(range));
+  for (int a = 0; a < D; ++a)
+    if (box.periodic(a) && range > 0.5 * box.length(a))
+      throw std::invalid_argument("continuous space: cutoff + skin = " + std::to_string(range) +
+                                  " exceeds half the periodic box length " +
+                                  std::to_string(box.length(a)) + " of axis " + std::to_string(a) +
+                                  " (minimum image would be ambiguous)");
+  if (o.rebuild == RebuildPolicy::every && o.rebuild_every == 0)
+    throw std::invalid_argument("continuous space: rebuild every 0 steps");
+  return cell;
+}
+
+// Rows per task of the displacement check (fixed: the maximum is order-independent anyway).
+constexpr std::size_t kCheckRows = 16384;
+
+}  // namespace
+
+template <int D>
+ContinuousSpace<D>::ContinuousSpace(engine::Population& population,
+                                    engine::Component<Vec<D>> position, const Box<D>& box,
+                                    const ContinuousOptions& options,
+                                    memory::Accountant& accountant)
+    : population_(&population),
+      position_(position),
+      accountant_(&accountant),
+      tags_(SpaceTags::intern(accountant.tags())),
+      options_(options),
+      cells_(box, checked_cell_size(box, options)) {
+  population.attach(*this);
+}
+
+template <int D>
+ContinuousSpace<D>::~ContinuousSpace() {
+  population_->detach(*this);
+  sync_charge(tags_.cells, 0, charged_cells_);
+  sync_charge(tags_.neighbours, 0, charged_neighbours_);
+}
+
+template <int D>
+void ContinuousSpace<D>::sync_charge(memory::TagId tag, std::size_t now, std::size_t& charged) {
+  memory::ChargeContext& ctx = accountant_->context(0);
+  if (now > charged) ctx.charge_shared(population_->account(), tag, now - charged, now - charged);
+  if (now < charged) ctx.release_shared(population_->account(), tag, charged - now, charged - now);
+  charged = now;
+}
+
+template <int D>
+bool ContinuousSpace<D>::update(const TaskRunner& run,
+                                const std::function<void()>& before_rebuild) {
+  ++since_build_;
+  bool due = stale_ || builds_ == 0;
+  if (!due) {
+    if (options_.rebuild == RebuildPolicy::every) {
+      due = since_build_ >= options_.rebuild_every;
+    } else {
+      const double half_skin = 0.5 * options_.skin;
+      due = max_displacement2(run) > half_skin * half_skin;
+    }
+  }
+  if (due) {
+    if (before_rebuild) before_rebuild();
+    rebuild(run);
+  }
+  return due;
+}
+
+template <int D>
+double ContinuousSpace<D>::max_displacement2(const TaskRunner& run) const {
+  const auto pos = population_->column(position_);
+  if (reference_.size() != pos.size()) return std::numeric_limits<double>::infinity();
+  const std::size_t n = pos.size(), tasks = (n + kCheckRows - 1) / kCheckRows;
+  std::vector<double> partial(tasks, 0.0);
+  run(tasks, [&](std::size_t t, std::size_t) {
+    double m = 0;
+    for (std::size_t r = t * kCheckRows, end = std::min(n, r + kCheckRows); r < end; ++r)
+      m = std::max(m, box().distance2(reference_[r], pos[r]));
+    partial[t] = m;
+  });
+  double m = 0;
+  for (double p : partial)
+    m = std::max(m, p);
+  return m;
+}
+
+template <int D>
+bool ContinuousSpace<D>::list_fits(std::size_t list_bytes) {
+  const memory::PopulationLimits& limits = population_->options().population_budget;
+  if (!limits.limited()) return true;
+  accountant_->settle();  // budget_bytes() reads settled counters; main thread, nobody charging
+  const std::uint64_t others = population_->budget_bytes() - charged_neighbours_;
+  if (others + list_bytes <= limits.hard) return true;
+  if (options_.over_budget == OverBudget::cells) return false;
+  memory::BudgetRefusal r;
+  r.account_path = population_->name();
+  r.tag = "space.neighbours";
+  r.requested = list_bytes;
+  r.in_use = others;
+  r.limit = limits.hard;
+  r.remedy = "raise populations." + population_->name() +
+             ".population_budget, shorten cutoff + skin, or let the space fall back to "
+             "cell-list queries when the list does not fit (space.on_list_over_budget: cells)";
+  throw memory::BudgetExceeded(std::move(r));
+}
+
+template <int D>
+void ContinuousSpace<D>::rebuild(const TaskRunner& run) {
+  auto pos = population_->column(position_);
+  cells_.rebuild(pos, run);
+  if (options_.sort_rows && pos.size() > 1) {
+    population_->sort_by(cells_.row_cells(), cells_.cell_count());
+    pos = population_->column(position_);
+    cells_.rebuild(pos, run);
+  }
+  sync_charge(tags_.cells, cells_.bytes(), charged_cells_);
+  // The displacement reference serves the cell fallback too (its bins hold while moves stay
+  // under skin / 2).
+  if (options_.rebuild == RebuildPolicy::automatic) {
+    reference_.assign(pos.begin(), pos.end());
+    reference_.shrink_to_fit();  // charged by capacity: no slack left after deaths
+  }
+  if (options_.neighbour_list && !fell_back_) {
+    list_.build(cells_, pos, range(), options_.list, run);
+    if (!list_fits(list_.bytes() + reference_.capacity() * sizeof(Vec<D>))) {
+      list_.release();
+      fell_back_ = true;
+    }
+  }
+  sync_charge(tags_.neighbours, list_.bytes() + reference_.capacity() * sizeof(Vec<D>),
+              charged_neighbours_);
+  stale_ = false;
+  since_build_ = 0;
+  ++builds_;
+}
+
+template <int D>
+void ContinuousSpace<D>::save(engine::CheckpointWriter& out) const {
+  out.put(builds_);
+  out.put(since_build_);
+  out.put(fell_back_);
+  out.put_vector(reference_);
+  cells_.save(out);
+  list_.save(out);
+}
+
+template <int D>
+void ContinuousSpace<D>::load(engine::CheckpointReader& in) {
+  builds_ = in.get<std::uint64_t>("space builds");
+  since_build_ = in.get<std::uint32_t>("steps since the space's last build");
+  fell_back_ = in.get<bool>("space fallback flag");
+  reference_ = in.get_vector<Vec<D>>("space reference positions");
+  cells_.load(in);
+  list_.load(in);
+  const std::size_t n = population_->size();
+  if (cells_.rows() != n || (list_.rows() != 0 && list_.rows() != n) ||
+      (!reference_.empty() && reference_.size() != n))
+    throw engine::CheckpointError("checkpoint is corrupt: the space's structures hold " +
+                                  std::to_string(cells_.rows()) + " rows for " + std::to_string(n) +
+                                  " agents");
+  stale_ = false;
+  sync_charge(tags_.cells, cells_.bytes(), charged_cells_);
+  sync_charge(tags_.neighbours, list_.bytes() + reference_.capacity() * sizeof(Vec<D>),
+              charged_neighbours_);
+}
+
+template class ContinuousSpace<2>;
+template class ContinuousSpace<3>;
+
+}  // namespace cohort::space
