@@ -1,0 +1,229 @@
+#include "cohort/space/grid/grid_occupancy.hpp"
+
+#include <string>
+
+namespace cohort::space {
+
+using engine::AgentIndex;
+using engine::Row;
+
+namespace {
+constexpr Row kNoRow = AgentIndex::kNoRow;
+}
+
+GridOccupancy::GridOccupancy(memory::Accountant& accountant, engine::Population& owner,
+                             const GridShape& shape, Occupancy mode)
+    : owner_(&owner),
+      shape_(shape),
+      mode_(mode),
+      cell_charge_(accountant, owner, SpaceTags::intern(accountant.tags()).cells),
+      row_charge_(accountant, owner, SpaceTags::intern(accountant.tags()).cells) {
+  const std::size_t n = shape.cells();
+  const std::size_t per_cell = mode == Occupancy::single ? 12 : 16;
+  cell_charge_.check_growth(n * per_cell, "grid");
+  head_.assign(n, kNoRow);
+  if (mode == Occupancy::multiple) count_.assign(n, 0);
+  empty_.resize(n);
+  at_.resize(n);
+  for (std::size_t c = 0; c < n; ++c) {
+    empty_[c] = static_cast<std::uint32_t>(c);
+    at_[c] = static_cast<std::uint32_t>(c);
+  }
+  cell_charge_.set(n * per_cell, n * per_cell);
+  owner.attach(*this);
+}
+
+GridOccupancy::~GridOccupancy() {
+  owner_->detach(*this);
+}
+
+std::size_t GridOccupancy::bytes_per_row() const {
+  return mode_ == Occupancy::single ? sizeof(CellIndex) : sizeof(CellIndex) + 2 * sizeof(Row);
+}
+
+void GridOccupancy::sync_row_charge() {
+  row_charge_.set(cell_.size() * bytes_per_row(), cell_.capacity() * bytes_per_row());
+}
+
+void GridOccupancy::mark_empty(CellIndex cell) {
+  at_[cell] = static_cast<std::uint32_t>(empty_.size());
+  empty_.push_back(cell);
+}
+
+void GridOccupancy::mark_taken(CellIndex cell) {
+  const std::uint32_t i = at_[cell];
+  const CellIndex moved = empty_.back();
+  empty_[i] = moved;
+  at_[moved] = i;
+  empty_.pop_back();
+  at_[cell] = kNoCell;
+}
+
+void GridOccupancy::link(Row row, CellIndex cell) {
+  cell_[row] = cell;
+  if (head_[cell] == kNoRow) mark_taken(cell);
+  if (mode_ == Occupancy::multiple) {
+    next_[row] = head_[cell];
+    prev_[row] = kNoRow;
+    if (head_[cell] != kNoRow) prev_[head_[cell]] = row;
+    ++count_[cell];
+  }
+  head_[cell] = row;
+}
+
+void GridOccupancy::unlink(Row row, CellIndex cell) {
+  if (mode_ == Occupancy::single) {
+    head_[cell] = kNoRow;
+  } else {
+    const Row n = next_[row], p = prev_[row];
+    if (p != kNoRow)
+      next_[p] = n;
+    else
+      head_[cell] = n;
+    if (n != kNoRow) prev_[n] = p;
+    --count_[cell];
+  }
+  if (head_[cell] == kNoRow) mark_empty(cell);
+  cell_[row] = kNoCell;
+}
+
+bool GridOccupancy::place(Row row, CellIndex cell) {
+  if (mode_ == Occupancy::single && head_[cell] != kNoRow) return false;
+  if (cell_[row] != kNoCell) unlink(row, cell_[row]);
+  link(row, cell);
+  return true;
+}
+
+bool GridOccupancy::move(Row row, CellIndex cell) {
+  const CellIndex from = cell_[row];
+  if (from == cell) return true;
+  if (mode_ == Occupancy::single && head_[cell] != kNoRow) return false;
+  if (from != kNoCell) unlink(row, from);
+  link(row, cell);
+  return true;
+}
+
+void GridOccupancy::remove(Row row) {
+  if (cell_[row] != kNoCell) unlink(row, cell_[row]);
+}
+
+void GridOccupancy::append_row(Row row) {
+  (void)row;  // always the old size
+  cell_.push_back(kNoCell);
+  if (mode_ == Occupancy::multiple) {
+    next_.push_back(kNoRow);
+    prev_.push_back(kNoRow);
+  }
+  sync_row_charge();
+}
+
+void GridOccupancy::swap_remove_row(Row row, Row last) {
+  remove(row);
+  if (row != last) {
+    const CellIndex cell = cell_[last];
+    cell_[row] = cell;
+    if (mode_ == Occupancy::single) {
+      if (cell != kNoCell) head_[cell] = row;
+    } else {
+      next_[row] = next_[last];
+      prev_[row] = prev_[last];
+      if (cell != kNoCell) {
+        if (prev_[row] != kNoRow)
+          next_[prev_[row]] = row;
+        else
+          head_[cell] = row;
+        if (next_[row] != kNoRow) prev_[next_[row]] = row;
+      }
+    }
+  }
+  cell_.pop_back();
+  if (mode_ == Occupancy::multiple) {
+    next_.pop_back();
+    prev_.pop_back();
+  }
+  sync_row_charge();
+}
+
+void GridOccupancy::permute_rows(std::span<const Row> order) {
+  // new row i holds old row order[i]: rename every stored row through the inverse.
+  std::vector<Row> renamed(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    renamed[order[i]] = static_cast<Row>(i);
+  auto rename = [&](Row r) { return r == kNoRow ? kNoRow : renamed[r]; };
+  for (Row& h : head_)
+    h = rename(h);
+  std::vector<CellIndex> cells(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    cells[i] = cell_[order[i]];
+  cell_.swap(cells);
+  if (mode_ == Occupancy::multiple) {
+    std::vector<Row> next(order.size()), prev(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      next[i] = rename(next_[order[i]]);
+      prev[i] = rename(prev_[order[i]]);
+    }
+    next_.swap(next);
+    prev_.swap(prev);
+  }
+}
+
+void GridOccupancy::save(engine::CheckpointWriter& out) const {
+  out.put<std::uint64_t>(shape_.cells());
+  out.put_vector(cell_);
+  out.put_vector(head_);
+  out.put_vector(empty_);
+  if (mode_ == Occupancy::multiple) {
+    out.put_vector(next_);
+    out.put_vector(prev_);
+  }
+}
+
+void GridOccupancy::load(engine::CheckpointReader& in) {
+  const auto cells = in.get<std::uint64_t>("grid cell count");
+  auto cell = in.get_vector<CellIndex>("grid cell of each agent");
+  auto head = in.get_vector<Row>("grid cell heads");
+  auto empty = in.get_vector<std::uint32_t>("grid empty cells");
+  const std::size_t rows = owner_->size();
+  auto bad = [&](const std::string& what) {
+    return engine::CheckpointError("checkpoint does not match the grid of population '" +
+                                   owner_->name() + "': " + what);
+  };
+  if (cells != shape_.cells() || head.size() != shape_.cells() || empty.size() > cells)
+    throw bad(std::to_string(cells) + " cells saved, the grid has " +
+              std::to_string(shape_.cells()));
+  if (cell.size() != rows)
+    throw bad(std::to_string(cell.size()) + " agents saved, the population has " +
+              std::to_string(rows));
+  for (const CellIndex c : cell)
+    if (c != kNoCell && c >= cells) throw bad("an agent's cell is outside the grid");
+  for (const Row h : head)
+    if (h != kNoRow && h >= rows) throw bad("a cell names a row beyond the population");
+  std::vector<std::uint32_t> at(cells, kNoCell);
+  for (std::size_t i = 0; i < empty.size(); ++i) {
+    if (empty[i] >= cells || head[empty[i]] != kNoRow || at[empty[i]] != kNoCell)
+      throw bad("the empty-cell list is inconsistent");
+    at[empty[i]] = static_cast<std::uint32_t>(i);
+  }
+  if (mode_ == Occupancy::multiple) {
+    auto next = in.get_vector<Row>("grid cell lists (next)");
+    auto prev = in.get_vector<Row>("grid cell lists (prev)");
+    if (next.size() != rows || prev.size() != rows) throw bad("cell lists of the wrong length");
+    std::vector<std::uint32_t> count(cells, 0);
+    for (std::size_t c = 0; c < cells; ++c)
+      for (Row r = head[c]; r != kNoRow; r = next[r]) {
+        if (r >= rows || cell[r] != c || count[c] > rows) throw bad("a cell list is broken");
+        ++count[c];
+      }
+    next_ = std::move(next);
+    prev_ = std::move(prev);
+    count_ = std::move(count);
+  }
+  cell_ = std::move(cell);
+  head_ = std::move(head);
+  empty_ = std::move(empty);
+  empty_.reserve(cells);
+  at_ = std::move(at);
+  sync_row_charge();
+}
+
+}  // namespace cohort::space
