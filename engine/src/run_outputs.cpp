@@ -119,7 +119,9 @@ std::vector<fs::path> remove_run_files(const fs::path& dir, bool keep_checkpoint
   names.insert(names.end(), kStandardFiles.begin(), kStandardFiles.end());
   if (!keep_checkpoint) names.emplace_back(kCheckpoint);
   for (const std::string& name : names) {
-    if (keep_checkpoint && name == kCheckpoint) continue;
+    // Snapshots belong with the checkpoint: a resume keeps the rows up to its step (see
+    // SnapshotWriter), and a fresh run starts them over or removes them.
+    if (keep_checkpoint && (name == kCheckpoint || name.rfind("snapshots_", 0) == 0)) continue;
     std::error_code ec;
     if (fs::is_regular_file(fs::symlink_status(dir / name, ec))) fs::remove(dir / name, ec);
   }

@@ -117,7 +117,21 @@ ParamSpec run_schema(const ModelInfo& model) {
            ParamSpec::integer("every", 1, "report metrics every this many steps").min(1),
            ParamSpec::integer("checkpoint_every", 0,
                               "write a checkpoint every this many steps (0 = only on a signal)")
-               .min(0)},
+               .min(0),
+           ParamSpec::object(
+               "snapshots",
+               {ParamSpec::integer("every", 0,
+                                   "write every agent's row every this many steps (0 = never)")
+                    .min(0),
+                ParamSpec::list("populations",
+                                ParamSpec::string("population", std::nullopt, "a population"),
+                                "populations to snapshot ([] = all)")
+                    .with_default("[]"),
+                ParamSpec::list("columns",
+                                ParamSpec::string("column", std::nullopt, "a component column"),
+                                "columns to write ([] = every column that holds numbers)")
+                    .with_default("[]")},
+               "per-agent snapshots: snapshots_<population>.csv with step, uid and columns")},
           "where and how often to write results"),
       monitor_schema(),
       ParamSpec::object("populations", std::move(pops), "sizes and budgets of the populations"),
@@ -195,6 +209,7 @@ RunSettings load_run_settings(const ModelRegistry& registry, const std::filesyst
   s.report_every = static_cast<std::uint64_t>(output.at("every").as_int());
   s.checkpoint_every = static_cast<std::uint64_t>(output.at("checkpoint_every").as_int());
   s.monitor = monitor_settings_from(s.root.at("monitor"));
+  s.snapshots = snapshot_settings_from(output.at("snapshots"));
   for (const PopulationDecl& decl : model->populations)
     s.populations.push_back(population_setup(s.root.at("populations").at(decl.name), decl.name));
   if (model->check) model->check(s.model_setup(), s.seed);

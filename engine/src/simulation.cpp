@@ -84,6 +84,12 @@ void Simulation::record_metrics() {
 void Simulation::stream_outputs_to(RunOutputs& outputs) {
   outputs_ = &outputs;
   outputs.start_metrics(metrics_csv(metric_names_, metric_kinds_, rows_));
+  if (settings_.snapshots.every != 0) {
+    snapshots_ = std::make_unique<SnapshotWriter>(settings_.snapshots, *world_, outputs.dir());
+    if (snapshots_->due(world_->step())) snapshots_->write(*world_);
+  } else {
+    remove_snapshot_files(outputs.dir());
+  }
   if (!monitor_.samples().empty()) outputs.update_timeline(monitor_);
 }
 
@@ -111,6 +117,7 @@ RunEnd Simulation::run(const std::atomic<bool>& stop,
     const std::uint64_t step = world_->step();
     if (step % settings_.report_every == 0 || step == settings_.steps || world_->end_reason())
       record_metrics();
+    if (snapshots_ && snapshots_->due(step)) snapshots_->write(*world_);
     if (settings_.checkpoint_every != 0 && step % settings_.checkpoint_every == 0 &&
         step != settings_.steps)
       write_checkpoint(checkpoint_path());

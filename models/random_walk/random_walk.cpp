@@ -41,6 +41,9 @@ class RandomWalk final : public engine::Model {
     pop_ = &world.add_population("walkers", walkers.options);
     cell_ = pop_->add_component<Cell>("cell");
     displacement_ = pop_->add_component<Displacement>("displacement");
+    pop_->describe(cell_, {engine::field("x", &Cell::x), engine::field("y", &Cell::y)});
+    pop_->describe(displacement_,
+                   {engine::field("dx", &Displacement::dx), engine::field("dy", &Displacement::dy)});
     trail_ = pop_->add_component<Trail>("trail", engine::ColumnKind::handle);
     ops_ = {world.accountant().tags().intern("trail"),
             static_cast<std::uint16_t>(p.at("trail_capacity").as_int())};

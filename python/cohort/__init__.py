@@ -5,6 +5,8 @@
     r.metrics          # DataFrame: one row per reported step
     r.timeline         # DataFrame: the memory monitor's samples
     r.memory           # dict: the memory report (memory.json)
+    r.snapshots        # dict: population -> DataFrame (step, uid, columns), with
+                       #   output.snapshots.every set
     df = cohort.sweep("configs/quickstart.yaml", grid={"parameters.width": [50, 100]},
                       replicates=3, jobs=2, out="out/py_sweep")
     cohort.models()    # list of dicts: name, description, populations, parameters
@@ -48,6 +50,7 @@ class Run:
     memory: dict
     summary: dict = field(default_factory=dict)
     info: dict = field(default_factory=dict)
+    snapshots: dict = field(default_factory=dict)  # population -> DataFrame (step, uid, columns)
 
 
 def _overrides(overrides, steps, seed, threads):
@@ -93,6 +96,8 @@ def run(config, overrides=None, *, out=None, steps=None, seed=None, threads=None
         memory=_read_json(out_dir / "memory.json"),
         summary=_read_json(out_dir / "summary.json"),
         info=_read_json(out_dir / "run.json"),
+        snapshots={p.stem[len("snapshots_"):]: pd.read_csv(p)
+                   for p in sorted(out_dir.glob("snapshots_*.csv"))},
     )
 
 

@@ -56,3 +56,14 @@ def test_models_lists_the_built_in_models_with_their_parameters():
     assert walk["populations"][0]["name"] == "walkers"
     assert "width" in [p["name"] for p in walk["parameters"]]
     assert {"random_walk", "gene_network", "belief_agents"} <= set(models)
+
+
+def test_snapshots_come_back_as_one_dataframe_per_population(tmp_path):
+    r = cohort.run(QUICKSTART, {"populations.walkers.size": 50, "output.snapshots.every": 10},
+                   steps=20, threads=1, out=tmp_path / "out")
+    walkers = r.snapshots["walkers"]
+    assert list(walkers.columns) == ["step", "uid", "cell.x", "cell.y",
+                                     "displacement.dx", "displacement.dy"]
+    assert sorted(walkers["step"].unique()) == [0, 10, 20]
+    assert (walkers[walkers["step"] == 0]["uid"] == range(50)).all()
+    assert (walkers[walkers["step"] == 0][["displacement.dx", "displacement.dy"]] == 0).all().all()

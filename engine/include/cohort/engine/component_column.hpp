@@ -9,8 +9,10 @@
 #include <string>
 #include <type_traits>
 #include <typeinfo>
+#include <vector>
 
 #include "cohort/engine/agent_index.hpp"
+#include "cohort/engine/column_fields.hpp"
 
 namespace cohort::engine {
 
@@ -41,6 +43,10 @@ class ComponentColumn {
   std::size_t value_bytes() const { return value_bytes_; }
   const std::type_info& type() const { return *type_; }
   ColumnKind kind() const { return kind_; }
+  /// The numbers in a value, for outputs: one field for an arithmetic column, what the model
+  /// described for a struct column, none otherwise (such a column is not written).
+  const std::vector<ColumnField>& fields() const { return fields_; }
+  void set_fields(std::vector<ColumnField> fields) { fields_ = std::move(fields); }
   std::size_t size() const { return size_; }
   std::size_t capacity() const { return capacity_; }
   std::size_t capacity_bytes() const { return capacity_ * value_bytes_; }
@@ -97,6 +103,7 @@ class ComponentColumn {
   std::size_t alignment_;
   const std::type_info* type_;
   ColumnKind kind_;
+  std::vector<ColumnField> fields_;
   Storage data_;
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;

@@ -11,6 +11,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <typeinfo>
 #include <vector>
 
@@ -92,8 +93,22 @@ class Population {
       throw std::logic_error("component '" + name + "' added to population '" + name_ +
                              "' after agents were created");
     columns_.emplace_back(std::move(name), sizeof(T), alignof(T), typeid(T), kind);
+    if constexpr (std::is_arithmetic_v<T>)
+      if (kind == ColumnKind::value) columns_.back().set_fields({{"", field_type_of<T>(), 0}});
     return Component<T>{static_cast<std::uint32_t>(columns_.size() - 1)};
   }
+  /// Names the numbers inside a struct component, so snapshots can write it (as
+  /// `<component>.<field>` columns); see cohort::engine::field.
+  template <class T>
+  void describe(Component<T> c, std::vector<ColumnField> fields) {
+    for (const ColumnField& f : fields)
+      if (f.offset >= sizeof(T))
+        throw std::logic_error("field '" + f.name + "' lies outside component '" +
+                               columns_.at(c.column).name() + "'");
+    checked<T>(columns_, c).set_fields(std::move(fields));
+  }
+  /// The component columns, in the order they were added.
+  const std::vector<ComponentColumn>& columns() const { return columns_; }
   template <class T>
   std::span<T> column(Component<T> c) {
     return checked<T>(columns_, c).template values<T>();

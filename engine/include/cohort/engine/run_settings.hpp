@@ -11,6 +11,7 @@
 #include "cohort/engine/model.hpp"
 #include "cohort/engine/monitor_settings.hpp"
 #include "cohort/engine/param_spec.hpp"
+#include "cohort/engine/snapshot_writer.hpp"
 
 namespace cohort::engine {
 
@@ -25,8 +26,9 @@ struct RunSettings {
   std::uint64_t report_every = 1;
   std::uint64_t checkpoint_every = 0;  ///< 0 = only on SIGINT/SIGTERM
   std::vector<PopulationSetup> populations;
-  MonitorSettings monitor;  ///< the `monitor:` section (not part of config_hash)
-  ConfigValue root;         ///< the whole validated document
+  MonitorSettings monitor;     ///< the `monitor:` section (not part of config_hash)
+  SnapshotSettings snapshots;  ///< output.snapshots (not part of config_hash)
+  ConfigValue root;            ///< the whole validated document
   /// Files the model reads besides the config (ModelInfo::input_files), e.g. an edge file.
   std::vector<std::filesystem::path> input_files;
   /// Hash of what determines the simulation (model, seed, populations, parameters, the contents

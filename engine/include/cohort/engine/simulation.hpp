@@ -102,6 +102,7 @@ class Simulation {
   double wall_seconds_ = 0;
   std::uint64_t steps_this_process_ = 0;
   RunOutputs* outputs_ = nullptr;
+  std::unique_ptr<SnapshotWriter> snapshots_;  // when output.snapshots.every > 0
 };
 
 }  // namespace cohort::engine
