@@ -8,6 +8,7 @@
 #include "cohort/tools/csv.hpp"
 #include "exit_codes.hpp"
 #include "gnuplot.hpp"
+#include "positions_plot.hpp"
 
 namespace cohort::cli {
 
@@ -115,6 +116,12 @@ int plot_command(const PlotOptions& o) {
     }
     spdlog::info("plot: {}", (dir / "memory.png").string());
     ++drawn;
+  }
+  try {
+    drawn += plot_positions(dir, o.color);
+  } catch (const std::runtime_error& e) {
+    spdlog::error("plot: {}", e.what());
+    return kIoError;
   }
   if (drawn == 0) {
     spdlog::error(

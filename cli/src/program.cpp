@@ -229,6 +229,8 @@ int main(int argc, char** argv, engine::ModelRegistry& registry) {
   plot->add_option("dir", plot_opts.dir, "The run's output directory")
       ->required()
       ->check(CLI::ExistingDirectory);
+  plot->add_option("--color", plot_opts.color,
+                   "Snapshot column that colours the agents in positions_<population>.png");
   cli::MemoryDemoOptions demo;
   add_memory_demo(app, demo);
 

@@ -195,6 +195,27 @@ TEST_CASE("plot draws metrics and memory PNGs in a run folder whose name has an 
   CHECK_FALSE(contains(read_file(out / "memory.gp"), out.string()));
 }
 
+TEST_CASE("plot draws the agents' positions at the last snapshot, coloured by a column") {
+  const TempDir dir;
+  const fs::path out = dir / "out";
+  Result r =
+      run_cohort(dir,
+                 {"run", "configs/quickstart.yaml", "--steps", "20", "--threads", "1", "--set",
+                  "populations.walkers.size=300", "--set", "output.snapshots.every=10", "--quiet",
+                  "--no-profile", "--out", out.string()},
+                 COHORT_SOURCE_DIR);
+  REQUIRE_MESSAGE(r.exit_code == 0, r);
+  r = run_cohort(dir, {"plot", out.string(), "--color", "displacement.dx"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r);
+  const std::string bytes = read_file(out / "positions_walkers.png");
+  REQUIRE(bytes.size() > 1000);
+  CHECK(bytes.substr(1, 3) == "PNG");
+  // The script draws step 20's rows: x and y are columns 3 and 4, the colour column 5.
+  const std::string script = read_file(out / "positions.gp");
+  CHECK(contains(script, "using ($1==20?$3:1/0):4:5"));
+  CHECK(contains(script, "set cblabel 'displacement.dx'"));
+}
+
 TEST_CASE("plot of a folder without run outputs exits 4") {
   const TempDir dir;
   const Result r = run_cohort(dir, {"plot", dir.str("")});
