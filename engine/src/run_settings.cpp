@@ -130,7 +130,10 @@ ParamSpec run_schema(const ModelInfo& model) {
                 ParamSpec::list("columns",
                                 ParamSpec::string("column", std::nullopt, "a component column"),
                                 "columns to write ([] = every column that holds numbers)")
-                    .with_default("[]")},
+                    .with_default("[]"),
+                ParamSpec::boolean("compress", false,
+                                   "gzip the files (snapshots_<population>.csv.gz), one member "
+                                   "per step: pandas and zcat read them as they are")},
                "per-agent snapshots: snapshots_<population>.csv with step, uid and columns")},
           "where and how often to write results"),
       monitor_schema(),

@@ -5,10 +5,12 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <set>
 
 #include "cohort/engine/config_error.hpp"
 #include "cohort/engine/world.hpp"
+#include "gzip_members.hpp"
 
 namespace cohort::engine {
 
@@ -48,7 +50,27 @@ struct KeptPrefix {
   std::uintmax_t bytes = 0;
   std::optional<std::uint64_t> last_step;
 };
-KeptPrefix kept_prefix(const fs::path& path, const std::string& header, std::uint64_t step) {
+KeptPrefix kept_prefix_gzip(const fs::path& path, const std::string& header, std::uint64_t step) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<GzipMember> members = read_gzip_members(bytes);
+  if (members.empty() || members[0].text != header) return {};
+  KeptPrefix kept{members[0].end, std::nullopt};
+  for (std::size_t i = 1; i < members.size(); ++i) {  // one member per snapshot step
+    std::uint64_t member_step = 0;
+    const std::string& text = members[i].text;
+    if (std::from_chars(text.data(), text.data() + text.size(), member_step).ec != std::errc() ||
+        member_step > step)
+      break;
+    kept.bytes = members[i].end;
+    kept.last_step = member_step;
+  }
+  return kept;
+}
+
+KeptPrefix kept_prefix(const fs::path& path, const std::string& header, std::uint64_t step,
+                       bool gzip) {
+  if (gzip) return kept_prefix_gzip(path, header, step);
   std::ifstream in(path, std::ios::binary);
   std::string line;
   if (!std::getline(in, line) || line + "\n" != header) return {};
@@ -69,7 +91,8 @@ void remove_snapshot_files(const fs::path& dir, const std::set<fs::path>& keep) 
   std::error_code ec;
   for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
-    if (name.rfind(kPrefix, 0) == 0 && name.ends_with(".csv") && keep.count(e.path()) == 0)
+    if (name.rfind(kPrefix, 0) == 0 && (name.ends_with(".csv") || name.ends_with(".csv.gz")) &&
+        keep.count(e.path()) == 0)
       fs::remove(e.path(), ec);
   }
 }
@@ -83,6 +106,7 @@ SnapshotSettings snapshot_settings_from(const ConfigValue& snapshots) {
   s.every = static_cast<std::uint64_t>(snapshots.at("every").as_int());
   s.populations = names_of(snapshots.at("populations"));
   s.columns = names_of(snapshots.at("columns"));
+  s.compress = snapshots.at("compress").as_bool();
   return s;
 }
 
@@ -126,7 +150,9 @@ SnapshotWriter::SnapshotWriter(SnapshotSettings settings, const World& world, fs
   std::set<fs::path> ours;
   for (const std::uint16_t p : chosen) {
     const Population& pop = world.population(p);
-    Output out{p, {}, dir / (std::string(kPrefix) + pop.name() + ".csv"), nullptr, std::nullopt};
+    const std::string file_name =
+        std::string(kPrefix) + pop.name() + (settings_.compress ? ".csv.gz" : ".csv");
+    Output out{p, {}, dir / file_name, nullptr, std::nullopt};
     std::string header = "step,uid";
     for (std::uint32_t c = 0; c < pop.columns().size(); ++c) {
       const ComponentColumn& col = pop.columns()[c];
@@ -138,14 +164,16 @@ SnapshotWriter::SnapshotWriter(SnapshotSettings settings, const World& world, fs
     }
     header += "\n";
     KeptPrefix keep;
-    if (step > 0 && fs::exists(out.path)) keep = kept_prefix(out.path, header, step);
+    if (step > 0 && fs::exists(out.path))
+      keep = kept_prefix(out.path, header, step, settings_.compress);
     if (keep.bytes > 0) {
       fs::resize_file(out.path, keep.bytes);
       out.last_step = keep.last_step;
       out.file = std::fopen(out.path.c_str(), "ab");
     } else {
       out.file = std::fopen(out.path.c_str(), "wb");
-      if (out.file != nullptr && std::fputs(header.c_str(), out.file) < 0) fail(out.path, "write");
+      if (out.file == nullptr) fail(out.path, "open");
+      append(out, header);
     }
     if (out.file == nullptr) fail(out.path, "open");
     ours.insert(out.path);
@@ -182,10 +210,16 @@ void SnapshotWriter::write(const World& world) {
       }
       buffer_ += '\n';
     }
-    if (std::fwrite(buffer_.data(), 1, buffer_.size(), out.file) != buffer_.size() ||
-        std::fflush(out.file) != 0)
-      fail(out.path, "write");
+    if (!buffer_.empty()) append(out, buffer_);  // no agents, no rows (and no empty member)
   }
+}
+
+void SnapshotWriter::append(Output& out, std::string_view text) {
+  const std::string member = settings_.compress ? gzip_member(text) : std::string();
+  const std::string_view bytes = settings_.compress ? std::string_view(member) : text;
+  if (std::fwrite(bytes.data(), 1, bytes.size(), out.file) != bytes.size() ||
+      std::fflush(out.file) != 0)
+    fail(out.path, "write");
 }
 
 }  // namespace cohort::engine

@@ -70,6 +70,18 @@ def _read_json(path):
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+def _read_snapshots(out_dir):
+    """population -> DataFrame from snapshots_<population>.csv or .csv.gz (pandas unzips)."""
+    frames = {}
+    for path in sorted(out_dir.glob("snapshots_*.csv*")):
+        name = path.name[len("snapshots_"):]
+        for suffix in (".csv.gz", ".csv"):
+            if name.endswith(suffix):
+                frames[name[:-len(suffix)]] = pd.read_csv(path)
+                break
+    return frames
+
+
 def run(config, overrides=None, *, out=None, steps=None, seed=None, threads=None, quiet=True):
     """Runs a config and returns its outputs as a `Run`.
 
@@ -96,8 +108,7 @@ def run(config, overrides=None, *, out=None, steps=None, seed=None, threads=None
         memory=_read_json(out_dir / "memory.json"),
         summary=_read_json(out_dir / "summary.json"),
         info=_read_json(out_dir / "run.json"),
-        snapshots={p.stem[len("snapshots_"):]: pd.read_csv(p)
-                   for p in sorted(out_dir.glob("snapshots_*.csv"))},
+        snapshots=_read_snapshots(out_dir),
     )
 
 

@@ -67,3 +67,12 @@ def test_snapshots_come_back_as_one_dataframe_per_population(tmp_path):
     assert sorted(walkers["step"].unique()) == [0, 10, 20]
     assert (walkers[walkers["step"] == 0]["uid"] == range(50)).all()
     assert (walkers[walkers["step"] == 0][["displacement.dx", "displacement.dy"]] == 0).all().all()
+
+
+def test_compressed_snapshots_read_back_like_plain_ones(tmp_path):
+    base = {"populations.walkers.size": 40, "output.snapshots.every": 5}
+    plain = cohort.run(QUICKSTART, base, steps=10, threads=1, out=tmp_path / "plain")
+    packed = cohort.run(QUICKSTART, {**base, "output.snapshots.compress": True}, steps=10,
+                        threads=1, out=tmp_path / "packed")
+    assert (tmp_path / "packed" / "snapshots_walkers.csv.gz").exists()
+    assert packed.snapshots["walkers"].equals(plain.snapshots["walkers"])

@@ -2,6 +2,8 @@
 // continued exactly by a resume into the same folder.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+
 #include "cli/cohort_process.hpp"
 
 namespace fs = std::filesystem;
@@ -72,6 +74,33 @@ TEST_CASE("a resume into the same folder continues the snapshots as if never sto
   REQUIRE_MESSAGE(resumed.exit_code == 0, resumed);
   CHECK(read_file(dir / "first" / "snapshots_walkers.csv") ==
         read_file(dir / "straight" / "snapshots_walkers.csv"));
+}
+
+TEST_CASE("compressed snapshots are gzip members that a resume cuts and continues exactly") {
+  const TempDir dir;
+  const fs::path config = write_config(dir, "c.yaml", {});  // 25 steps
+  const std::vector<std::string> gz{"--set", "output.snapshots.compress=true"};
+  auto with = [&](std::vector<std::string> a, const std::vector<std::string>& more) {
+    a.insert(a.end(), more.begin(), more.end());
+    return a;
+  };
+  REQUIRE(run_cohort(dir, snapshot_run(config, dir.str("plain"))).exit_code == 0);
+  REQUIRE(run_cohort(dir, snapshot_run(config, dir.str("straight"), gz)).exit_code == 0);
+  REQUIRE(run_cohort(dir, snapshot_run(config, dir.str("first"),
+                                       with(gz, {"--set", "output.checkpoint_every=20"})))
+              .exit_code == 0);
+  const Result resumed = run_cohort(
+      dir, snapshot_run(config, dir.str("first"),
+                        with(gz, {"--resume", dir.str("first") + "/checkpoint.cohort"})));
+  REQUIRE_MESSAGE(resumed.exit_code == 0, resumed);
+  const std::string straight = read_file(dir / "straight" / "snapshots_walkers.csv.gz");
+  CHECK(straight.substr(0, 2) == "\x1f\x8b");  // the gzip magic
+  CHECK(read_file(dir / "first" / "snapshots_walkers.csv.gz") == straight);
+  // Decompressed, the members are the uncompressed file.
+  const std::string zcat = "zcat '" + dir.str("straight") + "/snapshots_walkers.csv.gz' > '" +
+                           dir.str("unzipped.csv") + "'";
+  REQUIRE(std::system(zcat.c_str()) == 0);
+  CHECK(read_file(dir / "unzipped.csv") == read_file(dir / "plain" / "snapshots_walkers.csv"));
 }
 
 TEST_CASE("a run without snapshots removes those an earlier run left in its folder") {

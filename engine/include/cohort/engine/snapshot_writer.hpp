@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cohort/engine/column_fields.hpp"
@@ -30,12 +31,14 @@ struct SnapshotSettings {
   std::uint64_t every = 0;                  ///< 0: no snapshots
   std::vector<ConfiguredName> populations;  ///< empty: every population
   std::vector<ConfiguredName> columns;      ///< empty: every column that holds numbers
+  bool compress = false;  ///< gzip (snapshots_<population>.csv.gz), one member per step
 };
 
 /// Reads the validated `output.snapshots` object.
 SnapshotSettings snapshot_settings_from(const ConfigValue& snapshots);
 
-/// Removes every snapshots_*.csv in `dir` (a run without snapshots, after one with them).
+/// Removes every snapshots_*.csv and snapshots_*.csv.gz in `dir` (a run without snapshots, after
+/// one with them).
 void remove_snapshot_files(const std::filesystem::path& dir);
 
 /// The snapshot files of one run: `snapshots_<population>.csv` in the output folder.
@@ -64,6 +67,8 @@ class SnapshotWriter {
     std::FILE* file = nullptr;
     std::optional<std::uint64_t> last_step;  // the step whose rows the file ends with
   };
+  void append(Output& out, std::string_view text);
+
   SnapshotSettings settings_;
   std::vector<Output> outputs_;
   std::string buffer_;
