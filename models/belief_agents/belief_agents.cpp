@@ -145,6 +145,7 @@ class BeliefAgents final : public engine::Model {
       out.put_vector(v.value);
       rules_.history.save(pop_->column(history_)[r], out);
     }
+    out.put_string(trace_);  // so belief_trace.csv after a resume covers the whole run
   }
 
   void load(engine::World& world, engine::CheckpointReader& in) override {
@@ -183,6 +184,7 @@ class BeliefAgents final : public engine::Model {
         throw memory::BudgetExceeded(ctx.last_refusal());
       rules_.history.load(ctx, pop_->account(), r, h, in);
     }
+    trace_ = in.get_string("belief trace rows");
   }
 
   void write_outputs(const engine::World&, const std::filesystem::path& dir) const override {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "support/temp_dir.hpp"
 
@@ -33,7 +34,8 @@ int cohort(const std::string& args, const fs::path& log) {
 
 struct Case {
   const char* name;
-  std::string config;  // a run config of a few seconds at most
+  std::string config;                         // a run config of a few seconds at most
+  std::vector<std::string> model_files = {};  // the model's own outputs, also compared
 };
 
 Case random_walk_case() {
@@ -50,20 +52,23 @@ parameters: {width: 60, height: 60, birth_rate: 0.02, death_rate: 0.02, trail_ca
 
 Case belief_case(const char* budget) {
   // A per-agent budget that binds: history is evicted and beliefs pruned while the run goes on.
-  return {"belief_agents", std::string(R"(model: belief_agents
+  return {"belief_agents",
+          std::string(R"(model: belief_agents
 seed: 3
 steps: 40
 threads: 2
 output: {every: 5}
 populations:
   explorers: {size: 400, budget: {hard: )") +
-                               budget + R"(}, on_refusal: freeze}
+              budget + R"(}, on_refusal: freeze}
 parameters:
   width: 6
   height: 6
   history: {capacity: 1024, block_entries: 16, codec: lz4}
   reclaim: [evict_history, prune_beliefs]
-)"};
+  trace_agents: [1, 7]
+)",
+          {"belief_trace.csv"}};
 }
 
 Case gene_network_case() {
@@ -104,6 +109,12 @@ void check_case(const Case& c) {
                  dir / "resumed.log") == 0);
   CHECK(read_file(dir / "resumed" / "metrics.csv") == read_file(dir / "a" / "metrics.csv"));
   CHECK(read_file(dir / "resumed" / "summary.json") == read_file(dir / "a" / "summary.json"));
+  for (const std::string& file : c.model_files) {
+    CAPTURE(file);
+    const std::string straight = read_file(dir / "a" / file);
+    CHECK(straight.size() > 100);
+    CHECK(read_file(dir / "resumed" / file) == straight);
+  }
 }
 
 }  // namespace
