@@ -82,6 +82,33 @@ parameters:
 )"};
 }
 
+Case forest_fire_case() {
+  return {"forest_fire", R"(model: forest_fire
+seed: 5
+steps: 40
+threads: 2
+output: {every: 5}
+space: {dimensions: [200, 150]}  # 30,000 cells: two planting blocks
+parameters: {density: 0.65}
+)"};
+}
+
+// The same run on 1, 2 and 3 threads writes the same metrics and summary.
+void check_threads(const Case& c) {
+  CAPTURE(c.name);
+  const TempDir dir;
+  const fs::path config = dir / "run.yaml";  // NOLINT
+  std::ofstream(config) << c.config;
+  for (const char* t : {"1", "2", "3"})
+    REQUIRE(cohort("'" + config.string() + "' --threads " + t + " --out '" +
+                       (dir / t).string() + "'",
+                   dir / (std::string(t) + ".log")) == 0);
+  for (const char* t : {"2", "3"}) {
+    CHECK(read_file(dir / t / "metrics.csv") == read_file(dir / "1" / "metrics.csv"));
+    CHECK(read_file(dir / t / "summary.json") == read_file(dir / "1" / "summary.json"));
+  }
+}
+
 void check_case(const Case& c) {
   CAPTURE(c.name);
   const TempDir dir;
@@ -122,4 +149,13 @@ TEST_CASE("belief_agents under a binding 2 KiB budget checkpoints and resumes ex
 
 TEST_CASE("gene_network checkpoints are the same bytes from two processes and resume exactly") {
   check_case(gene_network_case());
+}
+
+TEST_CASE("forest_fire checkpoints are the same bytes from two processes and resume exactly") {
+  check_case(forest_fire_case());
+}
+
+
+TEST_CASE("forest_fire writes the same outputs on 1, 2 and 3 threads") {
+  check_threads(forest_fire_case());
 }
