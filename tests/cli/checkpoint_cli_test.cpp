@@ -93,6 +93,19 @@ parameters: {density: 0.65}
 )"};
 }
 
+Case schelling_case() {
+  return {"schelling", R"(model: schelling
+seed: 9
+steps: 40
+threads: 2
+output: {every: 5}
+populations:
+  agents: {size: 500}
+space: {dimensions: [30, 30], neighbourhood: {radius: 2}}
+parameters: {min_to_be_happy: 9}
+)"};
+}
+
 // The same run on 1, 2 and 3 threads writes the same metrics and summary.
 void check_threads(const Case& c) {
   CAPTURE(c.name);
@@ -155,7 +168,11 @@ TEST_CASE("forest_fire checkpoints are the same bytes from two processes and res
   check_case(forest_fire_case());
 }
 
+TEST_CASE("schelling checkpoints are the same bytes from two processes and resume exactly") {
+  check_case(schelling_case());
+}
 
-TEST_CASE("forest_fire writes the same outputs on 1, 2 and 3 threads") {
+TEST_CASE("the grid models write the same outputs on 1, 2 and 3 threads") {
   check_threads(forest_fire_case());
+  check_threads(schelling_case());
 }
