@@ -106,6 +106,21 @@ parameters: {min_to_be_happy: 9}
 )"};
 }
 
+Case wolf_sheep_case() {
+  // The sheep's population budget binds: births are refused and counted, across the resume too.
+  return {"wolf_sheep", R"(model: wolf_sheep
+seed: 13
+steps: 40
+threads: 2
+output: {every: 5}
+populations:
+  sheep: {size: 100, population_budget: {hard: 24KiB}, on_refusal: freeze}
+  wolves: {size: 30}
+space: {dimensions: [25, 25]}
+parameters: {sheep_reproduce: 0.4, regrowth_time: 10}
+)"};
+}
+
 // The same run on 1, 2 and 3 threads writes the same metrics and summary.
 void check_threads(const Case& c) {
   CAPTURE(c.name);
@@ -172,7 +187,12 @@ TEST_CASE("schelling checkpoints are the same bytes from two processes and resum
   check_case(schelling_case());
 }
 
+TEST_CASE("wolf_sheep under a binding population budget checkpoints and resumes exactly") {
+  check_case(wolf_sheep_case());
+}
+
 TEST_CASE("the grid models write the same outputs on 1, 2 and 3 threads") {
   check_threads(forest_fire_case());
   check_threads(schelling_case());
+  check_threads(wolf_sheep_case());
 }
