@@ -85,7 +85,6 @@ class Ecosystem {
   std::optional<space::CellLayer<std::int32_t>> countdown_;
   PhaseCounts last_;
   std::vector<engine::AgentId> order_[2];
-  std::vector<std::pair<std::uint64_t, engine::AgentId>> keyed_;
   std::vector<engine::Row> prey_;
 };
 
