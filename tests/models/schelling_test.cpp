@@ -3,12 +3,17 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
 #include <vector>
 
+#include "cohort/engine/config_error.hpp"
+#include "cohort/engine/run_settings.hpp"
 #include "schelling/segregation.hpp"
+#include "support/builtin_registry.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace cohort;
 using namespace cohort::models::schelling;
@@ -167,4 +172,27 @@ TEST_CASE("schelling small case: means over 30 seeds within the reference bands"
     CHECK(std::abs(happy[k] / kSeeds - refs[k].happy) < 4 * refs[k].happy_sd / root + 1e-3);
     CHECK(std::abs(share[k] / kSeeds - refs[k].share) < 4 * refs[k].share_sd / root);
   }
+}
+
+TEST_CASE("schelling refuses a multiple-occupancy space at its file, line and key") {
+  const cohort::testing::TempDir dir;
+  std::ofstream(dir / "s.yaml") << "model: schelling\npopulations: {agents: {size: 10}}\n"
+                                   "space:\n  dimensions: [5, 5]\n  occupancy: multiple\n";
+  try {
+    (void)engine::load_run_settings(cohort::testing::builtin_registry(), dir / "s.yaml");
+    FAIL("a multiple-occupancy Schelling grid was accepted");
+  } catch (const engine::ConfigError& e) {
+    CHECK(e.first().key_path == "space.occupancy");
+    CHECK(e.first().location.line == 5);
+    CHECK(e.first().expected == "single (one agent a cell)");
+  }
+}
+
+TEST_CASE("schelling refuses more agents than cells before it runs") {
+  const cohort::testing::TempDir dir;
+  std::ofstream(dir / "s.yaml") << "model: schelling\npopulations: {agents: {size: 26}}\n"
+                                   "space: {dimensions: [5, 5]}\n";
+  CHECK_THROWS_AS(
+      (void)engine::load_run_settings(cohort::testing::builtin_registry(), dir / "s.yaml"),
+      engine::ConfigError);
 }
