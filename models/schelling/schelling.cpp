@@ -12,10 +12,7 @@ namespace cohort::models {
 namespace {
 
 using engine::ParamSpec;
-using engine::Row;
 using schelling::Segregation;
-
-constexpr std::uint16_t kMoveStream = 1;
 
 space::GridSpaceSettings default_space() {
   space::GridSpaceSettings s;
@@ -39,17 +36,11 @@ class Schelling final : public engine::Model {
     engine::Population& pop = world.add_population("agents", agents.options);
     model_.emplace(world, pop, space::grid_settings(*setup.space), s);
     model_->populate(world, agents.size);
-    world.add_system("count moves", "move", [this](engine::World&, std::uint64_t) { moved_ = 0; });
-    // Random activation: one agent at a time in a fresh permutation each step, each seeing the
-    // moves of those before it (Agents.jl's random scheduler).
-    world.add_system("activate", "move", pop,
-                     [this](engine::BlockContext& ctx, Row begin, Row end) {
-                       for (const Row r : ctx.rows(begin, end)) {
-                         engine::RandomStream rng = ctx.rng(ctx.population.uid_at(r), kMoveStream);
-                         moved_ += model_->activate(r, rng).to != space::kNoCell;
-                       }
-                     },
-                     {.schedule = engine::Schedule::random});
+    // Random activation, one agent at a time, each seeing the moves of those before it
+    // (Agents.jl's random scheduler).
+    world.add_system("activate", "move", [this](engine::World& w, std::uint64_t step) {
+      moved_ = model_->step(w, step);
+    });
   }
 
   std::vector<std::string> metric_names() const override {
@@ -67,6 +58,7 @@ class Schelling final : public engine::Model {
   void load(engine::World&, engine::CheckpointReader& in) override {
     moved_ = in.get<std::uint64_t>("agents moved in the last step");
     model_->grid().load(in);
+    model_->sync_cells();
   }
   void release(engine::World&) override { model_.reset(); }
 

@@ -1,5 +1,7 @@
 #include "segregation.hpp"
 
+#include <algorithm>
+
 namespace cohort::models::schelling {
 
 using engine::Row;
@@ -7,7 +9,9 @@ using space::CellIndex;
 
 namespace {
 constexpr std::uint16_t kPlaceStream = 0;
-}
+constexpr std::uint16_t kMoveStream = 1;
+constexpr std::uint16_t kOrderStream = 2;
+}  // namespace
 
 Segregation::Segregation(engine::World& world, engine::Population& agents,
                          const space::GridSpaceSettings& grid, SegregationSettings settings)
@@ -16,6 +20,30 @@ Segregation::Segregation(engine::World& world, engine::Population& agents,
       group_(agents.add_component<std::uint8_t>("group")),
       neighbourhood_(grid.shape(), grid.neighbourhood) {
   grid_.emplace(world.accountant(), agents, grid.shape(), space::Occupancy::single);
+  group_at_.emplace(world.accountant(), agents, "schelling.group_at", grid.shape().cells(), 0);
+}
+
+void Segregation::sync_cells() {
+  const auto group = agents_->column(group_);
+  std::fill(group_at_->values().begin(), group_at_->values().end(), std::uint8_t{0});
+  for (Row r = 0; r < agents_->size(); ++r)
+    if (grid_->cell_of(r) != space::kNoCell) (*group_at_)[grid_->cell_of(r)] = group[r];
+}
+
+std::uint64_t Segregation::step(engine::World& world, std::uint64_t step) {
+  order_.resize(agents_->size());
+  for (Row r = 0; r < order_.size(); ++r)
+    order_[r] = r;
+  engine::RandomStream shuffle =
+      engine::RandomStream::for_population(world.seed(), agents_->index(), step, kOrderStream);
+  for (std::size_t i = order_.size(); i > 1; --i)
+    std::swap(order_[i - 1], order_[shuffle.below(static_cast<std::uint32_t>(i))]);
+  std::uint64_t moved = 0;
+  for (const Row r : order_) {
+    engine::RandomStream rng(world.seed(), agents_->uid_at(r), step, kMoveStream);
+    moved += activate(r, rng).to != space::kNoCell;
+  }
+  return moved;
 }
 
 void Segregation::populate(engine::World& world, std::uint64_t count) {
@@ -27,19 +55,20 @@ void Segregation::populate(engine::World& world, std::uint64_t count) {
     agents_->column(group_)[row] = first ? 1 : 2;
     engine::RandomStream rng(world.seed(), agents_->uid_at(row), ~0ull, kPlaceStream);
     const CellIndex cell = grid_->random_empty(rng);
-    if (cell != space::kNoCell) grid_->place(row, cell);
+    if (cell != space::kNoCell) {
+      grid_->place(row, cell);
+      (*group_at_)[cell] = first ? 1 : 2;
+    }
   }
 }
 
 std::pair<std::uint32_t, std::uint32_t> Segregation::neighbours(Row row) const {
-  const auto group = agents_->column(group_);
-  const std::uint8_t mine = group[row];
+  const std::uint8_t mine = agents_->column(group_)[row];
+  const auto at = group_at_->values();
   std::uint32_t same = 0, occupied = 0;
   neighbourhood_.for_each(grid_->cell_of(row), [&](CellIndex c) {
-    const Row other = grid_->first(c);
-    if (other == engine::AgentIndex::kNoRow) return;
-    ++occupied;
-    same += group[other] == mine;
+    occupied += at[c] != 0;
+    same += at[c] == mine;
   });
   return {same, occupied};
 }
@@ -49,7 +78,11 @@ Activation Segregation::activate(Row row, engine::RandomStream& rng) {
   Activation a{row, same, space::kNoCell};
   if (same >= settings_.min_to_be_happy) return a;
   a.to = grid_->random_empty(rng);  // its own cell is taken, so it always relocates
-  if (a.to != space::kNoCell) grid_->move(row, a.to);
+  if (a.to != space::kNoCell) {
+    (*group_at_)[grid_->cell_of(row)] = 0;
+    grid_->move(row, a.to);
+    (*group_at_)[a.to] = agents_->column(group_)[row];
+  }
   return a;
 }
 

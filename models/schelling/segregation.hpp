@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <vector>
 
 #include "cohort/engine/world.hpp"
+#include "cohort/space/grid/cell_layer.hpp"
 #include "cohort/space/grid/grid_occupancy.hpp"
 #include "cohort/space/grid/grid_settings.hpp"
 #include "cohort/space/grid/neighbourhood.hpp"
@@ -47,8 +49,14 @@ class Segregation {
   /// Creates `count` agents in order, each on a uniformly random empty cell.
   void populate(engine::World& world, std::uint64_t count);
   /// Activates the agent at `row`: counts its same-group neighbours and, if unhappy, moves it to
-  /// a cell drawn from `rng` among the empty ones. Sequential use only (random schedule).
+  /// a cell drawn from `rng` among the empty ones. Sequential use only.
   Activation activate(engine::Row row, engine::RandomStream& rng);
+  /// Activates every agent once, one at a time, in a fresh uniform random order (a Fisher-Yates
+  /// shuffle of the rows with the population's stream for `step`: rows are the same on any thread
+  /// count and after a resume, so the order is too). Returns how many moved.
+  std::uint64_t step(engine::World& world, std::uint64_t step);
+  /// Restores the cell layer of groups from the occupancy index (after a checkpoint is loaded).
+  void sync_cells();
   /// Same-group and occupied neighbour cells of the agent at `row`.
   std::pair<std::uint32_t, std::uint32_t> neighbours(engine::Row row) const;
   /// Happy fraction and mean same-group share now (parallel, deterministic).
@@ -66,6 +74,10 @@ class Segregation {
   engine::Component<std::uint8_t> group_;
   space::Neighbourhood neighbourhood_;
   std::optional<space::GridOccupancy> grid_;
+  // The group standing on each cell (0 = empty): the neighbour count reads one byte per cell
+  // without branching, instead of a row and then its group (measured 3x faster on the large case).
+  std::optional<space::CellLayer<std::uint8_t>> group_at_;
+  std::vector<engine::Row> order_;
 };
 
 }  // namespace cohort::models::schelling

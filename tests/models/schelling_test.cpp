@@ -44,16 +44,17 @@ Run make(std::uint32_t side, std::uint64_t agents, std::uint32_t radius, std::ui
   r.model->populate(*r.world, agents);
   Segregation* m = r.model.get();
   std::uint64_t* moved = r.moved.get();
-  r.world->add_system("reset", "update", [moved](engine::World&, std::uint64_t) { *moved = 0; });
+  if (!observe) {  // as the model runs it
+    r.world->add_system("activate", "update", [m, moved](engine::World& w, std::uint64_t step) {
+      *moved = m->step(w, step);
+    });
+    return r;
+  }
   r.world->add_system("activate", "update", pop,
-                      [m, moved, observe](engine::BlockContext& ctx, Row b, Row e) {
+                      [m, observe](engine::BlockContext& ctx, Row b, Row e) {
                         for (const Row row : ctx.rows(b, e)) {
                           engine::RandomStream rng = ctx.rng(ctx.population.uid_at(row), 1);
-                          if (observe) {
-                            observe(*m, row, rng);
-                          } else {
-                            *moved += m->activate(row, rng).to != space::kNoCell;
-                          }
+                          observe(*m, row, rng);
                         }
                       },
                       {.schedule = engine::Schedule::random});
