@@ -36,15 +36,15 @@ class WolfSheep final : public engine::Model {
     s.random_type_order = p.at("type_order").as_string() == "random";
     const engine::PopulationSetup& sheep = setup.population("sheep");
     const engine::PopulationSetup& wolves = setup.population("wolves");
-    world.set_phases({"animals", "grass"});
+    world.set_phases({"step"});  // animals, then grass: one phase end per step
     engine::Population& sp = world.add_population("sheep", sheep.options);
     engine::Population& wp = world.add_population("wolves", wolves.options);
     eco_.emplace(world, sp, wp, space::grid_settings(*setup.space), s);
     eco_->populate(world, sheep.size, wolves.size);
-    world.add_system("animals", "animals",
+    world.add_system("animals", "step",
                      [this](engine::World& w, std::uint64_t step) { eco_->animals(w, step); });
     space::add_cell_system(
-        world, "grass", "grass", eco_->cells(),
+        world, "grass", "step", eco_->cells(),
         [this](space::CellIndex b, space::CellIndex e, std::uint64_t) { eco_->grow(b, e); });
   }
 
