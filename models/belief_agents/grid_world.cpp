@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "cohort/space/grid/grid_shape.hpp"
+
 namespace cohort::models::belief {
 
 std::vector<std::uint8_t> parse_map(const std::string& text, std::uint32_t& width,
@@ -53,20 +55,20 @@ GridWorld::GridWorld(GridSpec spec)
     return std::find(spec.blocked.begin(), spec.blocked.end(), types_[s]) != spec.blocked.end();
   };
   transitions_.resize(types_.size() * kActions);
-  for (std::uint32_t y = 0; y < H; ++y)
-    for (std::uint32_t x = 0; x < W; ++x) {
-      const std::size_t s = std::size_t{y} * W + x;
-      // up = y - 1, down = y + 1, left = x - 1, right = x + 1; an edge or obstacle stays.
-      const long targets[4] = {y > 0 ? long(s - W) : -1, y + 1 < H ? long(s + W) : -1,
-                               x > 0 ? long(s - 1) : -1, x + 1 < W ? long(s + 1) : -1};
-      for (std::size_t a = 0; a < 4; ++a) {
-        const bool legal = targets[a] >= 0 && !is_blocked(static_cast<std::size_t>(targets[a]));
-        transitions_[s * kActions + a] =
-            legal ? Transition{static_cast<std::uint32_t>(targets[a]), spec.move_success}
-                  : Transition{static_cast<std::uint32_t>(s), 0.0};
-      }
-      transitions_[s * kActions + kStay] = {static_cast<std::uint32_t>(s), 0.0};
+  // The grid space gives each action's target cell: up = y - 1, down = y + 1, left = x - 1,
+  // right = x + 1 on a bounded grid, where a step beyond the edge (kNoCell) or onto an obstacle
+  // stays.
+  const space::GridShape shape = space::GridShape::plane(W, H, false);
+  constexpr space::Coord kStep[4] = {{0, -1, 0}, {0, 1, 0}, {-1, 0, 0}, {1, 0, 0}};
+  for (space::CellIndex s = 0; s < types_.size(); ++s) {
+    for (std::size_t a = 0; a < 4; ++a) {
+      const space::CellIndex target = shape.offset(s, kStep[a]);
+      const bool legal = target != space::kNoCell && !is_blocked(target);
+      transitions_[s * kActions + a] =
+          legal ? Transition{target, spec.move_success} : Transition{s, 0.0};
     }
+    transitions_[s * kActions + kStay] = {s, 0.0};
+  }
   const double cut = std::exp(-16.0);
   negative_ambiguity_ = hit_ * std::log(hit_ + cut) +
                         static_cast<double>(levels_ - 1) * (miss_ * std::log(miss_ + cut));

@@ -1,8 +1,10 @@
 #include "random_walk.hpp"
 
 #include <cmath>
+#include <optional>
 
 #include "cohort/engine/world.hpp"
+#include "cohort/space/grid/neighbourhood.hpp"
 #include "trail.hpp"
 
 namespace cohort::models {
@@ -34,6 +36,9 @@ class RandomWalk final : public engine::Model {
     move_probability_ = p.at("move_probability").as_real();
     birth_rate_ = p.at("birth_rate").as_real();
     death_rate_ = p.at("death_rate").as_real();
+    steps_.emplace(space::GridShape::plane(static_cast<std::uint32_t>(width_),
+                                           static_cast<std::uint32_t>(height_), true),
+                   space::NeighbourhoodSpec::von_neumann(1));
     const engine::PopulationSetup& walkers = setup.population("walkers");
     on_refusal_ = walkers.on_refusal;
 
@@ -160,20 +165,20 @@ class RandomWalk final : public engine::Model {
     auto disp = ctx.population.column(displacement_);
     auto trails = ctx.population.column(trail_);
     const auto uids = ctx.population.uids();
-    static constexpr std::int32_t kDx[4] = {1, -1, 0, 0};
-    static constexpr std::int32_t kDy[4] = {0, 0, 1, -1};
+    // A step goes to one of the von Neumann neighbours, in the neighbourhood's offset order
+    // ((0,-1), (-1,0), (1,0), (0,1)); the grid wraps it around the torus.
+    const space::GridShape& shape = steps_->shape();
+    const std::span<const space::Coord> offsets = steps_->offsets();
     for (Row r = begin; r < end; ++r) {
       engine::RandomStream rng = ctx.rng(uids[r], kMoveStream);
       if (!rng.bernoulli(move_probability_)) continue;
-      const std::uint32_t dir = rng.below(4);
-      cells[r].x = (cells[r].x + kDx[dir] + width_) % width_;
-      cells[r].y = (cells[r].y + kDy[dir] + height_) % height_;
-      disp[r].dx += kDx[dir];
-      disp[r].dy += kDy[dir];
-      // Unsigned: a 65535 x 65535 grid has cell indices up to 2^32 - 131071, beyond int.
-      const std::uint32_t cell =
-          static_cast<std::uint32_t>(cells[r].y) * static_cast<std::uint32_t>(width_) +
-          static_cast<std::uint32_t>(cells[r].x);
+      const space::Coord d = offsets[rng.below(4)];
+      const space::CellIndex cell =
+          shape.resolve(std::int64_t{cells[r].x} + d.x, std::int64_t{cells[r].y} + d.y);
+      const space::Coord at = shape.coord(cell);
+      cells[r] = {at.x, at.y};
+      disp[r].dx += d.x;
+      disp[r].dy += d.y;
       if (ops_.record(ctx.memory, ctx.population.account(), r, trails[r], cell) ==
           TrailRecord::refused) {
         if (on_refusal_ == engine::RefusalPolicy::fail)
@@ -204,6 +209,7 @@ class RandomWalk final : public engine::Model {
   Component<Displacement> displacement_;
   Component<Trail> trail_;
   TrailOps ops_{};
+  std::optional<space::Neighbourhood> steps_;  // the torus and its four steps
   std::int32_t width_ = 1, height_ = 1;
   double move_probability_ = 1, birth_rate_ = 0, death_rate_ = 0;
   engine::RefusalPolicy on_refusal_ = engine::RefusalPolicy::fail;
@@ -214,7 +220,8 @@ class RandomWalk final : public engine::Model {
 void register_random_walk(engine::ModelRegistry& registry) {
   registry.add(engine::ModelInfo{
       "random_walk",
-      "Walkers on a torus that step to a random neighbour, remember a trail of visited cells in "
+      "Walkers on a torus (a grid space) that step to a random von Neumann neighbour, remember a "
+      "trail of visited cells in "
       "pooled memory, and optionally give birth and die. The engine's test and quick-start model.",
       {{"walkers", 1000, "the walkers", 2048}},
       ParamSpec::object(

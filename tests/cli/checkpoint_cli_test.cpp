@@ -87,6 +87,61 @@ parameters:
 )"};
 }
 
+Case forest_fire_case() {
+  return {"forest_fire", R"(model: forest_fire
+seed: 5
+steps: 40
+threads: 2
+output: {every: 5}
+space: {dimensions: [200, 150]}  # 30,000 cells: two planting blocks
+parameters: {density: 0.65}
+)"};
+}
+
+Case schelling_case() {
+  return {"schelling", R"(model: schelling
+seed: 9
+steps: 40
+threads: 2
+output: {every: 5}
+populations:
+  agents: {size: 500}
+space: {dimensions: [30, 30], neighbourhood: {radius: 2}}
+parameters: {min_to_be_happy: 9}
+)"};
+}
+
+Case wolf_sheep_case() {
+  // The sheep's population budget binds: births are refused and counted, across the resume too.
+  return {"wolf_sheep", R"(model: wolf_sheep
+seed: 13
+steps: 40
+threads: 2
+output: {every: 5}
+populations:
+  sheep: {size: 100, population_budget: {hard: 24KiB}, on_refusal: freeze}
+  wolves: {size: 30}
+space: {dimensions: [25, 25]}
+parameters: {sheep_reproduce: 0.4, regrowth_time: 10}
+)"};
+}
+
+// The same run on 1, 2 and 3 threads writes the same metrics and summary.
+void check_threads(const Case& c) {
+  CAPTURE(c.name);
+  const TempDir dir;
+  const fs::path config = dir / "run.yaml";  // NOLINT
+  std::ofstream(config) << c.config;
+  for (const char* t : {"1", "2", "3"})
+    REQUIRE(cohort("'" + config.string() + "' --threads " + t + " --out '" +
+                       (dir / t).string() + "'",
+                   dir / (std::string(t) + ".log")) == 0);
+  for (const char* t : {"2", "3"}) {
+    CHECK(read_file(dir / t / "metrics.csv") == read_file(dir / "1" / "metrics.csv"));
+    CHECK(read_file(dir / t / "summary.json") == read_file(dir / "1" / "summary.json"));
+  }
+}
+
 void check_case(const Case& c) {
   CAPTURE(c.name);
   const TempDir dir;
@@ -133,4 +188,22 @@ TEST_CASE("belief_agents under a binding 2 KiB budget checkpoints and resumes ex
 
 TEST_CASE("gene_network checkpoints are the same bytes from two processes and resume exactly") {
   check_case(gene_network_case());
+}
+
+TEST_CASE("forest_fire checkpoints are the same bytes from two processes and resume exactly") {
+  check_case(forest_fire_case());
+}
+
+TEST_CASE("schelling checkpoints are the same bytes from two processes and resume exactly") {
+  check_case(schelling_case());
+}
+
+TEST_CASE("wolf_sheep under a binding population budget checkpoints and resumes exactly") {
+  check_case(wolf_sheep_case());
+}
+
+TEST_CASE("the grid models write the same outputs on 1, 2 and 3 threads") {
+  check_threads(forest_fire_case());
+  check_threads(schelling_case());
+  check_threads(wolf_sheep_case());
 }

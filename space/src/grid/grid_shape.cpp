@@ -1,5 +1,6 @@
 #include "cohort/space/grid/grid_shape.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -47,6 +48,15 @@ CellIndex GridShape::resolve(std::int64_t x, std::int64_t y, std::int64_t z) con
   }
   return index({static_cast<std::int32_t>(v[0]), static_cast<std::int32_t>(v[1]),
                 static_cast<std::int32_t>(v[2])});
+}
+
+CellIndex GridShape::resolve_clamped(std::int64_t x, std::int64_t y, std::int64_t z) const {
+  std::int64_t v[3] = {x, y, z};
+  for (std::uint32_t a = 0; a < 3; ++a) {
+    const auto e = static_cast<std::int64_t>(extent_[a]);
+    if (!periodic_[a]) v[a] = std::clamp<std::int64_t>(v[a], 0, e - 1);
+  }
+  return resolve(v[0], v[1], v[2]);
 }
 
 Coord GridShape::separation(Coord a, Coord b) const {

@@ -145,3 +145,13 @@ TEST_CASE("every neighbourhood equals brute force over all cells, 2-D and 3-D, a
             }
           }
 }
+
+TEST_CASE("a clamped step slides along a bounded edge and wraps on a torus axis") {
+  const std::uint32_t e[2] = {5, 4};
+  const bool p[2] = {false, true};
+  const GridShape g(e, p);
+  CHECK(g.resolve_clamped(-1, 0) == g.index({0, 0}));
+  CHECK(g.resolve_clamped(5, 2) == g.index({4, 2}));
+  CHECK(g.resolve_clamped(2, -1) == g.index({2, 3}));
+  CHECK(g.resolve_clamped(-1, 4) == g.index({0, 0}));
+}

@@ -73,6 +73,9 @@ class GridShape {
   /// The cell at `c` after wrapping the periodic axes, or kNoCell when `c` is beyond a bounded
   /// edge. Any integer offset is allowed (it may wrap several times).
   CellIndex resolve(std::int64_t x, std::int64_t y, std::int64_t z = 0) const;
+  /// As resolve, but a coordinate beyond a bounded edge is clamped to it: a mover that would
+  /// leave the grid slides along the edge (WolfSheep's random walk).
+  CellIndex resolve_clamped(std::int64_t x, std::int64_t y, std::int64_t z = 0) const;
   /// The cell `d` away from `cell` (see resolve).
   CellIndex offset(CellIndex cell, Coord d) const {
     const Coord c = coord(cell);

@@ -1,0 +1,91 @@
+#pragma once
+// WolfSheep (classic_abm_models.md section 3) on the grid space: sheep and wolves as two
+// populations on a bounded multiple-occupancy grid, grass as two cell layers.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "cohort/engine/world.hpp"
+#include "cohort/space/grid/cell_layer.hpp"
+#include "cohort/space/grid/grid_occupancy.hpp"
+#include "cohort/space/grid/grid_settings.hpp"
+#include "cohort/space/grid/neighbourhood.hpp"
+
+namespace cohort::models::wolf_sheep {
+
+enum Species : std::uint8_t { kSheep = 0, kWolf = 1 };
+
+/// What one species gains from a meal and how likely it reproduces.
+struct SpeciesSettings {
+  double gain = 5;  ///< delta_energy: energy per meal; initial energy is uniform in 0..2*gain-1
+  double reproduce = 0;  ///< reproduction_prob per activation
+};
+
+struct EcosystemSettings {
+  std::array<SpeciesSettings, 2> species{SpeciesSettings{5, 0.2}, SpeciesSettings{13, 0.1}};
+  std::int32_t regrowth = 20;  ///< R
+  /// true (canonical, Agents.jl/Ark.jl): sheep-first or wolves-first drawn each step; false
+  /// (the declaration, Mesa, MASON): sheep always act first.
+  bool random_type_order = true;
+};
+
+/// What happened in the last animal phase, for metrics and bookkeeping checks.
+struct PhaseCounts {
+  std::array<std::uint64_t, 2> activated{}, births{}, starved{}, refused{};
+  std::uint64_t sheep_eaten = 0;  ///< = wolf meals
+  std::uint64_t grass_eaten = 0;  ///< = sheep meals
+  double eaten_energy = 0;        ///< energy of the eaten sheep when eaten
+  double starved_energy = 0;      ///< energy of starved animals at death, each in [-1, 0)
+};
+
+/// Both species, their grids and the grass.
+class Ecosystem {
+ public:
+  /// Adds components to the (empty) populations, attaches an occupancy index to each and makes
+  /// the grass layers, charged to the sheep population.
+  Ecosystem(engine::World& world, engine::Population& sheep, engine::Population& wolves,
+            const space::GridSpaceSettings& grid, EcosystemSettings settings);
+
+  /// Creates the sheep, then the wolves (energy and cell uniform), then the grass.
+  void populate(engine::World& world, std::uint64_t sheep, std::uint64_t wolves);
+  /// Activates every animal alive at its start once, in a random type order and a random order
+  /// within each type, one at a time (main thread); births and deaths happen at once through the
+  /// populations (births refused by a population budget are counted and the parent keeps its
+  /// energy).
+  void animals(engine::World& world, std::uint64_t step);
+  /// The grass update of one block of cells [begin, end).
+  void grow(space::CellIndex begin, space::CellIndex end);
+  /// Fully grown cells.
+  std::uint64_t grass(engine::World& world) const;
+
+  const PhaseCounts& last() const { return last_; }
+  engine::Population& population(Species s) const { return *pops_[s]; }
+  const space::GridOccupancy& grid(Species s) const { return *grids_[s]; }
+  engine::Component<double> energy(Species s) const { return energy_[s]; }
+  const space::CellLayer<std::uint8_t>& grown() const { return *grown_; }
+  const space::CellLayer<std::int32_t>& countdown() const { return *countdown_; }
+  std::size_t cells() const { return shape_.cells(); }
+
+  void save(engine::CheckpointWriter& out) const;
+  void load(engine::CheckpointReader& in);
+
+ private:
+  void activate(Species s, engine::AgentId id, std::uint64_t seed, std::uint64_t step);
+  void order(Species s, std::uint64_t seed, std::uint64_t step, std::vector<engine::AgentId>& out);
+
+  EcosystemSettings settings_;
+  space::GridShape shape_;
+  space::Neighbourhood moves_;
+  std::array<engine::Population*, 2> pops_;
+  std::array<engine::Component<double>, 2> energy_;
+  std::array<std::optional<space::GridOccupancy>, 2> grids_;
+  std::optional<space::CellLayer<std::uint8_t>> grown_;
+  std::optional<space::CellLayer<std::int32_t>> countdown_;
+  PhaseCounts last_;
+  std::vector<engine::AgentId> order_[2];
+  std::vector<engine::Row> prey_;
+};
+
+}  // namespace cohort::models::wolf_sheep
