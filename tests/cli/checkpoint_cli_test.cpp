@@ -82,6 +82,20 @@ parameters:
 )"};
 }
 
+Case lj_melt_case() {
+  // Lists rebuilt every 7 steps, so the checkpoint at step 20 falls between two builds.
+  return {"lj_melt", R"(model: lj_melt
+seed: 1
+steps: 40
+threads: 2
+output: {every: 5}
+populations:
+  atoms: {size: 500}
+parameters: {nx: 5, ny: 5, nz: 5, temperature: 3.0}
+space: {rebuild: {every: {steps: 7}}}
+)"};
+}
+
 void check_case(const Case& c) {
   CAPTURE(c.name);
   const TempDir dir;
@@ -122,4 +136,8 @@ TEST_CASE("belief_agents under a binding 2 KiB budget checkpoints and resumes ex
 
 TEST_CASE("gene_network checkpoints are the same bytes from two processes and resume exactly") {
   check_case(gene_network_case());
+}
+
+TEST_CASE("lj_melt checkpoints between list builds are the same bytes and resume exactly") {
+  check_case(lj_melt_case());
 }
