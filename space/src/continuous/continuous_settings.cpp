@@ -66,6 +66,9 @@ ParamSpec continuous_space_schema(const ContinuousSpaceSettings& d, BoxKeys box_
                          "a list over the population budget stops the run (fail) or is replaced "
                          "by cell-list queries (cells)"),
        ParamSpec::boolean("sort_rows", o.sort_rows, "re-sort rows by bin at rebuilds"),
+       ParamSpec::integer("sort_every", o.sort_every,
+                          "rebuilds between re-sorts (0 = the first build only)")
+           .range(0, 1000000000),
        ParamSpec::choice("query", d.query == QueryMode::exact ? "exact" : "cells_only",
                          {"exact", "cells_only"},
                          "radius queries: exact distances, or Agents.jl's cells-only "
@@ -110,6 +113,7 @@ ContinuousSpaceSettings continuous_settings(const engine::ConfigValue& space,
   o.over_budget =
       space.at("on_list_over_budget").as_string() == "cells" ? OverBudget::cells : OverBudget::fail;
   o.sort_rows = space.at("sort_rows").as_bool();
+  o.sort_every = static_cast<std::uint32_t>(space.at("sort_every").as_int());
   if (const engine::ConfigValue* query = space.find("query"))
     s.query = query->as_string() == "exact" ? QueryMode::exact : QueryMode::cells_only;
 

@@ -157,7 +157,10 @@ template <int D>
 void ContinuousSpace<D>::rebuild(const TaskRunner& run) {
   auto pos = population_->column(position_);
   cells_.rebuild(pos, run);
-  if (options_.sort_rows && pos.size() > 1) {
+  const bool sort_due =
+      options_.sort_rows && pos.size() > 1 &&
+      (builds_ == 0 || (options_.sort_every > 0 && builds_ % options_.sort_every == 0));
+  if (sort_due) {
     // Z-order (Morton) of the bins rather than row-major: the bins a stencil touches then sit
     // close together in memory in every direction, not only along x (measured at 1M atoms,
     // where a row-major z-layer is larger than the caches).

@@ -13,6 +13,7 @@
 //     rebuild: {every: {steps: 20}}  # or `automatic` (when a move exceeds skin / 2)
 //     on_list_over_budget: fail      # or cells: fall back to cell-list queries
 //     sort_rows: true                # re-sort rows by bin at rebuilds (locality)
+//     sort_every: 1                  # rebuilds between re-sorts (0 = first build only)
 //     query: exact                   # or cells_only (Agents.jl's approximate search)
 
 #include <array>

@@ -37,7 +37,10 @@ struct ContinuousOptions {
   RebuildPolicy rebuild = RebuildPolicy::every;
   std::uint32_t rebuild_every = 1;  ///< updates between rebuilds under RebuildPolicy::every
   OverBudget over_budget = OverBudget::fail;
-  bool sort_rows = false;  ///< re-sort rows by bin (Z-order) at each rebuild, for locality
+  bool sort_rows = false;  ///< re-sort rows by bin (Z-order) at rebuilds, for locality
+  /// Rebuilds between re-sorts (the first build always sorts); LAMMPS re-sorts every 1000
+  /// steps. Each re-sort permutes every column of the population.
+  std::uint32_t sort_every = 1;
 };
 
 /// The neighbour structures of one population whose positions are a column. Registers itself as
