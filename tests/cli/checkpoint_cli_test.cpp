@@ -142,6 +142,20 @@ void check_threads(const Case& c) {
   }
 }
 
+Case lj_melt_case() {
+  // Lists rebuilt every 7 steps, so the checkpoint at step 20 falls between two builds.
+  return {"lj_melt", R"(model: lj_melt
+seed: 1
+steps: 40
+threads: 2
+output: {every: 5}
+populations:
+  atoms: {size: 500}
+parameters: {nx: 5, ny: 5, nz: 5, temperature: 3.0}
+space: {rebuild: {every: {steps: 7}}}
+)"};
+}
+
 void check_case(const Case& c) {
   CAPTURE(c.name);
   const TempDir dir;
@@ -206,4 +220,8 @@ TEST_CASE("the grid models write the same outputs on 1, 2 and 3 threads") {
   check_threads(forest_fire_case());
   check_threads(schelling_case());
   check_threads(wolf_sheep_case());
+}
+
+TEST_CASE("lj_melt checkpoints between list builds are the same bytes and resume exactly") {
+  check_case(lj_melt_case());
 }

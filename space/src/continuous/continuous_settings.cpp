@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "cohort/engine/config_error.hpp"
 
@@ -32,10 +33,10 @@ const char* list_name(const ContinuousOptions& o) {
 
 }  // namespace
 
-ParamSpec continuous_space_schema(const ContinuousSpaceSettings& d) {
+ParamSpec continuous_space_schema(const ContinuousSpaceSettings& d, BoxKeys box_keys) {
   const ContinuousOptions& o = d.options;
   const std::string rebuild = o.rebuild == RebuildPolicy::automatic ? "automatic" : "every";
-  return ParamSpec::object(
+  ParamSpec spec = ParamSpec::object(
       "space",
       {ParamSpec::choice("kind", "continuous", {"continuous"}, "the kind of space"),
        ParamSpec::list("box", ParamSpec::real("length", std::nullopt, "box length").min(1e-300),
@@ -65,25 +66,38 @@ ParamSpec continuous_space_schema(const ContinuousSpaceSettings& d) {
                          "a list over the population budget stops the run (fail) or is replaced "
                          "by cell-list queries (cells)"),
        ParamSpec::boolean("sort_rows", o.sort_rows, "re-sort rows by bin at rebuilds"),
+       ParamSpec::integer("sort_every", o.sort_every,
+                          "rebuilds between re-sorts (0 = the first build only)")
+           .range(0, 1000000000),
        ParamSpec::choice("query", d.query == QueryMode::exact ? "exact" : "cells_only",
                          {"exact", "cells_only"},
                          "radius queries: exact distances, or Agents.jl's cells-only "
                          "approximation")},
       "the continuous box the agents live in");
+  if (box_keys == BoxKeys::from_model)
+    std::erase_if(spec.fields, [](const ParamSpec& f) {
+      return f.name == "box" || f.name == "periodic" || f.name == "query";
+    });
+  return spec;
 }
 
-ContinuousSpaceSettings continuous_settings(const engine::ConfigValue& space) {
-  ContinuousSpaceSettings s;
-  const auto& box = space.at("box").items();
-  const auto& periodic = space.at("periodic");
-  s.dimensions = static_cast<int>(box.size());
-  if (periodic.items().size() != box.size())
-    throw ConfigError(periodic.location(), periodic.path(),
-                      "one entry per box axis (" + std::to_string(box.size()) + ")",
-                      std::to_string(periodic.items().size()) + " entries");
-  for (std::size_t a = 0; a < box.size(); ++a) {
-    s.box[a] = box[a].as_real();
-    s.periodic[a] = periodic.items()[a].as_bool();
+ContinuousSpaceSettings continuous_settings(const engine::ConfigValue& space,
+                                            const ContinuousSpaceSettings& defaults) {
+  ContinuousSpaceSettings s = defaults;
+  const engine::ConfigValue* box_key = space.find("box");
+  static const std::vector<engine::ConfigValue> kNone;
+  const auto& box = box_key != nullptr ? box_key->items() : kNone;
+  if (box_key != nullptr) {
+    const auto& periodic = space.at("periodic");
+    s.dimensions = static_cast<int>(box.size());
+    if (periodic.items().size() != box.size())
+      throw ConfigError(periodic.location(), periodic.path(),
+                        "one entry per box axis (" + std::to_string(box.size()) + ")",
+                        std::to_string(periodic.items().size()) + " entries");
+    for (std::size_t a = 0; a < box.size(); ++a) {
+      s.box[a] = box[a].as_real();
+      s.periodic[a] = periodic.items()[a].as_bool();
+    }
   }
   ContinuousOptions& o = s.options;
   o.cutoff = space.at("cutoff").as_real();
@@ -99,7 +113,9 @@ ContinuousSpaceSettings continuous_settings(const engine::ConfigValue& space) {
   o.over_budget =
       space.at("on_list_over_budget").as_string() == "cells" ? OverBudget::cells : OverBudget::fail;
   o.sort_rows = space.at("sort_rows").as_bool();
-  s.query = space.at("query").as_string() == "exact" ? QueryMode::exact : QueryMode::cells_only;
+  o.sort_every = static_cast<std::uint32_t>(space.at("sort_every").as_int());
+  if (const engine::ConfigValue* query = space.find("query"))
+    s.query = query->as_string() == "exact" ? QueryMode::exact : QueryMode::cells_only;
 
   const double range = o.cutoff + o.skin;
   if (o.cell_size > 0 && o.cell_size < range) {

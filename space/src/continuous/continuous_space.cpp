@@ -29,6 +29,16 @@ double checked_cell_size(const Box<D>& box, const ContinuousOptions& o) {
   return cell;
 }
 
+// Bits per axis of a Morton key: enough for the largest bin count of any axis.
+template <int D>
+int morton_bits(const CellList<D>& cells) {
+  int bits = 1;
+  for (int a = 0; a < D; ++a)
+    while ((1 << bits) < cells.bins(a))
+      ++bits;
+  return bits;
+}
+
 // Rows per task of the displacement check (fixed: the maximum is order-independent anyway).
 constexpr std::size_t kCheckRows = 16384;
 
@@ -102,6 +112,28 @@ double ContinuousSpace<D>::max_displacement2(const TaskRunner& run) const {
 }
 
 template <int D>
+std::uint32_t ContinuousSpace<D>::morton_keys(std::span<const std::uint32_t> bins,
+                                              std::span<std::uint32_t> keys) const {
+  const int bits = morton_bits(cells_);
+  // The counting sort needs a counter per key: fall back to row-major order when the Z-order
+  // key space is far larger than the bins (or than 32 bits).
+  const std::uint64_t key_space = bits * D > 31 ? ~0ull : 1ull << (bits * D);
+  if (key_space > 4ull * cells_.cell_count() + bins.size()) {
+    std::copy(bins.begin(), bins.end(), keys.begin());
+    return cells_.cell_count();
+  }
+  for (std::size_t r = 0; r < bins.size(); ++r) {
+    const std::array<int, D> c = cells_.coords(bins[r]);
+    std::uint32_t key = 0;
+    for (int b = 0; b < bits; ++b)
+      for (int a = 0; a < D; ++a)
+        key |= static_cast<std::uint32_t>((c[a] >> b) & 1) << (b * D + a);
+    keys[r] = key;
+  }
+  return std::uint32_t{1} << (bits * D);
+}
+
+template <int D>
 bool ContinuousSpace<D>::list_fits(std::size_t list_bytes) {
   const memory::PopulationLimits& limits = population_->options().population_budget;
   if (!limits.limited()) return true;
@@ -125,8 +157,17 @@ template <int D>
 void ContinuousSpace<D>::rebuild(const TaskRunner& run) {
   auto pos = population_->column(position_);
   cells_.rebuild(pos, run);
-  if (options_.sort_rows && pos.size() > 1) {
-    population_->sort_by(cells_.row_cells(), cells_.cell_count());
+  const bool sort_due =
+      options_.sort_rows && pos.size() > 1 &&
+      (builds_ == 0 || (options_.sort_every > 0 && builds_ % options_.sort_every == 0));
+  if (sort_due) {
+    // Z-order (Morton) of the bins rather than row-major: the bins a stencil touches then sit
+    // close together in memory in every direction, not only along x (measured at 1M atoms,
+    // where a row-major z-layer is larger than the caches).
+    std::vector<std::uint32_t> keys(pos.size());
+    const std::span<const std::uint32_t> bins = cells_.row_cells();
+    const std::uint32_t key_count = morton_keys(bins, keys);
+    population_->sort_by(keys, key_count);
     pos = population_->column(position_);
     cells_.rebuild(pos, run);
   }

@@ -156,7 +156,12 @@ void NeighbourList<D>::build(const CellList<D>& cells, std::span<const Vec<D>> p
   const std::span<const std::uint32_t> row_cells = cells.row_cells();
   const Box<D>& box = cells.box();
   std::vector<RowBuffer> buffers(std::min(chunks, kWaveChunks));
-  const bool sorted = std::is_sorted(row_cells.begin(), row_cells.end());
+  // Rows grouped by bin (any bin order, e.g. Z-order): each bin's rows are consecutive.
+  bool sorted = true;
+  for (std::uint32_t c = 0; sorted && c < cells.cell_count(); ++c) {
+    const std::span<const std::uint32_t> rows = cells.rows_in(c);
+    sorted = rows.empty() || rows.back() - rows.front() + 1 == rows.size();
+  }
 
   for (std::size_t wave = 0; wave < chunks; wave += kWaveChunks) {
     const std::size_t in_wave = std::min(kWaveChunks, chunks - wave);

@@ -101,18 +101,35 @@ TEST_CASE("destroying the space returns every charged byte") {
   CHECK(f.charged(tags.neighbours) == 0);
 }
 
-TEST_CASE("sorting rows by bin moves the agents through the population and keeps the pairs") {
+TEST_CASE("sorting rows by bin groups each bin's agents in consecutive rows and keeps the pairs") {
   Fixture f;
   ContinuousOptions o = lj_options();
   ContinuousSpace<3> space(*f.pop, f.pos, f.box, o, f.world.accountant());
   f.add(600, 44);
   space.update();
-  const auto cells = space.cells().row_cells();
-  CHECK(std::is_sorted(cells.begin(), cells.end()));
+  for (std::uint32_t c = 0; c < space.cells().cell_count(); ++c) {  // grouped by bin
+    const auto rows = space.cells().rows_in(c);
+    if (!rows.empty()) CHECK(rows.back() - rows.front() + 1 == rows.size());
+  }
   std::size_t moved = 0;  // uids were handed out in row order: count agents not at their row
   for (std::uint32_t r = 0; r < f.pop->size(); ++r)
     moved += f.pop->uid_at(r) != r;
   CHECK(moved > 500);
+  const auto pts = std::vector<Vec<3>>(f.pop->column(f.pos).begin(), f.pop->column(f.pos).end());
+  CHECK(f.pairs(space) == brute_pairs(f.box, pts, 2.8));
+}
+
+TEST_CASE("with sort_every 0 only the first build re-sorts the rows") {
+  Fixture f;
+  ContinuousOptions o = lj_options();
+  o.sort_every = 0;
+  ContinuousSpace<3> space(*f.pop, f.pos, f.box, o, f.world.accountant());
+  f.add(300, 50);
+  space.update();  // sorts
+  f.add(300, 51);  // new rows at the end, unsorted
+  std::vector<std::uint64_t> before(f.pop->uids().begin(), f.pop->uids().end());
+  CHECK(space.update());  // rebuilds for the births, without a re-sort
+  CHECK(std::equal(before.begin(), before.end(), f.pop->uids().begin()));
   const auto pts = std::vector<Vec<3>>(f.pop->column(f.pos).begin(), f.pop->column(f.pos).end());
   CHECK(f.pairs(space) == brute_pairs(f.box, pts, 2.8));
 }
@@ -185,6 +202,7 @@ TEST_CASE("the space: block parses every key of a continuous space") {
       "space:\n  kind: continuous\n  box: [30.0, 20.0, 10.0]\n  periodic: [true, false, true]\n"
       "  cutoff: 2.5\n  skin: 0.3\n  cell_size: 3\n  neighbour_list: full\n"
       "  rebuild: {every: {steps: 20}}\n  on_list_over_budget: cells\n  sort_rows: true\n"
+      "  sort_every: 50\n"
       "  query: cells_only\n");
   const auto s = continuous_settings(cohort::engine::validate(doc, root, "s.yaml").at("space"));
   CHECK(s.dimensions == 3);
@@ -198,6 +216,7 @@ TEST_CASE("the space: block parses every key of a continuous space") {
   CHECK(s.options.rebuild_every == 20);
   CHECK(s.options.over_budget == OverBudget::cells);
   CHECK(s.options.sort_rows);
+  CHECK(s.options.sort_every == 50);
   CHECK(s.query == QueryMode::cells_only);
   const auto automatic = YAML::Load(
       "space: {box: [10, 10], periodic: [true, true], "

@@ -90,6 +90,17 @@ class CellList {
   void for_each_cell_around(const std::array<int, D>& c, const std::array<int, D>& reach,
                             Fn&& fn) const;
 
+  /// As for_each_cell_around, but bins consecutive along axis 0 with one shift come as one run
+  /// fn(first_cell, last_cell, shift, min_image): their rows are one slice of the bin-ordered
+  /// rows (rows_in_run), so a query walks 3^(D-1) slices instead of 3^D bins.
+  template <class Fn>
+  void for_each_run_around(const std::array<int, D>& c, const std::array<int, D>& reach,
+                           Fn&& fn) const;
+  /// Rows of the bins first..last (inclusive, consecutive indices), ascending bin by bin.
+  std::span<const std::uint32_t> rows_in_run(std::uint32_t first, std::uint32_t last) const {
+    return {cell_rows_.data() + cell_start_[first], cell_start_[last + 1] - cell_start_[first]};
+  }
+
   /// Bytes held (capacity) by the bins and row arrays.
   std::size_t bytes() const {
     return (cell_start_.capacity() + cell_rows_.capacity() + row_cell_.capacity() +
@@ -190,6 +201,52 @@ void CellList<D>::for_each_cell_around(const std::array<int, D>& c, const std::a
   }
 }
 
+template <int D>
+template <class Fn>
+void CellList<D>::for_each_run_around(const std::array<int, D>& c, const std::array<int, D>& reach,
+                                      Fn&& fn) const {
+  // Axis 0 in runs: below the box (wrapped, shift -L), inside, above (wrapped, shift +L); a
+  // whole periodic axis is one unshifted run with minimum-image separations.
+  struct Run {
+    int first, last;
+    double shift;
+  };
+  std::array<Run, 3> runs;
+  int run_count = 0;
+  bool whole0 = false;
+  {
+    const int n = counts_[0];
+    const double l = box_.length(0);
+    if (box_.periodic(0) && 2 * reach[0] + 1 >= n) {
+      whole0 = true;
+      runs[run_count++] = {0, n - 1, 0.0};
+    } else {
+      const int lo = box_.periodic(0) ? c[0] - reach[0] : std::max(0, c[0] - reach[0]);
+      const int hi = box_.periodic(0) ? c[0] + reach[0] : std::min(n - 1, c[0] + reach[0]);
+      if (lo < 0) runs[run_count++] = {lo + n, n - 1, -l};
+      runs[run_count++] = {std::max(lo, 0), std::min(hi, n - 1), 0.0};
+      if (hi >= n) runs[run_count++] = {0, hi - n, l};
+    }
+  }
+  // The other axes bin by bin, as for_each_cell_around does.
+  std::array<int, D> reach_rest = reach;
+  reach_rest[0] = 0;
+  std::array<int, D> c0 = c;
+  c0[0] = 0;
+  for_each_cell_around(
+      c0, reach_rest,
+      [&](std::uint32_t base, const Vec<D>& shift, const std::array<bool, D>& whole) {
+        std::array<bool, D> w = whole;
+        w[0] = whole0;
+        Vec<D> sh = shift;
+        for (int k = 0; k < run_count; ++k) {
+          sh[0] = runs[k].shift;
+          fn(base + static_cast<std::uint32_t>(runs[k].first),
+             base + static_cast<std::uint32_t>(runs[k].last), sh, w);
+        }
+      });
+}
+
 /// Separation x_j - x_i along one axis for a bin visited with `shift` (or by minimum image),
 /// rounded exactly as Box::separation rounds it.
 template <int D>
@@ -209,20 +266,20 @@ void CellList<D>::for_each_within(std::span<const Vec<D>> positions, const Vec<D
     c[a] = static_cast<int>(axis_bin(a, p[a]));
   }
   const Vec<D>* pos = positions.data();
-  for_each_cell_around(
-      c, reach, [&](std::uint32_t cell, const Vec<D>& shift, const std::array<bool, D>& whole) {
-        const std::uint32_t* row = cell_rows_.data() + cell_start_[cell];
-        const std::uint32_t* end = cell_rows_.data() + cell_start_[cell + 1];
-        for (; row != end; ++row) {
-          const Vec<D>& q = pos[*row];
-          double d2 = 0;
-          for (int a = 0; a < D; ++a) {
-            const double d = binned_separation(box_, a, p[a], q[a], shift[a], whole[a]);
-            d2 += d * d;
-          }
-          if (d2 <= r2) fn(*row, d2);
-        }
-      });
+  for_each_run_around(c, reach,
+                      [&](std::uint32_t first, std::uint32_t last, const Vec<D>& shift,
+                          const std::array<bool, D>& whole) {
+                        for (const std::uint32_t j : rows_in_run(first, last)) {
+                          const Vec<D>& q = pos[j];
+                          double d2 = 0;
+                          for (int a = 0; a < D; ++a) {
+                            const double d =
+                                binned_separation(box_, a, p[a], q[a], shift[a], whole[a]);
+                            d2 += d * d;
+                          }
+                          if (d2 <= r2) fn(j, d2);
+                        }
+                      });
 }
 
 extern template class CellList<2>;

@@ -13,6 +13,7 @@
 //     rebuild: {every: {steps: 20}}  # or `automatic` (when a move exceeds skin / 2)
 //     on_list_over_budget: fail      # or cells: fall back to cell-list queries
 //     sort_rows: true                # re-sort rows by bin at rebuilds (locality)
+//     sort_every: 1                  # rebuilds between re-sorts (0 = first build only)
 //     query: exact                   # or cells_only (Agents.jl's approximate search)
 
 #include <array>
@@ -49,11 +50,20 @@ struct ContinuousSpaceSettings {
   }
 };
 
+/// Which keys a model lets its `space:` block set.
+enum class BoxKeys : std::uint8_t {
+  configured,  ///< box, periodic and query are keys of the block
+  from_model,  ///< the model derives the box (e.g. from a lattice): those keys are left out
+};
+
 /// Schema of the `space:` block of a continuous model, defaulting to `defaults`.
-engine::ParamSpec continuous_space_schema(const ContinuousSpaceSettings& defaults);
-/// The settings of a validated `space:` block. Throws engine::ConfigError (file:line:column,
-/// key) when `periodic` does not have one entry per box axis, the cell size is below cutoff +
-/// skin, or cutoff + skin exceeds half a periodic box length.
-ContinuousSpaceSettings continuous_settings(const engine::ConfigValue& space);
+engine::ParamSpec continuous_space_schema(const ContinuousSpaceSettings& defaults,
+                                          BoxKeys box = BoxKeys::configured);
+/// The settings of a validated `space:` block; keys the schema left out keep their values from
+/// `defaults`. Throws engine::ConfigError (file:line:column, key) when `periodic` does not have
+/// one entry per box axis, the cell size is below cutoff + skin, or cutoff + skin exceeds half
+/// a periodic box length.
+ContinuousSpaceSettings continuous_settings(const engine::ConfigValue& space,
+                                            const ContinuousSpaceSettings& defaults = {});
 
 }  // namespace cohort::space

@@ -37,7 +37,10 @@ struct ContinuousOptions {
   RebuildPolicy rebuild = RebuildPolicy::every;
   std::uint32_t rebuild_every = 1;  ///< updates between rebuilds under RebuildPolicy::every
   OverBudget over_budget = OverBudget::fail;
-  bool sort_rows = false;  ///< re-sort the population's rows by bin at each rebuild (locality)
+  bool sort_rows = false;  ///< re-sort rows by bin (Z-order) at rebuilds, for locality
+  /// Rebuilds between re-sorts (the first build always sorts); LAMMPS re-sorts every 1000
+  /// steps. Each re-sort permutes every column of the population.
+  std::uint32_t sort_every = 1;
 };
 
 /// The neighbour structures of one population whose positions are a column. Registers itself as
@@ -99,6 +102,9 @@ class ContinuousSpace final : public engine::RowStore {
  private:
   void sync_charge(memory::TagId tag, std::size_t now, std::size_t& charged);
   bool list_fits(std::size_t list_bytes);
+  // Z-order keys of the rows' bins (for Population::sort_by); returns the key count.
+  std::uint32_t morton_keys(std::span<const std::uint32_t> bins,
+                            std::span<std::uint32_t> keys) const;
 
   engine::Population* population_;
   engine::Component<Vec<D>> position_;

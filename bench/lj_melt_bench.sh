@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# lj_melt against LAMMPS side by side: the LJ benchmark (32,000 atoms, 100 steps) on 1 and 2
+# threads (cohort) / MPI ranks (LAMMPS, plain and -sf opt kernels), and 1,000,188 atoms on 2
+# threads. Prints each run and the median and range of RUNS runs, in M atom-steps/s of the
+# 100 MD steps only (cohort: run.json wall_seconds, the step loop; LAMMPS: "Loop time").
+# Each run also prints its whole-process CPU seconds (user + sys, setup included): on a shared
+# machine the wall rate depends on the other load, the CPU time much less.
+# Memory: peak RSS above the process baseline per atom (cohort: memory.json).
+#
+#   bench/lj_melt_bench.sh [build/release/cli/cohort] [RUNS=5] [what: all|32k|1m]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cohort=${1:-build/release/cli/cohort}
+runs=${2:-5}
+what=${3:-all}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+stats() {  # median and range of the numbers on stdin
+  sort -g | awk '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2;
+    printf "median %.3f  range %.3f .. %.3f  (n=%d)\n", m, v[1], v[NR], NR}'
+}
+
+# LAMMPS' bench/in.lj, with the lattice size as a variable (specs/lj_melt.md, section 1).
+cat > "$work/in.lj" <<'LMP'
+variable        n index 20
+units           lj
+atom_style      atomic
+lattice         fcc 0.8442
+region          box block 0 ${n} 0 ${n} 0 ${n}
+create_box      1 box
+create_atoms    1 box
+mass            1 1.0
+velocity        all create 1.44 87287 loop geom
+pair_style      lj/cut 2.5
+pair_coeff      1 1 1.0 1.0 2.5
+neighbor        0.3 bin
+neigh_modify    delay 0 every 20 check no
+fix             1 all nve
+run             100
+LMP
+
+cohort_rate() {  # threads config atoms -> "M atom-steps/s  cpu-seconds" of one run
+  local out="$work/c$RANDOM"
+  /usr/bin/time -f "%U %S" -o "$work/time" "$cohort" run "$2" --quiet --no-profile \
+    --threads "$1" --set parameters.log_thermo=false --out "$out" > /dev/null 2>&1
+  python3 -c "import json,sys; r=json.load(open('$out/run.json')); \
+u,s=open('$work/time').read().split(); \
+print(f'{$3 * 100 / r[\"wall_seconds\"] / 1e6:.3f} cpu {float(u)+float(s):.2f}')"
+  rm -rf "$out"
+}
+
+lammps_rate() {  # ranks n extra-args -> "M atom-steps/s  cpu-seconds" of one run
+  (cd "$work" && /usr/bin/time -f "%U %S" -o "$work/time" mpirun --allow-run-as-root \
+     --oversubscribe -np "$1" lmp -var n "$2" $3 -in in.lj -log none -screen log.txt \
+     > /dev/null 2>&1)
+  awk -v cpu="$(awk '{print $1 + $2}' "$work/time")" \
+    '/^Loop time of/ {printf "%.3f cpu %.2f\n", $12 * 100 / $4 / 1e6, cpu}' "$work/log.txt"
+}
+
+if [[ $what == all || $what == 32k ]]; then
+  for t in 1 2; do
+    echo "cohort lj_melt 32,000 atoms, $t thread(s), M atom-steps/s:"
+    for _ in $(seq "$runs"); do cohort_rate "$t" configs/lj_melt.yaml 32000; done | tee "$work/r" | tr '\n' ';'
+    echo; echo -n "  rate: "; cut -d' ' -f1 < "$work/r" | stats
+    echo -n "  cpu s: "; cut -d' ' -f3 < "$work/r" | stats
+  done
+  if command -v lmp > /dev/null; then
+    for sf in "" "-sf opt"; do
+      for np in 1 2; do
+        echo "LAMMPS in.lj 32,000 atoms, $np rank(s) $sf, M atom-steps/s:"
+        for _ in $(seq "$runs"); do lammps_rate "$np" 20 "$sf"; done | tee "$work/r" | tr '\n' ';'
+        echo; echo -n "  rate: "; cut -d' ' -f1 < "$work/r" | stats
+        echo -n "  cpu s: "; cut -d' ' -f3 < "$work/r" | stats
+      done
+    done
+  fi
+fi
+
+if [[ $what == all || $what == 1m ]]; then
+  echo "cohort lj_melt 1,000,188 atoms, 2 threads, M atom-steps/s and peak RSS above baseline per atom:"
+  for _ in $(seq "$runs"); do
+    out="$work/m$RANDOM"
+    "$cohort" run configs/lj_melt_1m.yaml --quiet --no-profile --threads 2 \
+      --set parameters.log_thermo=false --out "$out" > /dev/null 2>&1
+    python3 -c "import json; r=json.load(open('$out/run.json')); m=json.load(open('$out/memory.json')); \
+p=m['process']; print(f'{1000188*100/r[\"wall_seconds\"]/1e6:.3f} {(p[\"peak_rss\"]-p[\"rss_at_start\"])/1000188:.1f}')"
+    rm -rf "$out"
+  done | tee "$work/r"
+  echo -n "rate: "; cut -d' ' -f1 < "$work/r" | stats
+  echo -n "B/atom: "; cut -d' ' -f2 < "$work/r" | stats
+  if command -v lmp > /dev/null; then
+    echo "LAMMPS in.lj 1,000,188 atoms (n = 63), 2 ranks, M atom-steps/s:"
+    for _ in $(seq "$runs"); do lammps_rate 2 63 ""; done | tee "$work/r" | tr '\n' ';'
+    echo; echo -n "  rate: "; cut -d' ' -f1 < "$work/r" | stats
+    echo -n "  cpu s: "; cut -d' ' -f3 < "$work/r" | stats
+  fi
+fi

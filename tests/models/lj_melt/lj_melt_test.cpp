@@ -1,0 +1,103 @@
+// lj_melt against specs/lj_melt.md: LAMMPS' velocity vectors, its printed thermo rows, forces
+// against the energy's gradient, momentum, energy drift, and determinism.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+
+#include "cohort/engine/world.hpp"
+#include "lj_melt/lattice.hpp"
+#include "lj_melt/lj_forces.hpp"
+#include "lj_melt_support.hpp"
+
+using namespace lj_melt_test;
+using cohort::models::lj::Vec3;
+using cohort::testing::TempDir;
+namespace lj = cohort::models::lj;
+
+TEST_CASE("loop geom velocities match the spec's test vectors bit for bit") {
+  const double a = lj::fcc_spacing(0.8442);
+  CHECK(a == 1.6795961913825073);
+  CHECK(20 * a == 33.591923827650149);
+  struct Vector {
+    Vec3 x;
+    std::int32_t seed;
+    Vec3 v;
+  };
+  const Vector vectors[] = {
+      {{0, 0, 0}, 117544552, {-0.036780094977831523, -0.16305629241422576, -0.48710660589258492}},
+      {{0.5 * a, 0.5 * a, 0},
+       76188396,
+       {-0.30419766660975184, 0.3498172899008809, 0.37919136410541432}},
+      {{19.5 * a, 19 * a, 19.5 * a},
+       84636275,
+       {0.40784049495488428, -0.42480129325985971, 0.36466418153823543}},
+  };
+  for (const Vector& t : vectors) {
+    CHECK(lj::loop_geom_seed(87287, t.x) == t.seed);
+    CHECK(lj::loop_geom_velocity(87287, t.x) == t.v);
+  }
+}
+
+TEST_CASE("the benchmark's velocities are zeroed in momentum and scaled as the spec says") {
+  const auto x = lj::fcc_positions(20, 20, 20, lj::fcc_spacing(0.8442));
+  REQUIRE(x.size() == 32000);
+  const auto v = lj::create_velocities(x, 1.44, 87287);
+  CHECK(x[0] == Vec3{0, 0, 0});
+  CHECK(v[0][0] == doctest::Approx(-0.14582831540066513).epsilon(1e-14));
+  CHECK(v[0][1] == doctest::Approx(-0.66994617068170115).epsilon(1e-14));
+  CHECK(v[0][2] == doctest::Approx(-2.0172221659688701).epsilon(1e-14));
+}
+
+TEST_CASE("the melt example reproduces LAMMPS' logged thermo rows to every printed digit") {
+  TempDir dir;
+#ifdef COHORT_SANITIZED
+  const int steps = 50;  // the sanitizers make each step ~10x slower: the first two rows
+#else
+  const int steps = 250;
+#endif
+  const auto rows = thermo_rows(run(dir, config(10, steps, 3.0, 50, dir / "out")));
+  const std::vector<std::string> lammps = {"0 3 -6.7733681 0 -2.2744931 -3.7033504",
+                                           "50 1.6842865 -4.8082494 0 -2.2824513 5.5666131",
+                                           "100 1.6712577 -4.7875609 0 -2.281301 5.6613913",
+                                           "150 1.6444751 -4.7471034 0 -2.2810074 5.8614211",
+                                           "200 1.6471542 -4.7509053 0 -2.2807916 5.8805431",
+                                           "250 1.6645597 -4.7774327 0 -2.2812174 5.7526089"};
+  REQUIRE(rows.size() == static_cast<std::size_t>(steps / 50 + 1));
+  for (std::size_t k = 0; k < rows.size(); ++k)
+    CHECK(rows[k] == lammps[k]);
+}
+
+TEST_CASE("the benchmark's step-0 thermo row is LAMMPS' to every printed digit") {
+  TempDir dir;
+  const auto rows = thermo_rows(run(dir, config(20, 1, 1.44, 1, dir / "out")));
+  CHECK(rows.at(0) == "0 1.44 -6.7733681 0 -4.6134356 -5.0197073");
+}
+
+#ifndef COHORT_SANITIZED
+TEST_CASE("the 32,000-atom benchmark reproduces LAMMPS' step-100 row and the spec's rows") {
+  TempDir dir;
+  const auto rows = thermo_rows(run(dir, config(20, 100, 1.44, 10, dir / "out", 2)));
+  const std::vector<std::string> expected = {"0 1.44 -6.7733681 0 -4.6134356 -5.0197073",
+                                             "10 1.1253949 -6.3000527 0 -4.6120132 -2.5596852",
+                                             "20 0.6257938 -5.5565565 0 -4.6178952 0.97351766",
+                                             "30 0.7459273 -5.7395128 0 -4.6206568 0.3392841",
+                                             "40 0.73102622 -5.7176456 0 -4.6211406 0.38897342",
+                                             "50 0.74009152 -5.7315043 0 -4.6214017 0.33527332",
+                                             "60 0.75050064 -5.747133 0 -4.6214172 0.26343139",
+                                             "70 0.75543637 -5.7548006 0 -4.6216815 0.22427662",
+                                             "80 0.75997428 -5.7618716 0 -4.6219458 0.19162624",
+                                             "90 0.76046425 -5.7628021 0 -4.6221414 0.18947808",
+                                             "100 0.7574531 -5.7585055 0 -4.6223613 0.20726105"};
+  REQUIRE(rows.size() == expected.size());
+  for (std::size_t k = 0; k < rows.size(); ++k)
+    CHECK(rows[k] == expected[k]);
+}
+#endif
+
+TEST_CASE("metrics are byte-identical on 1, 2 and 3 threads") {
+  TempDir dir;
+  const std::string one = run(dir, config(6, 30, 3.0, 5, dir / "t1", 1), "t1.yaml");
+  CHECK(run(dir, config(6, 30, 3.0, 5, dir / "t2", 2), "t2.yaml") == one);
+  CHECK(run(dir, config(6, 30, 3.0, 5, dir / "t3", 3), "t3.yaml") == one);
+}
