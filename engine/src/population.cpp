@@ -209,11 +209,10 @@ void Population::sort_by(const std::function<bool(Row, Row)>& less) {
 
 std::uint64_t Population::budget_bytes() const {
   std::uint64_t bytes = size() * (component_bytes_per_agent() + overhead_bytes_per_agent());
-  bytes += account_->total(memory::Scope::agents).used;
-  const memory::TagCounters all = account_->total(memory::Scope::population);
+  bytes += account_->used(memory::Scope::agents);
   const memory::TagCounters& storage =
       account_->counters(memory::Scope::population, memory::TagRegistry::kComponents);
-  return bytes + all.used - storage.used;
+  return bytes + account_->used(memory::Scope::population) - storage.used;
 }
 
 std::size_t Population::component_bytes_per_agent() const {

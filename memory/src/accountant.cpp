@@ -55,6 +55,7 @@ void Accountant::settle() {
     std::uint64_t pop_used = 0;
     std::uint64_t pop_held = 0;
     for (std::size_t scope = 0; scope < 2; ++scope) {
+      std::uint64_t scope_used = 0;
       for (std::size_t tag = 0; tag < TagRegistry::kMaxTags; ++tag) {
         TagCounters& c = pop->counters_[scope][tag];
         std::int64_t used_high = 0;
@@ -78,7 +79,9 @@ void Accountant::settle() {
         }
         pop_used += c.used;
         pop_held += c.held;
+        scope_used += c.used;
       }
+      pop->used_[scope] = scope_used;
     }
     for (auto& ctx : contexts_) {
       auto& rungs = ctx->rung_deltas_[pop->index_];

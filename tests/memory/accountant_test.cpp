@@ -49,6 +49,10 @@ TEST_CASE("counters are exact after a long random allocate/free sequence") {
       CHECK(c.frees == expected.tag_frees[tag]);
       CHECK(c.peak_used >= c.used);
     }
+    // The per-scope sums kept at settle (what per-birth budget checks read) equal the tags' sum.
+    CHECK(pop.used(Scope::agents) == expected.tag_used[genome] + expected.tag_used[history]);
+    CHECK(pop.used(Scope::agents) == pop.total(Scope::agents).used);
+    CHECK(pop.used(Scope::population) == pop.total(Scope::population).used);
     check_rollup(acc);
     for (const auto& chunk : live)
       ctx.deallocate(pop, chunk.row, chunk.tag, chunk.ptr, chunk.bytes);

@@ -77,6 +77,8 @@ class PopulationAccount {
   }
   /// Sum over tags of one scope.
   TagCounters total(Scope scope) const;
+  /// total(scope).used, kept at each settle: O(1), for checks made per birth.
+  std::uint64_t used(Scope scope) const { return used_[static_cast<std::size_t>(scope)]; }
   /// Bytes still charged to agents that were removed (a leak in their owner).
   std::uint64_t orphaned_used() const { return orphaned_used_; }
   std::uint64_t orphaned_held() const { return orphaned_held_; }
@@ -103,6 +105,7 @@ class PopulationAccount {
   std::vector<Reclaimer> reclaimers_;
   std::array<RungCounters, AgentLedger::kMaxRungs> rungs_{};
   std::array<std::array<TagCounters, TagRegistry::kMaxTags>, 2> counters_{};
+  std::array<std::uint64_t, 2> used_{};  // per scope, the sum of counters_[scope][*].used
   std::uint64_t orphaned_used_ = 0;
   std::uint64_t orphaned_held_ = 0;
   std::uint64_t peak_used_ = 0;
