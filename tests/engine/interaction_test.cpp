@@ -230,11 +230,11 @@ TEST_CASE("newborns get uids in (parent uid, emission) order on any threads and 
 
 namespace {
 
-std::vector<Uid> activation(std::size_t threads, bool shuffle, int step) {
+std::vector<Uid> activation(std::size_t threads, bool shuffle, int step, int agents = 1000) {
   World world(WorldOptions{9, threads});
   world.set_step(static_cast<std::uint64_t>(step));
   Population& pop = world.add_population("p", {.agent_ledger = false});
-  for (int i = 0; i < 1000; ++i)
+  for (int i = 0; i < agents; ++i)
     pop.create();
   if (shuffle) {
     std::vector<Row> order(pop.size());
@@ -265,6 +265,23 @@ TEST_CASE("random activation visits every agent once, in a fresh order each step
   CHECK(activation(3, false, 0) == a);  // thread-independent
   CHECK(activation(2, true, 0) == a);   // row-independent
   CHECK(activation(1, false, 1) != a);  // fresh each step
+}
+
+TEST_CASE("random activation of a large population (the radix-sorted path) is the same kind of order") {
+  const std::vector<Uid> a = activation(1, false, 0, 20000);
+  std::vector<Uid> sorted = a;
+  std::sort(sorted.begin(), sorted.end());
+  for (Uid u = 0; u < 20000; ++u)
+    REQUIRE(sorted[u] == u);
+  CHECK(a != sorted);
+  CHECK(activation(2, true, 0, 20000) == a);  // row- and thread-independent
+  CHECK(activation(1, false, 1, 20000) != a);
+  // The order of the first 1000 uids among 20000 is theirs in the 1000-agent population: both
+  // sizes sort the same per-uid keys.
+  std::vector<Uid> first;
+  for (const Uid u : a)
+    if (u < 1000) first.push_back(u);
+  CHECK(first == activation(1, false, 0));
 }
 
 TEST_CASE("random activation lets each agent see the changes of those before it") {

@@ -143,7 +143,7 @@ class World {
   void apply_effects();
   void resolve_claims();
   void apply_deferred();
-  void activation_order(const Population& pop, std::vector<Row>& order) const;
+  void activation_order(const Population& pop, std::vector<Row>& order);
 
   std::uint64_t seed_;
   std::uint64_t step_ = 0;
@@ -159,6 +159,7 @@ class World {
   std::vector<DeferredCommands> block_commands_;  // commands of the phase, in system/block order
   std::size_t used_commands_ = 0;
   std::vector<Row> order_;                        // random activation order (reused)
+  std::vector<std::pair<std::uint64_t, Row>> activation_keys_, activation_scratch_;
   std::vector<std::vector<std::byte>> snapshot_;  // simultaneous systems' column copies
   std::optional<std::string> end_reason_;
 };
