@@ -27,7 +27,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 
 # Each libFuzzer target from its seed corpus for a bounded time (COHORT_FUZZ_SECONDS, 0 skips):
 # what users feed cohort (configs, --set, profiles) keeps being attacked in CI.
-fuzz_seconds=${COHORT_FUZZ_SECONDS:-30}
+fuzz_seconds=${COHORT_FUZZ_SECONDS:-15}
 if [ "$fuzz_seconds" -gt 0 ]; then
   echo "== fuzz: each target for ${fuzz_seconds}s"
   ./scripts/fuzz.sh "$fuzz_seconds"
