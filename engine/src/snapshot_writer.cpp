@@ -152,7 +152,7 @@ SnapshotWriter::SnapshotWriter(SnapshotSettings settings, const World& world, fs
     const Population& pop = world.population(p);
     const std::string file_name =
         std::string(kPrefix) + pop.name() + (settings_.compress ? ".csv.gz" : ".csv");
-    Output out{p, {}, dir / file_name, nullptr, std::nullopt};
+    Output out{p, {}, dir / file_name, {nullptr, &std::fclose}, std::nullopt};
     std::string header = "step,uid";
     for (std::uint32_t c = 0; c < pop.columns().size(); ++c) {
       const ComponentColumn& col = pop.columns()[c];
@@ -169,9 +169,9 @@ SnapshotWriter::SnapshotWriter(SnapshotSettings settings, const World& world, fs
     if (keep.bytes > 0) {
       fs::resize_file(out.path, keep.bytes);
       out.last_step = keep.last_step;
-      out.file = std::fopen(out.path.c_str(), "ab");
+      out.file.reset(std::fopen(out.path.c_str(), "ab"));
     } else {
-      out.file = std::fopen(out.path.c_str(), "wb");
+      out.file.reset(std::fopen(out.path.c_str(), "wb"));
       if (out.file == nullptr) fail(out.path, "open");
       append(out, header);
     }
@@ -181,11 +181,6 @@ SnapshotWriter::SnapshotWriter(SnapshotSettings settings, const World& world, fs
   }
   // Files of populations this run does not snapshot would look like its own: remove them.
   remove_snapshot_files(dir, ours);
-}
-
-SnapshotWriter::~SnapshotWriter() {
-  for (Output& out : outputs_)
-    if (out.file != nullptr) std::fclose(out.file);
 }
 
 void SnapshotWriter::write(const World& world) {
@@ -217,8 +212,8 @@ void SnapshotWriter::write(const World& world) {
 void SnapshotWriter::append(Output& out, std::string_view text) {
   const std::string member = settings_.compress ? gzip_member(text) : std::string();
   const std::string_view bytes = settings_.compress ? std::string_view(member) : text;
-  if (std::fwrite(bytes.data(), 1, bytes.size(), out.file) != bytes.size() ||
-      std::fflush(out.file) != 0)
+  if (std::fwrite(bytes.data(), 1, bytes.size(), out.file.get()) != bytes.size() ||
+      std::fflush(out.file.get()) != 0)
     fail(out.path, "write");
 }
 

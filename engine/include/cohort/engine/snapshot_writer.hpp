@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,9 +51,6 @@ class SnapshotWriter {
   /// the checkpoint are written again, identically). Removes snapshot files of populations no
   /// longer chosen.
   SnapshotWriter(SnapshotSettings settings, const World& world, std::filesystem::path dir);
-  ~SnapshotWriter();
-  SnapshotWriter(const SnapshotWriter&) = delete;
-  SnapshotWriter& operator=(const SnapshotWriter&) = delete;
 
   /// Whether `step` is a snapshot step.
   bool due(std::uint64_t step) const { return settings_.every != 0 && step % settings_.every == 0; }
@@ -64,7 +62,8 @@ class SnapshotWriter {
     std::uint16_t population;
     std::vector<std::pair<std::uint32_t, ColumnField>> fields;  // (column, field)
     std::filesystem::path path;
-    std::FILE* file = nullptr;
+    // Owned, so files opened before a failure in the constructor are closed too.
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file{nullptr, &std::fclose};
     std::optional<std::uint64_t> last_step;  // the step whose rows the file ends with
   };
   void append(Output& out, std::string_view text);
