@@ -1,6 +1,7 @@
 #include "lj_forces.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace cohort::models::lj {
 
@@ -9,10 +10,12 @@ namespace {
 // One row's pairs: i's force accumulates in registers, j's goes to this partition's array.
 struct RowKernel {
   const Vec3* x;
-  Vec3* f;
+  FixedVec3* f;
+  std::uint32_t owned;
   double cut2;
   Vec3 length, half;
-  double energy = 0, virial = 0;
+  Int128 energy2 = 0, virial2 = 0;
+  bool overflow = false;
 
   // Minimum image for coordinates within a skin of the box (wrapped at rebuilds only).
   double image(int a, double d) const {
@@ -22,48 +25,57 @@ struct RowKernel {
   template <class Neighbours>
   void row(std::uint32_t i, Neighbours&& neighbours) {
     const double xi = x[i][0], yi = x[i][1], zi = x[i][2];
-    double fx = 0, fy = 0, fz = 0;
+    const std::int64_t owns_i = i < owned;
+    std::int64_t fx = 0, fy = 0, fz = 0, energy = 0, virial = 0;
     neighbours([&](std::uint32_t j) {
       const double dx = image(0, xi - x[j][0]);
       const double dy = image(1, yi - x[j][1]);
       const double dz = image(2, zi - x[j][2]);
       const double rsq = dx * dx + dy * dy + dz * dz;
       // Branch-free: about a third of the listed pairs lie beyond rc and would mispredict a
-      // branch. Outside pairs get a factor 0, which adds exactly +0 to every sum, so the
-      // results are bit-identical to skipping them.
+      // branch. Outside pairs get a factor 0, which adds exactly 0 to every sum.
       const double inside = static_cast<double>(rsq < cut2);
       const double r2inv = 1.0 / rsq;
       const double r6inv = r2inv * r2inv * r2inv;
       const double forcelj = r6inv * (LennardJones::lj1 * r6inv - LennardJones::lj2);
       const double fpair = forcelj * r2inv * inside;
-      fx += dx * fpair;
-      fy += dy * fpair;
-      fz += dz * fpair;
-      f[j][0] -= dx * fpair;
-      f[j][1] -= dy * fpair;
-      f[j][2] -= dz * fpair;
-      energy += r6inv * (LennardJones::lj3 * r6inv - LennardJones::lj4) * inside;
-      virial += fpair * rsq;
+      const std::int64_t qx = to_fixed(dx * fpair, kForceUnit, overflow);
+      const std::int64_t qy = to_fixed(dy * fpair, kForceUnit, overflow);
+      const std::int64_t qz = to_fixed(dz * fpair, kForceUnit, overflow);
+      fx += qx;
+      fy += qy;
+      fz += qz;
+      f[j].v[0] -= qx;
+      f[j].v[1] -= qy;
+      f[j].v[2] -= qz;
+      // The pair counts once for each of its atoms owned here (twice on one process).
+      const std::int64_t weight = owns_i + static_cast<std::int64_t>(j < owned);
+      const double e = r6inv * (LennardJones::lj3 * r6inv - LennardJones::lj4) * inside;
+      energy += weight * to_fixed(e, kSumUnit, overflow);
+      virial += weight * to_fixed(fpair * rsq, kSumUnit, overflow);
     });
-    f[i][0] += fx;
-    f[i][1] += fy;
-    f[i][2] += fz;
+    f[i].v[0] += fx;
+    f[i].v[1] += fy;
+    f[i].v[2] += fz;
+    energy2 += energy;
+    virial2 += virial;
   }
 };
 
 }  // namespace
 
-PairSums pair_forces(const space::ContinuousSpace<3>& space, std::span<const Vec3> x,
-                     const LennardJones& lj, std::span<const std::span<Vec3>> partials,
-                     const space::TaskRunner& run) {
-  const std::size_t n = x.size(), parts = partials.size();
+PairSums pair_forces(const space::ContinuousSpace<3>& space, std::span<const Vec3> points,
+                     std::size_t owned, const LennardJones& lj,
+                     std::span<const std::span<FixedVec3>> partials, const space::TaskRunner& run) {
+  const std::size_t n = points.size(), parts = partials.size();
   std::vector<PairSums> sums(parts);
+  std::vector<char> overflow(parts, 0);
   const Vec3 length = space.box().lengths();
   const Vec3 half = {0.5 * length[0], 0.5 * length[1], 0.5 * length[2]};
   run(parts, [&](std::size_t p, std::size_t) {
-    std::span<Vec3> f = partials[p];
-    std::fill(f.begin(), f.end(), Vec3{0, 0, 0});
-    RowKernel k{x.data(), f.data(), lj.cut2, length, half};
+    std::span<FixedVec3> f = partials[p];
+    std::fill(f.begin(), f.end(), FixedVec3{{0, 0, 0}});
+    RowKernel k{points.data(), f.data(), static_cast<std::uint32_t>(owned), lj.cut2, length, half};
     const auto begin = static_cast<std::uint32_t>(n * p / parts);
     const auto end = static_cast<std::uint32_t>(n * (p + 1) / parts);
     if (space.uses_list()) {
@@ -78,12 +90,32 @@ PairSums pair_forces(const space::ContinuousSpace<3>& space, std::span<const Vec
       for (std::uint32_t i = begin; i < end; ++i)
         k.row(i, [&](auto&& pair) { space.for_each_neighbour(i, pair); });
     }
-    sums[p] = {k.energy, k.virial};
+    sums[p] = {k.energy2, k.virial2};
+    overflow[p] = k.overflow;
   });
+  if (std::find(overflow.begin(), overflow.end(), 1) != overflow.end())
+    throw std::overflow_error(
+        "lj_melt: a pair force or energy left the fixed-point range (|F| >= 8192 in LJ units): "
+        "atoms overlap; lower dt or check the initial state");
   PairSums total;
   for (const PairSums& s : sums)
-    total.energy += s.energy, total.virial += s.virial;
+    total.energy2 += s.energy2, total.virial2 += s.virial2;
   return total;
+}
+
+void sum_partials(std::span<const std::span<FixedVec3>> partials, std::span<Vec3> forces,
+                  const space::TaskRunner& run) {
+  constexpr std::size_t kRows = 16384;
+  const std::size_t n = forces.size(), tasks = (n + kRows - 1) / kRows;
+  run(tasks, [&](std::size_t t, std::size_t) {
+    for (std::size_t r = t * kRows, end = std::min(n, r + kRows); r < end; ++r)
+      for (int a = 0; a < 3; ++a) {
+        std::int64_t sum = 0;
+        for (const std::span<FixedVec3>& p : partials)
+          sum += p[r].v[a];
+        forces[r][a] = static_cast<double>(sum) / kForceUnit;
+      }
+  });
 }
 
 }  // namespace cohort::models::lj

@@ -1,8 +1,8 @@
 #pragma once
 // 12-6 Lennard-Jones forces (epsilon = sigma = 1, unshifted, cut at rc) over a half neighbour
-// list, with Newton's third law. Deterministic in parallel: the rows are cut into a fixed number
-// of partitions, each accumulating into its own force array, and the arrays are added in
-// partition order, so the forces do not depend on the thread count.
+// list, with Newton's third law, summed in fixed point (fixed_sum.hpp): the forces, energy and
+// virial are bit-identical whatever the thread count, the partition of the rows, the order of
+// the rows or the number of MPI ranks the atoms are spread over.
 
 #include <cstdint>
 #include <span>
@@ -10,16 +10,32 @@
 
 #include "cohort/space/continuous/continuous_space.hpp"
 #include "cohort/space/continuous/task_runner.hpp"
+#include "fixed_sum.hpp"
 
 namespace cohort::models::lj {
 
 using Vec3 = space::Vec<3>;
 
-/// Potential energy and virial (sum over pairs of r . F) of one evaluation.
-struct PairSums {
-  double energy = 0;
-  double virial = 0;
+/// A force in kForceUnit.
+struct FixedVec3 {
+  std::int64_t v[3];
 };
+
+/// Potential energy and virial (sum over pairs of r . F) of one evaluation, in kSumUnit, each
+/// pair counted once for each of its atoms this process owns: on one process every pair counts
+/// twice, and the partial sums of all ranks add up to twice the totals.
+struct PairSums {
+  Int128 energy2 = 0;
+  Int128 virial2 = 0;
+};
+
+/// Energy and virial of summed PairSums (all ranks'), as doubles.
+inline double pair_energy(const PairSums& s) {
+  return from_fixed(s.energy2, 2 * kSumUnit);
+}
+inline double pair_virial(const PairSums& s) {
+  return from_fixed(s.virial2, 2 * kSumUnit);
+}
 
 /// The pair potential's constants for a cutoff rc (LAMMPS' lj1..lj4 with epsilon = sigma = 1).
 struct LennardJones {
@@ -27,12 +43,20 @@ struct LennardJones {
   static constexpr double lj1 = 48.0, lj2 = 24.0, lj3 = 4.0, lj4 = 4.0;
 };
 
-/// Computes forces into `partials` (one array per partition, partials[0] may be the force
-/// column) for every listed pair of `space` (its half list, or its bins after a fallback) with
-/// r^2 < cut2, and returns the energy and virial summed in partition order. Positions may lie
-/// slightly outside the box between rebuilds: separations take the minimum image.
-PairSums pair_forces(const space::ContinuousSpace<3>& space, std::span<const Vec3> x,
-                     const LennardJones& lj, std::span<const std::span<Vec3>> partials,
-                     const space::TaskRunner& run);
+/// Computes the forces of every listed pair of `space` (its half list, or its bins after a
+/// fallback) with r^2 < cut2 into `partials` (one array per partition, each one entry per point
+/// of the space: owned rows first, then ghosts) and returns the energy and virial. Points at or
+/// past `owned` are ghosts: their forces are left for their owner, and their pairs count once.
+/// Positions may lie slightly outside the box between rebuilds: separations take the minimum
+/// image. Throws std::overflow_error if a pair's force leaves the fixed-point range (atoms
+/// overlap: a time step far too large or a broken start).
+PairSums pair_forces(const space::ContinuousSpace<3>& space, std::span<const Vec3> points,
+                     std::size_t owned, const LennardJones& lj,
+                     std::span<const std::span<FixedVec3>> partials, const space::TaskRunner& run);
+
+/// forces[r] = sum over partitions of partials[p][r], in partition-independent fixed point, for
+/// the rows of `forces`.
+void sum_partials(std::span<const std::span<FixedVec3>> partials, std::span<Vec3> forces,
+                  const space::TaskRunner& run);
 
 }  // namespace cohort::models::lj

@@ -2,9 +2,11 @@
 // the continuous space's half Verlet list. The definition, and the numbers it must reproduce,
 // are in specs/lj_melt.md; the order of a step is LAMMPS' (section 8):
 //   initial integrate -> (every N steps: wrap, re-sort, rebuild) -> forces -> final integrate.
+#include <atomic>
 #include <cmath>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 
 #include "cohort/engine/config_error.hpp"
 #include "cohort/engine/model.hpp"
@@ -80,7 +82,6 @@ class LjMelt final : public engine::Model {
     // Setup: neighbour list and forces of the initial state (the step-0 thermo needs them).
     space_->update(space::TaskRunner::of(world));
     compute_forces(world);
-    add_partials();  // the first step's initial integrate reads the summed forces
 
     world.add_system("initial_integrate", "step", *pop_,
                      [this](BlockContext& ctx, Row b, Row e) { initial_integrate(ctx, b, e); });
@@ -100,17 +101,22 @@ class LjMelt final : public engine::Model {
 
   std::vector<double> metrics(engine::World& world) override {
     const auto v = pop_->column(v_);
-    const double sum_mv2 = world.reduce(
-        pop_->size(), 0.0,
+    std::atomic<bool> overflow = false;
+    const lj::Int128 mv2 = world.reduce(
+        pop_->size(), lj::Int128{0},
         [&](Row b, Row e) {
-          double s = 0;
+          lj::Int128 s = 0;
+          bool o = false;
           for (Row r = b; r < e; ++r)
-            s += (v[r][0] * v[r][0] + v[r][1] * v[r][1] + v[r][2] * v[r][2]) * 1.0;
+            s += lj::to_fixed((v[r][0] * v[r][0] + v[r][1] * v[r][1] + v[r][2] * v[r][2]) * 1.0,
+                              lj::kSumUnit, o);
+          if (o) overflow = true;  // main-thread read after the reduction; any writer says so
           return s;
         },
-        [](double a, double b) { return a + b; });
-    const lj::Thermo t =
-        lj::thermo(sum_mv2, sums_.energy, sums_.virial, pop_->size(), space_->box().volume());
+        [](lj::Int128 a, lj::Int128 b) { return a + b; });
+    if (overflow) throw std::overflow_error("lj_melt: an atom's speed left the fixed-point range");
+    const lj::Thermo t = lj::thermo(lj::from_fixed(mv2, lj::kSumUnit), lj::pair_energy(sums_),
+                                    lj::pair_virial(sums_), pop_->size(), space_->box().volume());
     if (log_thermo_) {
       if (!header_logged_) std::clog << lj::thermo_header() << '\n';
       header_logged_ = true;
@@ -150,14 +156,11 @@ class LjMelt final : public engine::Model {
 
   void final_integrate(BlockContext& ctx, Row begin, Row end) const {
     auto v = ctx.population.column(v_);
-    auto f = ctx.population.column(f_);
+    const auto f = ctx.population.column(f_);
     const double dtfm = 0.5 * dt_ * 1.0 / 1.0;
     for (Row r = begin; r < end; ++r)
-      for (int a = 0; a < 3; ++a) {
-        for (std::size_t p = 1; p < partitions_; ++p)
-          f[r][a] += partials_[(p - 1) * pop_->size() + r][a];  // in partition order
+      for (int a = 0; a < 3; ++a)
         v[r][a] += dtfm * f[r][a];
-      }
   }
 
   // The lattice and its velocities, then into the columns; the temporaries are gone before the
@@ -176,14 +179,6 @@ class LjMelt final : public engine::Model {
     }
   }
 
-  void add_partials() {
-    auto f = pop_->column(f_);
-    for (Row r = 0; r < f.size(); ++r)
-      for (int a = 0; a < 3; ++a)
-        for (std::size_t p = 1; p < partitions_; ++p)
-          f[r][a] += partials_[(p - 1) * f.size() + r][a];  // in partition order
-  }
-
   // Positions back into [0, L) as LAMMPS' Domain::pbc does, at rebuild steps only.
   void wrap_positions(engine::World& world) {
     auto x = pop_->column(x_);
@@ -197,18 +192,19 @@ class LjMelt final : public engine::Model {
   }
 
   void compute_forces(engine::World& world) {
-    const std::size_t n = pop_->size();
-    const std::size_t extra = (partitions_ - 1) * n;
-    if (partials_.size() != extra) {
-      partials_.assign(extra, Vec3{0, 0, 0});
+    const std::span<const Vec3> points = pop_->column(x_);
+    const std::size_t n = points.size();
+    if (partials_.size() != partitions_ * n) {
+      partials_.assign(partitions_ * n, lj::FixedVec3{{0, 0, 0}});
       partials_.shrink_to_fit();
-      set_partial_charge(world, partials_.capacity() * sizeof(Vec3));
+      set_partial_charge(world, partials_.capacity() * sizeof(lj::FixedVec3));
     }
-    std::vector<std::span<Vec3>> parts;
-    parts.push_back(pop_->column(f_));
-    for (std::size_t p = 1; p < partitions_; ++p)
-      parts.emplace_back(partials_.data() + (p - 1) * n, n);
-    sums_ = lj::pair_forces(*space_, pop_->column(x_), lj_, parts, space::TaskRunner::of(world));
+    std::vector<std::span<lj::FixedVec3>> parts;
+    for (std::size_t p = 0; p < partitions_; ++p)
+      parts.emplace_back(partials_.data() + p * n, n);
+    const space::TaskRunner run = space::TaskRunner::of(world);
+    sums_ = lj::pair_forces(*space_, points, pop_->size(), lj_, parts, run);
+    lj::sum_partials(parts, pop_->column(f_), run);
   }
 
   void set_partial_charge(engine::World& world, std::size_t bytes) {
@@ -225,7 +221,7 @@ class LjMelt final : public engine::Model {
   engine::Population* pop_ = nullptr;
   Component<Vec3> x_, v_, f_;
   std::unique_ptr<ContinuousSpace<3>> space_;
-  std::vector<Vec3> partials_;  // force arrays of partitions 1.., each one row per atom
+  std::vector<lj::FixedVec3> partials_;  // fixed-point forces of each partition, one per point
   std::size_t charged_partials_ = 0;
   memory::TagId forces_tag_ = 0;
   lj::LennardJones lj_;
@@ -277,8 +273,8 @@ void register_lj_melt(engine::ModelRegistry& registry) {
                .range(1, 2147483646),
            ParamSpec::real("dt", 0.005, "time step (tau)").range(1e-9, 1),
            ParamSpec::integer("force_partitions", 2,
-                              "force arrays summed in order (threads beyond it idle in forces); "
-                              "results do not depend on the thread count")
+                              "force arrays (threads beyond it idle in forces); results do not "
+                              "depend on it, nor on the thread or rank count")
                .range(1, 64),
            ParamSpec::boolean("log_thermo", true, "print each thermo row to stderr")},
           "lj_melt parameters"),
