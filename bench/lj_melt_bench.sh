@@ -7,7 +7,10 @@
 # machine the wall rate depends on the other load, the CPU time much less.
 # Memory: peak RSS above the process baseline per atom (cohort: memory.json).
 #
-#   bench/lj_melt_bench.sh [build/release/cli/cohort] [RUNS=5] [what: all|32k|1m]
+# `ranks` (an MPI build of cohort): 32,000 atoms on 2 ranks x 1 thread, 1 rank x 2 threads and
+# LAMMPS on 2 ranks, interleaved run by run so the three see the same machine.
+#
+#   bench/lj_melt_bench.sh [build/release/cli/cohort] [RUNS=5] [what: all|32k|1m|ranks]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cohort=${1:-build/release/cli/cohort}
@@ -50,6 +53,17 @@ print(f'{$3 * 100 / r[\"wall_seconds\"] / 1e6:.3f} cpu {float(u)+float(s):.2f}')
   rm -rf "$out"
 }
 
+cohort_mpi_rate() {  # ranks config atoms -> "M atom-steps/s  cpu-seconds" (rank 0's step loop)
+  local out="$work/c$RANDOM"
+  /usr/bin/time -f "%U %S" -o "$work/time" mpirun --allow-run-as-root --oversubscribe -np "$1" \
+    "$cohort" run "$2" --quiet --no-profile --threads 1 --set parameters.log_thermo=false \
+    --out "$out" > /dev/null 2>&1
+  python3 -c "import json,sys; r=json.load(open('$out/run.json')); \
+u,s=open('$work/time').read().split(); \
+print(f'{$3 * 100 / r[\"wall_seconds\"] / 1e6:.3f} cpu {float(u)+float(s):.2f}')"
+  rm -rf "$out"
+}
+
 lammps_rate() {  # ranks n extra-args -> "M atom-steps/s  cpu-seconds" of one run
   (cd "$work" && /usr/bin/time -f "%U %S" -o "$work/time" mpirun --allow-run-as-root \
      --oversubscribe -np "$1" lmp -var n "$2" $3 -in in.lj -log none -screen log.txt \
@@ -75,6 +89,25 @@ if [[ $what == all || $what == 32k ]]; then
       done
     done
   fi
+fi
+
+if [[ $what == ranks ]]; then
+  for _ in $(seq "$runs"); do
+    echo "$(cohort_mpi_rate 2 configs/lj_melt.yaml 32000)" >> "$work/mpi"
+    echo "$(cohort_rate 2 configs/lj_melt.yaml 32000)" >> "$work/threads"
+    echo "$(lammps_rate 2 20 "")" >> "$work/lmp"
+  done
+  for f in mpi threads lmp; do
+    case $f in
+      mpi) echo "cohort 32,000 atoms, 2 ranks x 1 thread:" ;;
+      threads) echo "cohort 32,000 atoms, 1 rank x 2 threads:" ;;
+      lmp) echo "LAMMPS in.lj 32,000 atoms, 2 ranks:" ;;
+    esac
+    tr '\n' ';' < "$work/$f"; echo
+    echo -n "  rate: "; cut -d' ' -f1 < "$work/$f" | stats
+  done
+  paste -d' ' <(cut -d' ' -f1 "$work/mpi") <(cut -d' ' -f1 "$work/lmp") |
+    awk '{print $1 / $2}' | { echo -n "  ratio 2 ranks cohort / LAMMPS, run by run: "; stats; }
 fi
 
 if [[ $what == all || $what == 1m ]]; then

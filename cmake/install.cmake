@@ -1,12 +1,14 @@
 # Installs the libraries, their headers under cohort/, and an exported CMake package.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS cohort_memory cohort_engine_config cohort_engine cohort_space cohort_models cohort_tools
+install(TARGETS cohort_memory cohort_engine_config cohort_engine cohort_space cohort_distributed
+  cohort_models cohort_tools
   EXPORT cohortTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY memory/include/ engine/include/ space/include/ models/include/ tools/include/
+install(DIRECTORY memory/include/ engine/include/ space/include/ distributed/include/
+  models/include/ tools/include/
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 # A plugin's compile interface: the headers and C++20, no library (see cohort_enable_plugins).

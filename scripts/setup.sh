@@ -8,6 +8,7 @@ packages=(
   libboost-dev libeigen3-dev libspdlog-dev doctest-dev libyaml-cpp-dev libcli11-dev
   nlohmann-json3-dev librandom123-dev libzstd-dev liblz4-dev zlib1g-dev libbenchmark-dev
   gnuplot-nox
+  libopenmpi-dev openmpi-bin
   clang-14 libfuzzer-14-dev
   python3-dev python3-pybind11 python3-numpy python3-pandas python3-pytest
 )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, second command: install dependencies, then build and run the whole test suite
-# twice: an optimised build, and an AddressSanitizer + UndefinedBehaviorSanitizer build.
+# twice: an optimised build (with Open MPI, so distributed runs are tested under mpirun), and an
+# AddressSanitizer + UndefinedBehaviorSanitizer build.
 # Warnings are errors in both. Then each fuzz target for a bounded time (scripts/fuzz.sh).
 # ThreadSanitizer is not part of it (a third full build): run scripts/tsan.sh.
 set -euo pipefail
@@ -9,8 +10,8 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 jobs=$(nproc)
 
-echo "== release build and tests"
-./scripts/build.sh release -DCOHORT_WERROR=ON
+echo "== release build and tests (with MPI: distributed runs are tested under mpirun)"
+./scripts/build.sh release -DCOHORT_WERROR=ON -DCOHORT_MPI=ON
 ctest --test-dir build/release --output-on-failure -j "$jobs"
 
 echo "== Python module: pytest python/tests against build/release/python"

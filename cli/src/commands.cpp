@@ -18,6 +18,7 @@
 #include "cohort/engine/simulation.hpp"
 #include "cohort/tools/profile_store.hpp"
 #include "exit_codes.hpp"
+#include "mpi_launch.hpp"
 #include "progress_display.hpp"
 #include "run_profile.hpp"
 
@@ -172,13 +173,27 @@ void record_end(engine::RunOutputs* outputs, engine::Simulation* sim, engine::Ru
   }
 }
 
-int run_command(const engine::ModelRegistry& registry, const RunOptions& options) {
+int run_command(const engine::ModelRegistry& registry, const RunOptions& run_options) {
   install_stop_handlers();
+  std::optional<RankScratch> scratch;  // outlives the outputs that lock it
   std::unique_ptr<engine::RunOutputs> outputs;
   std::unique_ptr<engine::Simulation> sim;
-  return guarded([&] {
+  RunOptions options = run_options;
+  return end_across_ranks(guarded([&] {
     engine::RunSettings settings =
         engine::load_run_settings(registry, options.config, overrides_of(options));
+    if (auto ranks = launch_ranks()) {
+      // One run over several ranks: rank 0 writes the run's folder and logs; the others write
+      // their (identical) reduced outputs into a scratch folder removed at the end.
+      if (ranks->rank() != 0) {
+        scratch.emplace();
+        settings.out_dir = scratch->path();
+        options.quiet = true;
+        options.no_profile = true;
+        spdlog::set_level(spdlog::level::warn);
+      }
+      settings.ranks = std::move(ranks);
+    }
     spdlog::info("model {}: {} steps, seed {}, output {}", settings.model, settings.steps,
                  settings.seed, settings.out_dir.string());
     // The folder is checked and locked before anything is built: a bad --out fails at once.
@@ -234,7 +249,7 @@ int run_command(const engine::ModelRegistry& registry, const RunOptions& options
       record_end(outputs.get(), sim.get(), engine::RunStatus::failed, e.what());
       throw;
     }
-  });
+  }));
 }
 
 int validate_command(const engine::ModelRegistry& registry, const RunOptions& options) {

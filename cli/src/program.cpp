@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "memory_demo.hpp"
+#include "mpi_launch.hpp"
 #include "plot_command.hpp"
 #include "plugin_loader.hpp"
 #include "profiles_command.hpp"
@@ -193,6 +194,7 @@ int reporting(const char* what, int code, Body&& body) {
 }  // namespace
 
 int main(int argc, char** argv, engine::ModelRegistry& registry) {
+  const cli::MpiLaunch mpi(argc, argv);  // MPI only when started by mpirun or srun
   CLI::App app{"cohort: agent-based simulation with pooled, budgeted, truthfully reported memory"};
   app.set_version_flag("--version", std::string("cohort ") + COHORT_VERSION_STRING);
   app.require_subcommand(1);

@@ -1,5 +1,6 @@
 #include "cohort/engine/simulation.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cinttypes>
 #include <cstdio>
@@ -44,13 +45,54 @@ std::string metrics_csv(const std::vector<std::string>& names, const std::vector
   return out;
 }
 
+// Each rank's accounted and resident bytes, their totals, minimum, maximum and imbalance
+// (maximum over mean): the reduced view of a distributed run's memory.
+nlohmann::json rank_memory_json(const RankGroup& ranks, const memory::MemoryReport& report) {
+  struct RankMemory {
+    std::uint64_t accounted_held, rss, peak_rss;
+  };
+  const std::vector<RankMemory> all = gather_values(
+      ranks, RankMemory{report.accounted_held, report.process.rss, report.process.peak_rss});
+  nlohmann::json out;
+  out["count"] = all.size();
+  out["per_rank"] = nlohmann::json::array();
+  for (std::size_t r = 0; r < all.size(); ++r)
+    out["per_rank"].push_back({{"rank", r},
+                               {"accounted_held", all[r].accounted_held},
+                               {"rss", all[r].rss},
+                               {"peak_rss", all[r].peak_rss}});
+  auto stats = [&](auto field) {
+    std::uint64_t total = 0, lo = ~0ull, hi = 0;
+    for (const RankMemory& m : all) {
+      const std::uint64_t v = m.*field;
+      total += v, lo = std::min(lo, v), hi = std::max(hi, v);
+    }
+    const double mean = static_cast<double>(total) / static_cast<double>(all.size());
+    return nlohmann::json{
+        {"total", total}, {"min", lo}, {"max", hi}, {"imbalance", mean > 0 ? hi / mean : 1.0}};
+  };
+  out["accounted_held"] = stats(&RankMemory::accounted_held);
+  out["rss"] = stats(&RankMemory::rss);
+  out["peak_rss"] = stats(&RankMemory::peak_rss);
+  return out;
+}
+
 }  // namespace
 
 Simulation::Simulation(const ModelRegistry& registry, RunSettings settings)
     : settings_(std::move(settings)), monitor_(settings_.monitor) {
   const ModelInfo* info = registry.find(settings_.model);
   if (info == nullptr) throw std::invalid_argument("unknown model '" + settings_.model + "'");
-  world_ = std::make_unique<World>(WorldOptions{settings_.seed, settings_.threads});
+  const int ranks = settings_.ranks ? settings_.ranks->size() : 1;
+  if (ranks > 1 && !info->distributed)
+    throw ConfigError(settings_.root.at("model").location(), "model",
+                      "a model that runs over MPI ranks (lj_melt)",
+                      settings_.model + ", which does not decompose a space: run it on one rank");
+  if (ranks > 1 && settings_.checkpoint_every != 0)
+    throw ConfigError(settings_.root.at("model").location(), "output.checkpoint_every",
+                      "0: distributed runs do not checkpoint yet", "a checkpoint interval");
+  world_ = std::make_unique<World>(WorldOptions{settings_.seed, settings_.threads,
+                                                memory::default_pool_mode(), settings_.ranks});
   model_ = info->create();
   model_->build(*world_, settings_.model_setup());
   world_->accountant().settle();
@@ -107,8 +149,8 @@ RunEnd Simulation::run(const std::atomic<bool>& stop,
   RunEnd end = RunEnd::completed;
   // A stop requested before the first step (while the model was built or the checkpoint read)
   // still ends with a checkpoint to resume from.
-  if (stop.load(std::memory_order_relaxed) && world_->step() < settings_.steps) {
-    write_checkpoint(checkpoint_path());
+  if (stop_requested(stop) && world_->step() < settings_.steps) {
+    if (world_->ranks().size() == 1) write_checkpoint(checkpoint_path());
     return RunEnd::interrupted;
   }
   while (world_->step() < settings_.steps) {
@@ -132,8 +174,8 @@ RunEnd Simulation::run(const std::atomic<bool>& stop,
           {step, settings_.steps, wall_seconds_, rate, world_->accountant().engine_total().held});
     }
     if (world_->end_reason()) break;  // the model ended the run (run.json says why)
-    if (stop.load(std::memory_order_relaxed) && step < settings_.steps) {
-      write_checkpoint(checkpoint_path());
+    if (stop_requested(stop) && step < settings_.steps) {
+      if (world_->ranks().size() == 1) write_checkpoint(checkpoint_path());
       end = RunEnd::interrupted;
       break;
     }
@@ -141,7 +183,19 @@ RunEnd Simulation::run(const std::atomic<bool>& stop,
   return end;
 }
 
+bool Simulation::stop_requested(const std::atomic<bool>& stop) const {
+  const bool mine = stop.load(std::memory_order_relaxed);
+  const RankGroup& ranks = world_->ranks();
+  if (ranks.size() == 1) return mine;
+  // Every rank stops at the same step when any was asked to (mpirun forwards a signal to all
+  // ranks, but they may see it at different steps).
+  const std::vector<char> all = gather_values(ranks, static_cast<char>(mine));
+  return std::find(all.begin(), all.end(), 1) != all.end();
+}
+
 void Simulation::write_checkpoint(const std::filesystem::path& path) {
+  if (world_->ranks().size() != 1)
+    throw CheckpointError("distributed runs do not write checkpoints yet");
   CheckpointWriter out;
   out.put_string(settings_.model);
   out.put(settings_.config_hash);
@@ -228,6 +282,9 @@ void Simulation::resume(const std::filesystem::path& checkpoint) {
 }
 
 void Simulation::resume_from(const std::filesystem::path& checkpoint) {
+  if (world_->ranks().size() != 1)
+    throw CheckpointError("distributed runs do not resume from checkpoints yet: resume " +
+                          checkpoint.string() + " on one rank");
   const std::vector<std::byte> payload = read_checkpoint_file(checkpoint);
   CheckpointReader in(payload.data(), payload.size());
   const std::string name = checkpoint.string();
@@ -388,14 +445,19 @@ std::string Simulation::write_outputs(RunStatus status) {
     const Population& pop = world.population(i);
     nlohmann::ordered_json p;
     p["name"] = pop.name();
-    p["agents"] = pop.size();
+    // Over all ranks: the same numbers whatever the rank count.
+    const RankGroup& ranks = world.ranks();
+    p["agents"] = sum_over_ranks(ranks, static_cast<std::uint64_t>(pop.size()));
     nlohmann::ordered_json tags = nlohmann::ordered_json::object();
     for (std::size_t t = 0; t < acc.tags().size(); ++t) {
       const auto& c = pop.account().counters(memory::Scope::agents, static_cast<memory::TagId>(t));
-      if (c.allocations != 0) tags[acc.tags().name(static_cast<memory::TagId>(t))] = c.used;
+      const std::uint64_t used = sum_over_ranks(ranks, c.used);
+      if (sum_over_ranks(ranks, c.allocations) != 0)
+        tags[acc.tags().name(static_cast<memory::TagId>(t))] = used;
     }
     p["agent_bytes_by_tag"] = std::move(tags);
-    if (pop.options().population_budget.limited()) p["refused_births"] = pop.refused_births();
+    if (pop.options().population_budget.limited())
+      p["refused_births"] = sum_over_ranks(ranks, pop.refused_births());
     summary["populations"].push_back(std::move(p));
   }
   nlohmann::ordered_json final_metrics = nlohmann::ordered_json::object();
@@ -411,7 +473,9 @@ std::string Simulation::write_outputs(RunStatus status) {
   write_file_atomically(dir / "summary.json", summary.dump(2) + "\n");
 
   const memory::MemoryReport report = memory::MemoryReport::build(acc);
-  write_file_atomically(dir / "memory.json", report.to_json().dump(2) + "\n");
+  nlohmann::json memory_json = report.to_json();
+  if (world.ranks().size() > 1) memory_json["ranks"] = rank_memory_json(world.ranks(), report);
+  write_file_atomically(dir / "memory.json", memory_json.dump(2) + "\n");
 
   write_file_atomically(dir / "timeline.csv", monitor_.timeline_csv());
   model_->write_outputs(world, dir);

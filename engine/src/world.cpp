@@ -41,6 +41,7 @@ void BlockContext::spawn(std::uint16_t target_population, Row source_row, SpawnI
 
 World::World(WorldOptions options)
     : seed_(options.seed),
+      ranks_(options.ranks ? std::move(options.ranks) : std::make_shared<const SingleRank>()),
       accountant_(memory::AccountantOptions{1, options.pool_mode}),
       workers_(options.threads) {
   accountant_.ensure_threads(workers_.size());

@@ -2,12 +2,16 @@
 // the continuous space's half Verlet list. The definition, and the numbers it must reproduce,
 // are in specs/lj_melt.md; the order of a step is LAMMPS' (section 8):
 //   initial integrate -> (every N steps: wrap, re-sort, rebuild) -> forces -> final integrate.
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
 
+#include "cohort/distributed/box_decomposition.hpp"
+#include "cohort/distributed/halo_exchange.hpp"
+#include "cohort/distributed/migration.hpp"
 #include "cohort/engine/config_error.hpp"
 #include "cohort/engine/model.hpp"
 #include "cohort/engine/world.hpp"
@@ -77,17 +81,32 @@ class LjMelt final : public engine::Model {
     space_ = std::make_unique<ContinuousSpace<3>>(*pop_, x_, lattice.box(), settings.options,
                                                   world.accountant());
     forces_tag_ = world.accountant().tags().intern("lj_melt.force_partials");
+    ranks_ = &world.ranks();
+    if (ranks_->size() > 1) {
+      halo_ = std::make_unique<distributed::HaloExchange<3>>(*pop_, x_);
+      space_->set_displacement_reduction([ranks = ranks_](double moved2) {
+        double m = 0;
+        for (double v : engine::gather_values(*ranks, moved2))
+          m = std::max(m, v);
+        return m;
+      });
+    }
 
-    create_atoms(p, lattice);
+    create_atoms(world, p, lattice);
     // Setup: neighbour list and forces of the initial state (the step-0 thermo needs them).
-    space_->update(space::TaskRunner::of(world));
+    space_->update(space::TaskRunner::of(world), [this] { exchange_halo(); });
     compute_forces(world);
 
     world.add_system("initial_integrate", "step", *pop_,
                      [this](BlockContext& ctx, Row b, Row e) { initial_integrate(ctx, b, e); });
     world.add_system("neighbours", "step", [this](engine::World& w, std::uint64_t) {
       const space::TaskRunner run = space::TaskRunner::of(w);
-      space_->update(run, [&] { wrap_positions(w); });
+      const bool rebuilt = space_->update(run, [&] {
+        wrap_positions(w);
+        exchange_halo();
+      });
+      if (halo_ && !rebuilt) halo_->forward(space_->ghost_positions(), *ranks_);
+      space_->refresh_points();
     });
     world.add_system("forces", "step",
                      [this](engine::World& w, std::uint64_t) { compute_forces(w); });
@@ -115,9 +134,16 @@ class LjMelt final : public engine::Model {
         },
         [](lj::Int128 a, lj::Int128 b) { return a + b; });
     if (overflow) throw std::overflow_error("lj_melt: an atom's speed left the fixed-point range");
-    const lj::Thermo t = lj::thermo(lj::from_fixed(mv2, lj::kSumUnit), lj::pair_energy(sums_),
-                                    lj::pair_virial(sums_), pop_->size(), space_->box().volume());
-    if (log_thermo_) {
+    // Over all ranks: integer sums, so the same bits on any rank count.
+    lj::PairSums sums;
+    sums.energy2 = engine::sum_over_ranks(*ranks_, sums_.energy2);
+    sums.virial2 = engine::sum_over_ranks(*ranks_, sums_.virial2);
+    const lj::Thermo t =
+        lj::thermo(lj::from_fixed(engine::sum_over_ranks(*ranks_, mv2), lj::kSumUnit),
+                   lj::pair_energy(sums), lj::pair_virial(sums),
+                   engine::sum_over_ranks(*ranks_, static_cast<std::uint64_t>(pop_->size())),
+                   space_->box().volume());
+    if (log_thermo_ && ranks_->rank() == 0) {
       if (!header_logged_) std::clog << lj::thermo_header() << '\n';
       header_logged_ = true;
       std::clog << lj::thermo_line(world.step(), t) << '\n';
@@ -138,6 +164,7 @@ class LjMelt final : public engine::Model {
   void release(engine::World& world) override {
     set_partial_charge(world, 0);
     partials_ = {};
+    halo_.reset();
     space_.reset();
   }
 
@@ -164,19 +191,34 @@ class LjMelt final : public engine::Model {
   }
 
   // The lattice and its velocities, then into the columns; the temporaries are gone before the
-  // neighbour list is built (at 1M atoms they are 48 MB of the peak).
-  void create_atoms(const engine::ConfigValue& p, const Lattice& lattice) {
+  // neighbour list is built (at 1M atoms they are 48 MB of the peak). Every rank computes the
+  // whole lattice (the velocities depend on all of it) and keeps the atoms of its region; an
+  // atom's uid is its lattice index on any rank count.
+  void create_atoms(engine::World& world, const engine::ConfigValue& p, const Lattice& lattice) {
     const std::vector<Vec3> positions =
         lj::fcc_positions(lattice.nx, lattice.ny, lattice.nz, lattice.spacing);
     const std::vector<Vec3> velocities =
         lj::create_velocities(positions, p.at("temperature").as_real(),
                               static_cast<std::int32_t>(p.at("velocity_seed").as_int()));
-    pop_->reserve(positions.size());
+    decomposition_ = std::make_unique<distributed::BoxDecomposition<3>>(
+        distributed::BoxDecomposition<3>::bisect(space_->box(), positions, ranks_->size()));
+    const int self = ranks_->rank();
+    if (ranks_->size() == 1) pop_->reserve(positions.size());
     for (std::size_t i = 0; i < positions.size(); ++i) {
-      const Row r = pop_->row_of(pop_->create());
+      if (decomposition_->owner(positions[i]) != self) continue;
+      const Row r = pop_->row_of(pop_->create_with_uid(i));
       pop_->column(x_)[r] = positions[i];
       pop_->column(v_)[r] = velocities[i];
     }
+    world.set_next_uid(positions.size());
+  }
+
+  // At each rebuild of a distributed run (positions wrapped): atoms that left this rank's region
+  // move to their owner, then the ghosts within range of the region are exchanged.
+  void exchange_halo() {
+    if (!halo_) return;
+    distributed::migrate<3>(*pop_, x_, *decomposition_, *ranks_);
+    space_->set_ghosts(halo_->rebuild(*decomposition_, space_->range(), *ranks_));
   }
 
   // Positions back into [0, L) as LAMMPS' Domain::pbc does, at rebuild steps only.
@@ -192,7 +234,7 @@ class LjMelt final : public engine::Model {
   }
 
   void compute_forces(engine::World& world) {
-    const std::span<const Vec3> points = pop_->column(x_);
+    const std::span<const Vec3> points = space_->points();  // the rows, then any ghosts
     const std::size_t n = points.size();
     if (partials_.size() != partitions_ * n) {
       partials_.assign(partitions_ * n, lj::FixedVec3{{0, 0, 0}});
@@ -221,6 +263,9 @@ class LjMelt final : public engine::Model {
   engine::Population* pop_ = nullptr;
   Component<Vec3> x_, v_, f_;
   std::unique_ptr<ContinuousSpace<3>> space_;
+  const engine::RankGroup* ranks_ = nullptr;
+  std::unique_ptr<distributed::BoxDecomposition<3>> decomposition_;
+  std::unique_ptr<distributed::HaloExchange<3>> halo_;  // distributed runs only
   std::vector<lj::FixedVec3> partials_;  // fixed-point forces of each partition, one per point
   std::size_t charged_partials_ = 0;
   memory::TagId forces_tag_ = 0;
@@ -281,6 +326,7 @@ void register_lj_melt(engine::ModelRegistry& registry) {
       [] { return std::make_unique<LjMelt>(); }};
   info.check = check_lj_melt;
   info.space = space::continuous_space_schema(lj_space_defaults(), space::BoxKeys::from_model);
+  info.distributed = true;
   registry.add(std::move(info));
 }
 

@@ -83,7 +83,9 @@ bool ContinuousSpace<D>::update(const TaskRunner& run,
       due = since_build_ >= options_.rebuild_every;
     } else {
       const double half_skin = 0.5 * options_.skin;
-      due = max_displacement2(run) > half_skin * half_skin;
+      double moved2 = max_displacement2(run);
+      if (reduce_max_) moved2 = reduce_max_(moved2);
+      due = moved2 > half_skin * half_skin;
     }
   }
   if (due) {
@@ -154,24 +156,62 @@ bool ContinuousSpace<D>::list_fits(std::size_t list_bytes) {
 }
 
 template <int D>
+void ContinuousSpace<D>::set_ghosts(std::vector<Vec<D>> ghosts) {
+  incoming_ghosts_ = std::move(ghosts);
+  ghost_mode_ = true;
+  stale_ = true;
+}
+
+template <int D>
+std::span<const Vec<D>> ContinuousSpace<D>::points() const {
+  if (!ghost_mode_) return population_->column(position_);
+  return points_;
+}
+
+template <int D>
+std::span<Vec<D>> ContinuousSpace<D>::ghost_positions() {
+  const std::size_t n = population_->size();
+  return std::span<Vec<D>>(points_).subspan(std::min(n, points_.size()));
+}
+
+template <int D>
+void ContinuousSpace<D>::refresh_points() {
+  if (!ghost_mode_) return;
+  const auto pos = population_->column(position_);
+  std::copy(pos.begin(), pos.end(), points_.begin());
+}
+
+template <int D>
 void ContinuousSpace<D>::rebuild(const TaskRunner& run) {
   auto pos = population_->column(position_);
-  cells_.rebuild(pos, run);
+  // With ghosts the structures index rows then ghosts: one contiguous array of both.
+  auto gather_points = [&] {
+    if (!ghost_mode_) return std::span<const Vec<D>>(pos);
+    points_.resize(pos.size() + incoming_ghosts_.size());
+    std::copy(pos.begin(), pos.end(), points_.begin());
+    std::copy(incoming_ghosts_.begin(), incoming_ghosts_.end(),
+              points_.begin() + static_cast<std::ptrdiff_t>(pos.size()));
+    return std::span<const Vec<D>>(points_);
+  };
+  std::span<const Vec<D>> points = gather_points();
+  cells_.rebuild(points, run);
   const bool sort_due =
       options_.sort_rows && pos.size() > 1 &&
       (builds_ == 0 || (options_.sort_every > 0 && builds_ % options_.sort_every == 0));
   if (sort_due) {
     // Z-order (Morton) of the bins rather than row-major: the bins a stencil touches then sit
     // close together in memory in every direction, not only along x (measured at 1M atoms,
-    // where a row-major z-layer is larger than the caches).
+    // where a row-major z-layer is larger than the caches). Only the rows move; ghosts stay.
     std::vector<std::uint32_t> keys(pos.size());
-    const std::span<const std::uint32_t> bins = cells_.row_cells();
+    const std::span<const std::uint32_t> bins = cells_.row_cells().first(pos.size());
     const std::uint32_t key_count = morton_keys(bins, keys);
     population_->sort_by(keys, key_count);
     pos = population_->column(position_);
-    cells_.rebuild(pos, run);
+    points = gather_points();
+    cells_.rebuild(points, run);
   }
-  sync_charge(tags_.cells, cells_.bytes(), charged_cells_);
+  if (ghost_mode_) incoming_ghosts_ = {};  // now in points_ (charged by its capacity)
+  sync_charge(tags_.cells, cells_.bytes() + points_.capacity() * sizeof(Vec<D>), charged_cells_);
   // The displacement reference serves the cell fallback too (its bins hold while moves stay
   // under skin / 2).
   if (options_.rebuild == RebuildPolicy::automatic) {
@@ -179,7 +219,7 @@ void ContinuousSpace<D>::rebuild(const TaskRunner& run) {
     reference_.shrink_to_fit();  // charged by capacity: no slack left after deaths
   }
   if (options_.neighbour_list && !fell_back_) {
-    list_.build(cells_, pos, range(), options_.list, run);
+    list_.build(cells_, points, range(), options_.list, run);
     if (!list_fits(list_.bytes() + reference_.capacity() * sizeof(Vec<D>))) {
       list_.release();
       fell_back_ = true;
@@ -194,6 +234,10 @@ void ContinuousSpace<D>::rebuild(const TaskRunner& run) {
 
 template <int D>
 void ContinuousSpace<D>::save(engine::CheckpointWriter& out) const {
+  if (ghost_mode_)
+    throw std::logic_error(
+        "continuous space: a space with ghosts (a distributed run) does not "
+        "checkpoint yet");
   out.put(builds_);
   out.put(since_build_);
   out.put(fell_back_);

@@ -96,6 +96,9 @@ struct ModelInfo {
   /// Schema of the top-level `space:` block (see the space library), when the model
   /// lives in a space; empty for models without one. Part of the config hash.
   std::optional<ParamSpec> space = {};
+  /// Whether the model runs spread over MPI ranks (it decomposes its space); a run of any other
+  /// model over more than one rank is refused.
+  bool distributed = false;
 };
 
 /// The models a program knows. Models add themselves (see models/CMakeLists.txt); the engine

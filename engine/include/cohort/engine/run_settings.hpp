@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "cohort/engine/model.hpp"
 #include "cohort/engine/monitor_settings.hpp"
 #include "cohort/engine/param_spec.hpp"
+#include "cohort/engine/rank_group.hpp"
 #include "cohort/engine/snapshot_writer.hpp"
 
 namespace cohort::engine {
@@ -35,6 +37,9 @@ struct RunSettings {
   /// of the input files); threads, steps and output settings are excluded so a resume may
   /// change them.
   std::uint64_t config_hash = 0;
+  /// The ranks of a distributed run (set by the MPI launcher, not by the config); null: one
+  /// process.
+  std::shared_ptr<const RankGroup> ranks = nullptr;
 
   const ConfigValue& parameters() const { return root.at("parameters"); }
   /// The validated `space:` block, or nullptr when the model declares no space.

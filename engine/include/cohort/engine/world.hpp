@@ -15,6 +15,7 @@
 #include "cohort/engine/claims.hpp"
 #include "cohort/engine/effects.hpp"
 #include "cohort/engine/population.hpp"
+#include "cohort/engine/rank_group.hpp"
 #include "cohort/engine/system.hpp"
 #include "cohort/engine/worker_pool.hpp"
 #include "cohort/memory/accountant.hpp"
@@ -31,6 +32,8 @@ struct WorldOptions {
   std::uint64_t seed = 42;
   std::size_t threads = 0;  ///< 0 = the machine's hardware threads
   memory::PoolMode pool_mode = memory::default_pool_mode();
+  /// The ranks this world is one of (MPI); null: a single process.
+  std::shared_ptr<const RankGroup> ranks = nullptr;
 };
 
 /// Holds everything a simulation is made of and runs its steps. Systems run in phase order and,
@@ -47,6 +50,8 @@ class World {
   std::uint64_t step() const { return step_; }
   void set_step(std::uint64_t step) { step_ = step; }
   std::size_t threads() const { return workers_.size(); }
+  /// The ranks the run is spread over (SingleRank unless the run is distributed).
+  const RankGroup& ranks() const { return *ranks_; }
 
   memory::Accountant& accountant() { return accountant_; }
   const memory::Accountant& accountant() const { return accountant_; }
@@ -146,6 +151,7 @@ class World {
   void activation_order(const Population& pop, std::vector<Row>& order);
 
   std::uint64_t seed_;
+  std::shared_ptr<const RankGroup> ranks_;
   std::uint64_t step_ = 0;
   memory::Accountant accountant_;
   WorkerPool workers_;
@@ -158,7 +164,7 @@ class World {
   DeferredCommands phase_end_commands_;  // kills and births asked for by phase-end callbacks
   std::vector<DeferredCommands> block_commands_;  // commands of the phase, in system/block order
   std::size_t used_commands_ = 0;
-  std::vector<Row> order_;                        // random activation order (reused)
+  std::vector<Row> order_;  // random activation order (reused)
   std::vector<std::pair<std::uint64_t, Row>> activation_keys_, activation_scratch_;
   std::vector<std::vector<std::byte>> snapshot_;  // simultaneous systems' column copies
   std::optional<std::string> end_reason_;

@@ -88,6 +88,28 @@ class ContinuousSpace final : public engine::RowStore {
   template <class Fn>
   void for_each_neighbour(std::uint32_t row, Fn&& fn) const;
 
+  // Ghosts: agents of other processes (MPI ranks) within range of this one's region, placed in
+  // the structures after the population's rows, so neighbour loops see them as rows n.. n+g-1.
+
+  /// Places `ghosts` (positions) after the population's rows from the next rebuild on (call it
+  /// before each rebuild of a distributed run, e.g. in update()'s before_rebuild).
+  void set_ghosts(std::vector<Vec<D>> ghosts);
+  /// Whether the structures hold ghosts (set_ghosts was called).
+  bool has_ghosts() const { return ghost_mode_; }
+  /// The positions the structures index: the population's rows, then the ghosts. Without ghosts,
+  /// the position column itself.
+  std::span<const Vec<D>> points() const;
+  /// The ghosts' current positions (the tail of points()), for the halo's per-step refresh.
+  std::span<Vec<D>> ghost_positions();
+  /// Copies the population's current positions into points() (with ghosts: once per step before
+  /// neighbour loops, after the positions moved).
+  void refresh_points();
+  /// Combines the largest displacement with the other ranks' (a maximum over ranks), so every
+  /// rank of a distributed run rebuilds at the same step under RebuildPolicy::automatic.
+  void set_displacement_reduction(std::function<double(double)> reduce_max) {
+    reduce_max_ = std::move(reduce_max);
+  }
+
   /// Writes the structures and the policy's counters, so a resumed run continues with the same
   /// (possibly stale, by design) lists. For Model::save.
   void save(engine::CheckpointWriter& out) const;
@@ -114,6 +136,10 @@ class ContinuousSpace final : public engine::RowStore {
   CellList<D> cells_;
   NeighbourList<D> list_;
   std::vector<Vec<D>> reference_;  // positions at the last build (automatic policy only)
+  std::vector<Vec<D>> points_;     // with ghosts: rows' positions, then the ghosts'
+  std::vector<Vec<D>> incoming_ghosts_;
+  std::function<double(double)> reduce_max_;
+  bool ghost_mode_ = false;
   std::size_t charged_cells_ = 0;
   std::size_t charged_neighbours_ = 0;
   std::uint64_t builds_ = 0;
@@ -130,7 +156,7 @@ void ContinuousSpace<D>::for_each_neighbour(std::uint32_t row, Fn&& fn) const {
       fn(j);
     return;
   }
-  const auto pos = population_->column(position_);
+  const std::span<const Vec<D>> pos = points();
   const bool half = options_.list == ListKind::half;
   cells_.for_each_within(pos, pos[row], range(), [&](std::uint32_t j, double) {
     if (half ? j > row : j != row) fn(j);
