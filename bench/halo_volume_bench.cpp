@@ -13,35 +13,20 @@
 #include <vector>
 
 #include "cohort/distributed/box_decomposition.hpp"
-
-namespace {
+#include "lj_melt/lattice.hpp"
 
 using Vec3 = cohort::space::Vec<3>;
-
-std::vector<Vec3> fcc(int nx, int ny, int nz, double a) {
-  static const double basis[4][3] = {{0, 0, 0}, {0.5, 0.5, 0}, {0.5, 0, 0.5}, {0, 0.5, 0.5}};
-  std::vector<Vec3> p;
-  p.reserve(4ull * nx * ny * nz);
-  for (int k = 0; k < nz; ++k)
-    for (int j = 0; j < ny; ++j)
-      for (int i = 0; i < nx; ++i)
-        for (const auto& b : basis)
-          p.push_back({(i + b[0]) * a, (j + b[1]) * a, (k + b[2]) * a});
-  return p;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   const double per_rank = argc > 1 ? std::atof(argv[1]) : 32000;
   const int max_ranks = argc > 2 ? std::atoi(argv[2]) : 1024;
-  const double a = std::cbrt(4.0 / 0.8442), range = 2.5 + 0.3;
+  const double a = cohort::models::lj::fcc_spacing(0.8442), range = 2.5 + 0.3;
   std::printf("%6s %10s %12s %10s %10s %12s %10s %12s\n", "ranks", "atoms", "atoms/rank",
               "imbalance", "ghosts", "ghost/owned", "KB/step", "neighbours");
   for (int ranks = 64; ranks <= max_ranks; ranks *= 2) {
     // The lattice closest to ranks x per_rank atoms, as near a cube as integers allow.
     const int n = static_cast<int>(std::lround(std::cbrt(ranks * per_rank / 4)));
-    const std::vector<Vec3> atoms = fcc(n, n, n, a);
+    const std::vector<Vec3> atoms = cohort::models::lj::fcc_positions(n, n, n, a);
     const cohort::space::Box<3> box({n * a, n * a, n * a}, {true, true, true});
     const auto d = cohort::distributed::BoxDecomposition<3>::bisect(box, atoms, ranks);
     std::vector<std::size_t> owned(static_cast<std::size_t>(ranks), 0);
