@@ -1,0 +1,151 @@
+#include "flock.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "cohort/memory/charge_context.hpp"
+#include "cohort/space/continuous/cells_only_query.hpp"
+
+namespace cohort::models::flocking {
+
+using engine::Row;
+
+namespace {
+
+constexpr std::uint16_t kPlaceStream = 0;
+constexpr std::uint16_t kOrderStream = 1;
+
+space::CellList<2> make_cells(const space::Box<2>& box, const FlockRules& rules) {
+  if (rules.search == NeighbourSearch::cells_only)
+    return space::CellList<2>(box, space::agents_jl_cell_size(rules.visual_distance),
+                              space::Binning::agents_jl);
+  // Half the radius: a query walks 5 runs of 5 bins (6.25 r^2 of area for a disc of 3.14 r^2)
+  // instead of 3 runs of 3 bins of width r (9 r^2).
+  const double width = rules.cell_size > 0 ? rules.cell_size : 0.5 * rules.visual_distance;
+  return space::CellList<2>(box, width, space::Binning::floor);
+}
+
+// The steering of one bird from the birds it sees: sums over neighbours j of
+// h = minimage(pos_j - pos_i) (cohere), vel_j (match) and -h when |h|^2 < separation^2.
+struct Steering {
+  double cohere[2] = {0, 0}, separate[2] = {0, 0}, match[2] = {0, 0};
+  std::uint32_t n = 0;
+
+  void see(const space::Box<2>& box, const Vec2& p, const Vec2& q, const Vec2& v,
+           double separation2) {
+    const double hx = box.separation(0, p[0], q[0]), hy = box.separation(1, p[1], q[1]);
+    cohere[0] += hx;
+    cohere[1] += hy;
+    match[0] += v[0];
+    match[1] += v[1];
+    if (hx * hx + hy * hy < separation2) {
+      separate[0] -= hx;
+      separate[1] -= hy;
+    }
+    ++n;
+  }
+};
+
+}  // namespace
+
+Flock::Flock(engine::World& world, engine::Population& birds, const space::Box<2>& box,
+             const FlockRules& rules)
+    : birds_(&birds),
+      accountant_(&world.accountant()),
+      tags_(space::SpaceTags::intern(world.accountant().tags())),
+      rules_(rules),
+      pos_(birds.add_component<Vec2>("position")),
+      vel_(birds.add_component<Vec2>("velocity")),
+      cells_(make_cells(box, rules)) {}
+
+Flock::~Flock() {
+  memory::ChargeContext& ctx = accountant_->context(0);
+  if (charged_ > 0) ctx.release_shared(birds_->account(), tags_.cells, charged_, charged_);
+}
+
+void Flock::charge_cells() {
+  const std::size_t now = cells_.bytes();
+  memory::ChargeContext& ctx = accountant_->context(0);
+  if (now > charged_)
+    ctx.charge_shared(birds_->account(), tags_.cells, now - charged_, now - charged_);
+  if (now < charged_)
+    ctx.release_shared(birds_->account(), tags_.cells, charged_ - now, charged_ - now);
+  charged_ = now;
+}
+
+void Flock::populate(engine::World& world, std::uint64_t count) {
+  birds_->reserve(count);
+  const space::Box<2>& b = box();
+  for (std::uint64_t k = 0; k < count; ++k) {
+    const Row row = birds_->row_of(birds_->create());
+    engine::RandomStream rng(world.seed(), birds_->uid_at(row), ~0ull, kPlaceStream);
+    Vec2& v = birds_->column(vel_)[row];
+    v[0] = 2 * rng.uniform() - 1;
+    v[1] = 2 * rng.uniform() - 1;
+    Vec2& p = birds_->column(pos_)[row];
+    for (int a = 0; a < 2; ++a)
+      p[a] = b.wrap(a, rng.uniform() * b.length(a));  // U * L may round up to L
+  }
+  rebin();
+}
+
+Row Flock::add_bird(const Vec2& pos, const Vec2& vel) {
+  const Row row = birds_->row_of(birds_->create());
+  Vec2 p = pos;
+  box().wrap(p);
+  birds_->column(pos_)[row] = p;
+  birds_->column(vel_)[row] = vel;
+  rebin();
+  return row;
+}
+
+void Flock::rebin() {
+  cells_.rebuild(birds_->column(pos_));
+  charge_cells();
+}
+
+std::uint32_t Flock::activate(Row row) {
+  const auto pos = birds_->column(pos_);
+  const auto vel = birds_->column(vel_);
+  const space::Box<2>& b = box();
+  const Vec2 p = pos[row];
+  const double r = rules_.visual_distance, separation2 = rules_.separation * rules_.separation;
+  Steering s;
+  if (rules_.search == NeighbourSearch::exact) {
+    cells_.for_each_within(pos, p, r, [&](std::uint32_t j, double) {
+      if (j != row) s.see(b, p, pos[j], vel[j], separation2);
+    });
+  } else {
+    space::for_each_in_cells_agents_jl(cells_, p, r, [&](std::uint32_t j) {
+      if (j != row) s.see(b, p, pos[j], vel[j], separation2);
+    });
+  }
+  const double m = std::max(s.n, 1u);
+  Vec2& v = vel[row];
+  for (int a = 0; a < 2; ++a)
+    v[a] += (rules_.cohere_factor * s.cohere[a] + rules_.separate_factor * s.separate[a] +
+             rules_.match_factor * s.match[a]) /
+            m;
+  // A zero vector has no direction: it stays zero rather than becoming NaN (MASON's choice).
+  const double norm = std::sqrt(v[0] * v[0] + v[1] * v[1]);
+  if (norm > 0) v[0] /= norm, v[1] /= norm;
+  Vec2& q = pos[row];
+  for (int a = 0; a < 2; ++a)
+    q[a] = b.wrap(a, q[a] + rules_.speed * v[a]);
+  cells_.move(row, q);
+  return s.n;
+}
+
+void Flock::step(engine::World& world, std::uint64_t step) {
+  order_.resize(birds_->size());
+  for (Row r = 0; r < order_.size(); ++r)
+    order_[r] = r;
+  engine::RandomStream shuffle =
+      engine::RandomStream::for_population(world.seed(), birds_->index(), step, kOrderStream);
+  for (std::size_t i = order_.size(); i > 1; --i)
+    std::swap(order_[i - 1], order_[shuffle.below(static_cast<std::uint32_t>(i))]);
+  for (const Row r : order_)
+    activate(r);
+}
+
+}  // namespace cohort::models::flocking
