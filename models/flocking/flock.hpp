@@ -6,8 +6,7 @@
 // the already-updated positions of those activated before it (asynchronous update).
 
 #include <cstdint>
-#include <optional>
-#include <vector>
+#include <string>
 
 #include "cohort/engine/world.hpp"
 #include "cohort/space/continuous/cell_list.hpp"
@@ -62,10 +61,10 @@ class Flock {
   /// Activates the bird at `row`: steers it by the birds it sees now, normalises its velocity,
   /// moves it by `speed` and re-bins it. Returns how many birds it saw.
   std::uint32_t activate(engine::Row row);
-  /// Activates every bird once, in a fresh uniform random order (a Fisher-Yates shuffle of the
-  /// rows with the population's stream for `step`: the same on any thread count and after a
-  /// resume).
-  void step(engine::World& world, std::uint64_t step);
+  /// Adds the system that activates every bird once per step in `phase`, one at a time, in
+  /// the engine's fresh random order (Schedule::random: keyed by seed, population and step, so
+  /// the same on any thread count and after a resume).
+  void add_activation(engine::World& world, const std::string& phase);
   /// Re-bins every bird from the position column (after a checkpoint was loaded).
   void rebin();
   /// Polarisation, mean nearest-neighbour distance and mean neighbour count now.
@@ -88,7 +87,6 @@ class Flock {
   engine::Component<Vec2> pos_, vel_;
   space::CellList<2> cells_;
   std::size_t charged_ = 0;
-  std::vector<engine::Row> order_;
 };
 
 }  // namespace cohort::models::flocking

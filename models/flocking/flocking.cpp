@@ -81,8 +81,7 @@ class Flocking final : public engine::Model {
     flock_->populate(world, birds.size);
     // Random activation, one bird at a time, each seeing the birds moved before it (Agents.jl's
     // random scheduler).
-    world.add_system("activate", "move",
-                     [this](engine::World& w, std::uint64_t step) { flock_->step(w, step); });
+    flock_->add_activation(world, "move");
   }
 
   std::vector<std::string> metric_names() const override {

@@ -87,6 +87,15 @@ void check_activations(NeighbourSearch search) {
   CHECK(std::equal(uids.begin(), uids.end(), f.birds().uids().begin(), f.birds().uids().end()));
 }
 
+// The bird's velocity and position after its activation, to the last digit or two.
+void check_bird(const Flock& f, Row bird, const Vec2& v, const Vec2& p) {
+  const Vec2 vel = f.birds().column(f.velocity())[bird], pos = f.birds().column(f.position())[bird];
+  for (int a = 0; a < 2; ++a) {
+    CHECK(vel[a] == doctest::Approx(v[a]).epsilon(1e-15));
+    CHECK(pos[a] == doctest::Approx(p[a]).epsilon(1e-15));
+  }
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -107,11 +116,8 @@ TEST_CASE("flocking: one neighbour at 0.5 steers and moves the bird as the spec'
   const Row bird = f.add_bird({50, 50}, {1, 0});
   f.add_bird({50.5, 50}, {0, 1});
   CHECK(f.activate(bird) == 1);
-  const Vec2 v = f.birds().column(f.velocity())[bird], p = f.birds().column(f.position())[bird];
-  CHECK(v[0] == doctest::Approx(0.9987708112299153).epsilon(1e-15));
-  CHECK(v[1] == doctest::Approx(0.04956678963920175).epsilon(1e-15));
-  CHECK(p[0] == doctest::Approx(50.99877081122992).epsilon(1e-15));
-  CHECK(p[1] == doctest::Approx(50.0495667896392).epsilon(1e-15));
+  check_bird(f, bird, {0.9987708112299153, 0.04956678963920175},
+             {50.99877081122992, 50.0495667896392});
 }
 
 TEST_CASE("flocking: neighbours across the wrap count, r is inclusive, and the bird wraps") {
@@ -122,11 +128,8 @@ TEST_CASE("flocking: neighbours across the wrap count, r is inclusive, and the b
   f.add_bird({3.25, 54}, {1, 0});   // distance exactly 5: included
   f.add_bird({10, 50}, {1, 1});     // excluded
   CHECK(f.activate(bird) == 2);
-  const Vec2 v = f.birds().column(f.velocity())[bird], p = f.birds().column(f.position())[bird];
-  CHECK(v[0] == doctest::Approx(-0.995882271543435).epsilon(1e-15));
-  CHECK(v[1] == doctest::Approx(0.09065594975228056).epsilon(1e-15));
-  CHECK(p[0] == doctest::Approx(99.25411772845656).epsilon(1e-15));
-  CHECK(p[1] == doctest::Approx(50.09065594975228).epsilon(1e-15));
+  check_bird(f, bird, {-0.995882271543435, 0.09065594975228056},
+             {99.25411772845656, 50.09065594975228});
 }
 
 TEST_CASE("flocking: an isolated bird's unnormalised initial velocity is normalised") {
@@ -135,11 +138,7 @@ TEST_CASE("flocking: an isolated bird's unnormalised initial velocity is normali
   const Row bird = f.add_bird({20, 20}, {0.3, -0.4});
   f.add_bird({80, 80}, {1, 0});
   CHECK(f.activate(bird) == 0);
-  const Vec2 v = f.birds().column(f.velocity())[bird], p = f.birds().column(f.position())[bird];
-  CHECK(v[0] == doctest::Approx(0.6).epsilon(1e-15));
-  CHECK(v[1] == doctest::Approx(-0.8).epsilon(1e-15));
-  CHECK(p[0] == doctest::Approx(20.6).epsilon(1e-15));
-  CHECK(p[1] == doctest::Approx(19.2).epsilon(1e-15));
+  check_bird(f, bird, {0.6, -0.8}, {20.6, 19.2});
 }
 
 TEST_CASE("flocking cells_only sees a bird beyond r in a nearby bin; exact search does not") {

@@ -31,9 +31,7 @@ inline FlockRun make_flock(double side, double r, std::uint64_t birds, std::uint
   run.flock =
       std::make_unique<Flock>(*run.world, pop, space::Box<2>({side, side}, {true, true}), rules);
   run.flock->populate(*run.world, birds);
-  Flock* f = run.flock.get();
-  run.world->add_system("activate", "update",
-                        [f](engine::World& w, std::uint64_t step) { f->step(w, step); });
+  run.flock->add_activation(*run.world, "update");
   return run;
 }
 
