@@ -5,8 +5,11 @@
 // of the population; the space's cell list is kept current as each bird moves, so a bird sees
 // the already-updated positions of those activated before it (asynchronous update).
 
+#include <array>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "cohort/engine/world.hpp"
 #include "cohort/space/continuous/cell_list.hpp"
@@ -32,7 +35,7 @@ struct FlockRules {
   double match_factor = 0.05;
   double visual_distance = 5.0;
   NeighbourSearch search = NeighbourSearch::exact;
-  /// Bin width of the exact search's cell list (0: visual_distance / 2, the fastest measured).
+  /// Bin width of the exact search's cell list (0: visual_distance, the fastest measured).
   double cell_size = 0;
 };
 
@@ -61,9 +64,10 @@ class Flock {
   /// Activates the bird at `row`: steers it by the birds it sees now, normalises its velocity,
   /// moves it by `speed` and re-bins it. Returns how many birds it saw.
   std::uint32_t activate(engine::Row row);
-  /// Adds the system that activates every bird once per step in `phase`, one at a time, in
-  /// the engine's fresh random order (Schedule::random: keyed by seed, population and step, so
-  /// the same on any thread count and after a resume).
+  /// Adds the system that activates every bird once per step in `phase`, one at a time, in a
+  /// fresh uniform random order: a Fisher-Yates shuffle of the rows with the population's
+  /// stream for the step, so the same on any thread count and after a resume (rows never
+  /// change: no births, deaths or re-sorts).
   void add_activation(engine::World& world, const std::string& phase);
   /// Re-bins every bird from the position column (after a checkpoint was loaded).
   void rebin();
@@ -79,6 +83,8 @@ class Flock {
 
  private:
   void charge_cells();
+  void activate_all(engine::World& world, std::uint64_t step);
+  std::uint32_t activate(engine::Row row, std::span<Vec2> pos, std::span<Vec2> vel);
 
   engine::Population* birds_;
   memory::Accountant* accountant_;
@@ -87,6 +93,8 @@ class Flock {
   engine::Component<Vec2> pos_, vel_;
   space::CellList<2> cells_;
   std::size_t charged_ = 0;
+  std::array<int, 2> reach_{};  // bins an exact query of visual_distance reaches per axis
+  std::vector<engine::Row> order_;
 };
 
 }  // namespace cohort::models::flocking
