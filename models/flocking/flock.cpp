@@ -28,8 +28,9 @@ space::CellList<2> make_cells(const space::Box<2>& box, const FlockRules& rules)
 }
 
 // (x, y) in one SSE register (GCC/Clang vector extension): each lane does exactly the scalar
-// operations, so the sums are bit for bit those of scalar code, at half the instructions.
+// operations, so the sums are those of scalar code, at half the instructions.
 using Pair = double __attribute__((vector_size(16)));
+using Mask = long long __attribute__((vector_size(16)));  // per lane: all ones or zero
 
 Pair pair_of(const Vec2& v) {
   Pair p;
@@ -43,17 +44,20 @@ struct Steering {
   Pair cohere = {0, 0}, separate = {0, 0}, match = {0, 0};
   std::uint32_t n = 0;
 
-  // Adds bird j (separation h, |h|^2 = d2, velocity v) with weight `in` (1 or 0): branch-free,
-  // because whether a candidate lies within r is a coin flip the branch predictor loses. A
-  // weight of 0 adds zeros, which leave every sum as it was.
-  void add(Pair h, double d2, Pair v, bool in, double separation2) {
-    // Conversions, not conditionals: GCC turns `in ? 1.0 : 0.0` back into a branch.
-    const double w = static_cast<double>(in);
-    const double push = w * static_cast<double>(d2 < separation2);
-    cohere += w * h;
-    match += w * v;
-    separate -= push * h;
-    n += static_cast<std::uint32_t>(in);
+  // Adds bird j (separation h, |h|^2 = d2 in both lanes, velocity v) if `in` (both lanes all
+  // ones): branch-free, because whether a candidate lies within r is a coin flip the branch
+  // predictor loses. A bird left out adds +0, which leaves every sum as it was.
+  void add(Pair h, Pair d2, Pair v, Mask in, Pair separation2) {
+    const Mask push = in & (d2 < separation2);
+    cohere += reinterpret_cast<Pair>(reinterpret_cast<Mask>(h) & in);
+    match += reinterpret_cast<Pair>(reinterpret_cast<Mask>(v) & in);
+    separate -= reinterpret_cast<Pair>(reinterpret_cast<Mask>(h) & push);
+    n -= static_cast<std::uint32_t>(in[0]);  // -1 when in
+  }
+  void add(const Vec2& h, const Vec2& v, bool in, double separation2) {
+    const double d2 = h[0] * h[0] + h[1] * h[1];
+    const long long all = in ? -1 : 0;
+    add(pair_of(h), Pair{d2, d2}, pair_of(v), Mask{all, all}, Pair{separation2, separation2});
   }
 };
 
@@ -139,7 +143,7 @@ std::uint32_t Flock::activate(Row row, std::span<Vec2> pos, std::span<Vec2> vel)
     // Every bird in the bins around p, with the separation the space's exact query computes
     // (Box::separation's value, minimum image); in = within r and not itself.
     const double r2 = r * r;
-    const Pair at = pair_of(p);
+    const Pair at = pair_of(p), radius2 = {r2, r2}, push2 = {separation2, separation2};
     cells_.for_each_run_around(
         cells_.coords(cells_.row_cells()[row]), reach_,  // bins are current: the row's bin
         [&](std::uint32_t first, std::uint32_t last, const Vec2& shift,
@@ -148,26 +152,25 @@ std::uint32_t Flock::activate(Row row, std::span<Vec2> pos, std::span<Vec2> vel)
           if (whole[0] || whole[1]) {  // a box a few bins wide: minimum image per pair
             for (const std::uint32_t j : rows) {
               const Vec2 h = b.separation(p, pos[j]);
-              const double d2 = h[0] * h[0] + h[1] * h[1];
-              s.add(pair_of(h), d2, pair_of(vel[j]), (d2 <= r2) & (j != row), separation2);
+              s.add(h, vel[j], (h[0] * h[0] + h[1] * h[1] <= r2) & (j != row), separation2);
             }
             return;
           }
-          // (q - p) + shift, as the space's exact query (binned_separation) computes it.
-          // Built lane by lane: `shift` was just stored per axis, and one 16-byte load of it
-          // stalls on store forwarding (12% of the small case in perf).
+          // (q - p) + shift, as the space's exact query (binned_separation) computes it. Built
+          // lane by lane: `shift` was just stored per axis, and one 16-byte load of it stalls
+          // on store forwarding (12% of the small case in perf).
           const Pair offset = {shift[0], shift[1]};
           for (const std::uint32_t j : rows) {
             const Pair h = (pair_of(pos[j]) - at) + offset;
             const Pair h2 = h * h;
-            const double d2 = h2[0] + h2[1];
-            s.add(h, d2, pair_of(vel[j]), (d2 <= r2) & (j != row), separation2);
+            const Pair d2 = h2 + __builtin_shufflevector(h2, h2, 1, 0);  // |h|^2 in both lanes
+            const long long other = -static_cast<long long>(j != row);
+            s.add(h, d2, pair_of(vel[j]), (d2 <= radius2) & Mask{other, other}, push2);
           }
         });
   } else {
     space::for_each_in_cells_agents_jl(cells_, p, r, [&](std::uint32_t j) {
-      const Vec2 h = b.separation(p, pos[j]);
-      s.add(pair_of(h), h[0] * h[0] + h[1] * h[1], pair_of(vel[j]), j != row, separation2);
+      s.add(b.separation(p, pos[j]), vel[j], j != row, separation2);
     });
   }
   const double m = std::max(s.n, 1u);
