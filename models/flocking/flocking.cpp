@@ -1,12 +1,12 @@
 #include "flocking.hpp"
 
 #include <algorithm>
-#include <cmath>
+#include <cstdio>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "cohort/engine/config_error.hpp"
-#include "cohort/space/continuous/cells_only_query.hpp"
 #include "cohort/space/continuous/continuous_settings.hpp"
 #include "flock.hpp"
 
@@ -102,28 +102,30 @@ class Flocking final : public engine::Model {
   std::optional<Flock> flock_;
 };
 
+std::string number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", x);
+  return buf;
+}
+
 void check(const engine::ModelSetup& setup, std::uint64_t) {
   const ConfigValue& space = *setup.space;
   const ConfigValue& cutoff = space.at("cutoff");
   const space::Box<2> box = box_of(space);
   const double r = cutoff.as_real();
-  for (int a = 0; a < 2; ++a)
-    if (2 * r > box.length(a))
-      throw engine::ConfigError(cutoff.location(), cutoff.path(),
-                                "at most half the box length " + std::to_string(box.length(a)) +
-                                    " (minimum image would be ambiguous)",
-                                std::to_string(r));
-  if (space.at("query").as_string() == "cells_only") {
-    // The disc of bins reaches R = ceil((r + delta) / s) <= 3 bins (delta <= s / sqrt(2)), so
-    // 7 bins per axis keep it from wrapping onto itself.
-    const double s = space::agents_jl_cell_size(r);
-    for (int a = 0; a < 2; ++a)
-      if (std::max(1.0, std::round(box.length(a) / s)) < 7)
-        throw engine::ConfigError(cutoff.location(), cutoff.path(),
-                                  "at most box length * 1.5 / 7 for query cells_only (7 bins of "
-                                  "r / 1.5 per axis)",
-                                  std::to_string(r));
-  }
+  const double shortest = std::min(box.length(0), box.length(1));
+  if (2 * r > shortest)
+    throw engine::ConfigError(cutoff.location(), cutoff.path(),
+                              "at most half the shortest box length, " + number(0.5 * shortest) +
+                                  " (the minimum image would be ambiguous)",
+                              number(r));
+  // Agents.jl's disc of bins reaches R = ceil((r + delta) / s) <= 3 bins (delta <= s / sqrt(2)),
+  // so round(L / s) >= 7 bins per axis keep it from wrapping onto itself: r <= 1.5 L / 6.5.
+  if (space.at("query").as_string() == "cells_only" && r > 1.5 * shortest / 6.5)
+    throw engine::ConfigError(cutoff.location(), cutoff.path(),
+                              "at most " + number(1.5 * shortest / 6.5) +
+                                  " for query cells_only (7 bins of r / 1.5 across the box)",
+                              number(r));
 }
 
 }  // namespace
