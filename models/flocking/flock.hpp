@@ -13,18 +13,17 @@
 
 #include "cohort/engine/world.hpp"
 #include "cohort/space/continuous/cell_list.hpp"
+#include "cohort/space/continuous/continuous_settings.hpp"
 #include "cohort/space/space_tags.hpp"
 
 namespace cohort::models::flocking {
 
 using Vec2 = space::Vec<2>;
 
-/// Which birds a bird sees.
-enum class NeighbourSearch : std::uint8_t {
-  exact,       ///< every other bird within visual_distance (minimum image): canonical
-  cells_only,  ///< Agents.jl's default approximate search: every bird in a disc of bins of width
-               ///< visual_distance / 1.5, no distance filter (space::for_each_in_cells_agents_jl)
-};
+/// Which birds a bird sees: the space's query modes. exact (canonical): every other bird within
+/// visual_distance (minimum image); cells_only: Agents.jl's default approximate search, every
+/// bird in a disc of bins of width visual_distance / 1.5, no distance filter.
+using NeighbourSearch = space::QueryMode;
 
 /// The bird constants of the spec (all birds share them).
 struct FlockRules {
