@@ -16,6 +16,8 @@ namespace {
 
 constexpr std::uint16_t kPlaceStream = 0;
 constexpr std::uint16_t kOrderStream = 1;
+constexpr std::size_t kSortRows = 16384;  // 512 KiB of positions and velocities
+constexpr std::uint64_t kSortEvery = 10;
 
 space::CellList<2> make_cells(const space::Box<2>& box, const FlockRules& rules) {
   if (rules.search == NeighbourSearch::cells_only)
@@ -201,6 +203,14 @@ void Flock::add_activation(engine::World& world, const std::string& phase) {
 }
 
 void Flock::activate_all(engine::World& world, std::uint64_t step) {
+  // Past a few hundred KB of birds, candidates read from rows in creation order miss the cache
+  // on nearly every pair (40,000 birds took 6.7 s a run, 800x the 400-bird case). Rows sorted
+  // by bin every few steps make each run of bins a contiguous slice of rows. Deterministic: the
+  // sort is stable and keyed by bins, and the shuffle below is of the sorted rows.
+  if (birds_->size() >= kSortRows && step % kSortEvery == 0) {
+    birds_->sort_by(cells_.row_cells(), cells_.cell_count());
+    rebin();
+  }
   order_.resize(birds_->size());
   for (Row r = 0; r < order_.size(); ++r)
     order_[r] = r;

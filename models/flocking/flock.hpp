@@ -65,8 +65,8 @@ class Flock {
   std::uint32_t activate(engine::Row row);
   /// Adds the system that activates every bird once per step in `phase`, one at a time, in a
   /// fresh uniform random order: a Fisher-Yates shuffle of the rows with the population's
-  /// stream for the step, so the same on any thread count and after a resume (rows never
-  /// change: no births, deaths or re-sorts).
+  /// stream for the step, so the same on any thread count and after a resume (no births or
+  /// deaths; flocks of 16,384 birds or more re-sort their rows by bin every 10 steps).
   void add_activation(engine::World& world, const std::string& phase);
   /// Re-bins every bird from the position column (after a checkpoint was loaded).
   void rebin();
