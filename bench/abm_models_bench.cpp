@@ -6,6 +6,8 @@
 //   build/release/bench/abm_models_bench CONFIG [RUNS=100] [THREADS=1] [--set key=value]...
 //
 // e.g. build/release/bench/abm_models_bench configs/schelling_small.yaml 100 1
+//      build/release/bench/abm_models_bench configs/flocking_large.yaml 100 1
+//      (Agents.jl's approximate search: add --set space.query=cells_only)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>

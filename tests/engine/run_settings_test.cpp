@@ -74,9 +74,9 @@ const std::vector<BadRun>& bad_runs() {
        "F:1:8: model: expected a registered model ({models}), got 'random_wlk'; did you "
        "mean 'random_walk'?"},
       {"unknown model with no near name",
-       "steps: 3\nmodel: flocking\n",
+       "steps: 3\nmodel: sugarscape\n",
        {},
-       "F:2:8: model: expected a registered model ({models}), got 'flocking'"},
+       "F:2:8: model: expected a registered model ({models}), got 'sugarscape'"},
       {"missing model",
        "seed: 1\nsteps: 3\n",
        {},

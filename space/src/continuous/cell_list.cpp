@@ -88,6 +88,34 @@ void CellList<D>::rebuild(std::span<const Vec<D>> positions, const TaskRunner& r
 }
 
 template <int D>
+void CellList<D>::move(std::uint32_t row, const Vec<D>& p) {
+  const std::uint32_t from = row_cell_[row], to = cell_of(p);
+  if (from == to) return;
+  row_cell_[row] = to;
+  std::uint32_t* rows = cell_rows_.data();
+  const std::uint32_t* start = cell_start_.data();
+  // Bins are one ascending array of slices: take the row out of its slice, shift everything
+  // between the two slices by one place and put the row in order into its new slice.
+  const auto at = static_cast<std::size_t>(
+      std::lower_bound(rows + start[from], rows + start[from + 1], row) - rows);
+  if (from < to) {
+    const auto in = static_cast<std::size_t>(
+        std::upper_bound(rows + start[to], rows + start[to + 1], row) - rows);
+    std::copy(rows + at + 1, rows + in, rows + at);
+    rows[in - 1] = row;
+    for (std::uint32_t c = from + 1; c <= to; ++c)
+      --cell_start_[c];
+  } else {
+    const auto in = static_cast<std::size_t>(
+        std::lower_bound(rows + start[to], rows + start[to + 1], row) - rows);
+    std::copy_backward(rows + in, rows + at, rows + at + 1);
+    rows[in] = row;
+    for (std::uint32_t c = to + 1; c <= from; ++c)
+      ++cell_start_[c];
+  }
+}
+
+template <int D>
 void CellList<D>::release() {
   cell_start_ = std::vector<std::uint32_t>();
   cell_rows_ = std::vector<std::uint32_t>();

@@ -45,6 +45,11 @@ class CellList {
   void rebuild(std::span<const Vec<D>> positions, const TaskRunner& run = {});
   /// Rows binned by the last rebuild.
   std::size_t rows() const { return row_cell_.size(); }
+  /// Re-bins one row after its (wrapped) position changed to `p`, keeping every bin ascending,
+  /// so the bins equal what a rebuild would make: for agents that move one at a time and must
+  /// be found where they now are (sequential updates). O(1) when the row stays in its bin, else
+  /// O(rows and bins between the two bins).
+  void move(std::uint32_t row, const Vec<D>& p);
 
   /// The bin of a position (row-major, axis 0 fastest).
   std::uint32_t cell_of(const Vec<D>& p) const {
@@ -77,7 +82,8 @@ class CellList {
 
   /// Calls fn(row, d2) for every row within Euclidean (minimum-image) distance `radius` of `p`,
   /// d2 <= radius^2, d2 computed exactly as Box::distance2. Any radius; cost grows with
-  /// (radius / bin width)^D. `positions` must be the ones of the last rebuild.
+  /// (radius / bin width)^D. `positions` must be the ones binned (by the last rebuild and any
+  /// move since).
   template <class Fn>
   void for_each_within(std::span<const Vec<D>> positions, const Vec<D>& p, double radius,
                        Fn&& fn) const;
