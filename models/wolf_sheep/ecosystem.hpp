@@ -75,6 +75,8 @@ class Ecosystem {
 
  private:
   void activate(Species s, engine::Row row, engine::StreamWords& rng);
+  /// Fetches the rows and cells of the animals activated soon after the i-th of `s`'s order.
+  void prefetch(Species s, std::size_t i) const;
   /// The cell one random-walk step `d` from `from` (clamped at bounded edges, wrapped on tori).
   space::CellIndex step_to(space::CellIndex from, space::Coord d) const;
 
