@@ -172,7 +172,8 @@ void Ecosystem::activate(Species s, Row row, engine::StreamWords& rng) {
 void Ecosystem::prefetch(Species s, std::size_t i) const {
   // The order is known ahead, so the scattered rows and cells of the next animals are fetched
   // while this one acts: the rows of the animal 8 ahead, the cells of the one 4 ahead (whose row
-  // is in cache by then). Its target cell is next to its current one, usually in the same lines.
+  // is in cache by then). Its step is known too: the first word of its stream, drawn already,
+  // gives it (below(8) of a word never rejects: 8 divides 2^32).
   constexpr std::size_t kRowsAhead = 8, kCellsAhead = 4;
   const engine::ActivationOrder& order = *order_[s];
   const space::GridOccupancy& grid = *grids_[s];
@@ -183,12 +184,15 @@ void Ecosystem::prefetch(Species s, std::size_t i) const {
     }
   if (i + kCellsAhead < order.size())
     if (const Row r = order.at(i + kCellsAhead); r != engine::AgentIndex::kNoRow) {
-      const CellIndex c = grid.cell_of(r);
-      grid.prefetch_cell(c);
+      const CellIndex from = grid.cell_of(r);
+      const std::uint64_t word = words_[s][4 * (i + kCellsAhead)];
+      const CellIndex to = step_to(from, moves_.offsets()[(word * 8) >> 32]);
+      grid.prefetch_cell(from);
+      grid.prefetch_cell(to);
       if (s == kSheep)
-        __builtin_prefetch(&(*grown_)[c]);
+        __builtin_prefetch(&(*grown_)[to]);
       else
-        grids_[kSheep]->prefetch_cell(c);
+        grids_[kSheep]->prefetch_cell(to);
     }
 }
 

@@ -112,7 +112,7 @@ parameters: {min_to_be_happy: 9}
 }
 
 Case wolf_sheep_case() {
-  // The sheep's population budget binds (from step 5, 422 births refused by step 20): births are
+  // The sheep's population budget binds (from step 5; 157 births refused by step 15): births are
   // refused and counted, across the resume too.
   return {"wolf_sheep", R"(model: wolf_sheep
 seed: 13
@@ -134,9 +134,9 @@ void check_threads(const Case& c) {
   const fs::path config = dir / "run.yaml";  // NOLINT
   std::ofstream(config) << c.config;
   for (const char* t : {"1", "2", "3"})
-    REQUIRE(cohort("'" + config.string() + "' --threads " + t + " --out '" +
-                       (dir / t).string() + "'",
-                   dir / (std::string(t) + ".log")) == 0);
+    REQUIRE(
+        cohort("'" + config.string() + "' --threads " + t + " --out '" + (dir / t).string() + "'",
+               dir / (std::string(t) + ".log")) == 0);
   for (const char* t : {"2", "3"}) {
     CHECK(read_file(dir / t / "metrics.csv") == read_file(dir / "1" / "metrics.csv"));
     CHECK(read_file(dir / t / "summary.json") == read_file(dir / "1" / "summary.json"));

@@ -21,10 +21,9 @@ GridOccupancy::GridOccupancy(memory::Accountant& accountant, engine::Population&
       cell_charge_(accountant, owner, SpaceTags::intern(accountant.tags()).cells),
       row_charge_(accountant, owner, SpaceTags::intern(accountant.tags()).cells) {
   const std::size_t n = shape.cells();
-  const std::size_t per_cell = (mode == Occupancy::single ? 12 : 16) - (track_empty_ ? 0 : 8);
+  const std::size_t per_cell = track_empty_ ? 12 : 4;
   cell_charge_.check_growth(n * per_cell, "grid");
   head_.assign(n, kNoRow);
-  if (mode == Occupancy::multiple) count_.assign(n, 0);
   if (track_empty_) {
     empty_.resize(n);
     at_.resize(n);
@@ -149,16 +148,13 @@ void GridOccupancy::load(engine::CheckpointReader& in) {
     auto next = in.get_vector<Row>("grid cell lists (next)");
     auto prev = in.get_vector<Row>("grid cell lists (prev)");
     if (next.size() != rows || prev.size() != rows) throw bad("cell lists of the wrong length");
-    std::vector<std::uint32_t> count(cells, 0);
+    std::size_t listed = 0;  // a cycle would list more agents than there are
     for (std::size_t c = 0; c < cells; ++c)
-      for (Row r = head[c]; r != kNoRow; r = next[r]) {
-        if (r >= rows || cell[r] != c || count[c] > rows) throw bad("a cell list is broken");
-        ++count[c];
-      }
+      for (Row r = head[c]; r != kNoRow; r = next[r])
+        if (r >= rows || cell[r] != c || ++listed > rows) throw bad("a cell list is broken");
     links_.resize(rows);
     for (std::size_t r = 0; r < rows; ++r)
       links_[r] = {next[r], prev[r]};
-    count_ = std::move(count);
   }
   cell_ = std::move(cell);
   head_ = std::move(head);

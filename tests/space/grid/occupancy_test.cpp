@@ -144,18 +144,18 @@ TEST_CASE("space.cells holds exactly the cell arrays plus the row entries") {
   const SpaceTags tags = SpaceTags::intern(world.accountant().tags());
   {
     GridOccupancy g(world.accountant(), pop, GridShape::plane(10, 10, false), Occupancy::multiple);
-    CHECK(space_bytes(world, pop, tags.cells) == 100 * 16);
+    CHECK(space_bytes(world, pop, tags.cells) == 100 * 12);
     std::vector<engine::AgentId> ids;
     for (int i = 0; i < 37; ++i) {
       ids.push_back(pop.create());
       g.place(pop.row_of(ids.back()), static_cast<CellIndex>(i % 7));
     }
-    CHECK(space_bytes(world, pop, tags.cells) == 100 * 16 + 37 * 12);
+    CHECK(space_bytes(world, pop, tags.cells) == 100 * 12 + 37 * 12);
     for (int i = 0; i < 37; i += 3)
       pop.destroy(ids[static_cast<std::size_t>(i)]);
-    CHECK(space_bytes(world, pop, tags.cells) == 100 * 16 + 24 * 12);
+    CHECK(space_bytes(world, pop, tags.cells) == 100 * 12 + 24 * 12);
     pop.clear();
-    CHECK(space_bytes(world, pop, tags.cells) == 100 * 16);
+    CHECK(space_bytes(world, pop, tags.cells) == 100 * 12);
   }
   CHECK(space_bytes(world, pop, tags.cells) == 0);
   {
@@ -165,14 +165,13 @@ TEST_CASE("space.cells holds exactly the cell arrays plus the row entries") {
   CHECK(space_bytes(world, pop, tags.layers) == 0);
 }
 
-TEST_CASE(
-    "a grid that does not track empty cells charges 8 B less a cell and refuses to draw one") {
+TEST_CASE("a grid that does not track empty cells charges 4 B a cell and refuses to draw one") {
   engine::World world(engine::WorldOptions{1, 1});
   engine::Population& pop = world.add_population("a", {.agent_ledger = false});
   const SpaceTags tags = SpaceTags::intern(world.accountant().tags());
   GridOccupancy g(world.accountant(), pop, GridShape::plane(10, 10, false), Occupancy::multiple,
                   EmptyCells::untracked);
-  CHECK(space_bytes(world, pop, tags.cells) == 100 * 8);
+  CHECK(space_bytes(world, pop, tags.cells) == 100 * 4);
   g.place(pop.row_of(pop.create()), 3);
   CHECK(g.count(3) == 1);
   engine::RandomStream rng(1, 2, 3, 4);

@@ -36,7 +36,7 @@ enum class EmptyCells : std::uint8_t {
 /// Within a cell of a multiple-occupancy grid agents are listed most recent arrival first; the
 /// lists and the empty-cell set are saved by save() so a resumed run lists them identically.
 ///
-/// Memory: per cell 12 B (single) or 16 B (multiple), 8 B less with EmptyCells::untracked; per
+/// Memory: per cell 12 B, 8 B less with EmptyCells::untracked; per
 /// row 4 B (single) or 12 B (multiple); charged to the population under space.cells. Must be
 /// destroyed before the population. The changes are inline: a random-walk model moves every
 /// agent every step, and a call per move cost more than the move.
@@ -57,10 +57,12 @@ class GridOccupancy final : public engine::RowStore {
   CellIndex cell_of(engine::Row row) const { return cell_[row]; }
   /// Every row's cell.
   std::span<const CellIndex> cells() const { return cell_; }
-  /// Agents on `cell`.
+  /// Agents on `cell`: a walk of its list (multiple occupancy keeps no per-cell count, so a
+  /// move writes one cell array instead of two; lists are short where agents walk at random).
   std::uint32_t count(CellIndex cell) const {
-    return mode_ == Occupancy::single ? (head_[cell] != engine::AgentIndex::kNoRow ? 1u : 0u)
-                                      : count_[cell];
+    std::uint32_t n = 0;
+    for_each_in(cell, [&](engine::Row) { ++n; });
+    return n;
   }
   bool is_empty(CellIndex cell) const { return head_[cell] == engine::AgentIndex::kNoRow; }
   /// The (first) agent on `cell`, or AgentIndex::kNoRow.
@@ -85,10 +87,7 @@ class GridOccupancy final : public engine::RowStore {
     if (mode_ == Occupancy::multiple) __builtin_prefetch(&links_[row]);
   }
   /// Hints that `cell`'s list is about to be read or changed.
-  void prefetch_cell(CellIndex cell) const {
-    __builtin_prefetch(&head_[cell]);
-    if (mode_ == Occupancy::multiple) __builtin_prefetch(&count_[cell]);
-  }
+  void prefetch_cell(CellIndex cell) const { __builtin_prefetch(&head_[cell]); }
 
   /// Puts the unplaced agent at `row` on `cell`; false (nothing changes) if the grid has single
   /// occupancy and the cell is taken.
@@ -153,7 +152,6 @@ class GridOccupancy final : public engine::RowStore {
     if (mode_ == Occupancy::multiple) {
       links_[row] = {head, kNoRow};
       if (head != kNoRow) links_[head].prev = row;
-      ++count_[cell];
     }
     head_[cell] = row;
   }
@@ -168,7 +166,6 @@ class GridOccupancy final : public engine::RowStore {
       else
         head_[cell] = l.next;
       if (l.next != kNoRow) links_[l.next].prev = l.prev;
-      --count_[cell];
     }
     if (head_[cell] == kNoRow && track_empty_) mark_empty(cell);
     cell_[row] = kNoCell;
@@ -194,7 +191,6 @@ class GridOccupancy final : public engine::RowStore {
   Occupancy mode_;
   bool track_empty_;
   std::vector<engine::Row> head_;     // per cell: its (first) agent
-  std::vector<std::uint32_t> count_;  // per cell (multiple only)
   std::vector<std::uint32_t> empty_;  // tracked only: the empty cells, in no particular order
   std::vector<std::uint32_t> at_;     // tracked only, per cell: its index in empty_, or kNoCell
   std::vector<CellIndex> cell_;       // per row
