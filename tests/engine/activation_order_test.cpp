@@ -13,13 +13,26 @@
 
 using namespace cohort::engine;
 
-TEST_CASE("the order is the shuffle of the rows a Fisher-Yates pass over the ids would give") {
+namespace {
+
+// A population of `agents` with an activation order attached before the first of them.
+struct Ordered {
+  explicit Ordered(int agents) {
+    for (int i = 0; i < agents; ++i)
+      pop.create();
+  }
   cohort::memory::Accountant acc;
   UidCounter uids;
-  Population pop("p", 0, acc, uids, {});
-  ActivationOrder order(pop);
-  for (int i = 0; i < 50; ++i)
-    pop.create();
+  Population pop{"p", 0, acc, uids, {}};
+  ActivationOrder order{pop};
+};
+
+}  // namespace
+
+TEST_CASE("the order is the shuffle of the rows a Fisher-Yates pass over the ids would give") {
+  Ordered o(50);
+  Population& pop = o.pop;
+  ActivationOrder& order = o.order;
   pop.destroy(pop.id_at(7));  // rows no longer follow creation order
   RandomStream rng(5, 1, 2, 3);
   order.shuffle(rng);
@@ -35,12 +48,9 @@ TEST_CASE("the order is the shuffle of the rows a Fisher-Yates pass over the ids
 }
 
 TEST_CASE("a pass visits each agent alive at its turn once, in order, and never a newborn") {
-  cohort::memory::Accountant acc;
-  UidCounter uids;
-  Population pop("p", 0, acc, uids, {});
-  ActivationOrder order(pop);
-  for (int i = 0; i < 200; ++i)
-    pop.create();
+  Ordered o(200);
+  Population& pop = o.pop;
+  ActivationOrder& order = o.order;
   RandomStream rng(9, 1, 0, 0);
   order.shuffle(rng);
   std::vector<Uid> planned(order.size());
