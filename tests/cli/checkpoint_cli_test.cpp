@@ -134,9 +134,9 @@ void check_threads(const Case& c) {
   const fs::path config = dir / "run.yaml";  // NOLINT
   std::ofstream(config) << c.config;
   for (const char* t : {"1", "2", "3"})
-    REQUIRE(
-        cohort("'" + config.string() + "' --threads " + t + " --out '" + (dir / t).string() + "'",
-               dir / (std::string(t) + ".log")) == 0);
+    REQUIRE(cohort("'" + config.string() + "' --threads " + t + " --out '" +
+                       (dir / t).string() + "'",
+                   dir / (std::string(t) + ".log")) == 0);
   for (const char* t : {"2", "3"}) {
     CHECK(read_file(dir / t / "metrics.csv") == read_file(dir / "1" / "metrics.csv"));
     CHECK(read_file(dir / t / "summary.json") == read_file(dir / "1" / "summary.json"));
