@@ -74,11 +74,12 @@ void Ecosystem::animals(engine::World& world, std::uint64_t step) {
   // A fresh uniform permutation of each species' rows each step, with the population's stream for
   // this step. Rows are the same on any thread count and after a resume (births are made in
   // activation order, checkpoints restore rows), so the order is too. The order holds rows and
-  // follows every swap-remove, so an activation needs no id lookup (measured: the lookup and
-  // the id shuffle were a tenth of a large run).
+  // follows every swap-remove, so an activation needs no id lookup (profile of the large case:
+  // the id shuffle and the lookups were near a tenth of the run).
   // Each animal draws from its own stream, keyed by its uid; the first block of every stream
   // (enough for an activation but for a rare rejection) is computed for the whole order at once,
-  // eight streams side by side (measured: one Philox chain per activation was a sixth of a run).
+  // eight streams side by side (profile: one Philox chain per activation was about a tenth of
+  // the large case).
   const engine::StreamFamily family{seed, step, kActStream};
   for (const Species s : {kSheep, kWolf}) {
     engine::RandomStream rng =
