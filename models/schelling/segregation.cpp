@@ -40,8 +40,10 @@ std::uint64_t Segregation::step(engine::World& world, std::uint64_t step) {
     std::swap(order_[i - 1], order_[shuffle.below(static_cast<std::uint32_t>(i))]);
   std::uint64_t moved = 0;
   for (const Row r : order_) {
+    // activate() inlined so a happy agent (most of them after a few steps) sets up no stream.
+    if (neighbours(r).first >= settings_.min_to_be_happy) continue;
     engine::RandomStream rng(world.seed(), agents_->uid_at(r), step, kMoveStream);
-    moved += activate(r, rng).to != space::kNoCell;
+    moved += relocate(r, rng) != space::kNoCell;
   }
   return moved;
 }
@@ -76,14 +78,18 @@ std::pair<std::uint32_t, std::uint32_t> Segregation::neighbours(Row row) const {
 Activation Segregation::activate(Row row, engine::RandomStream& rng) {
   const std::uint32_t same = neighbours(row).first;
   Activation a{row, same, space::kNoCell};
-  if (same >= settings_.min_to_be_happy) return a;
-  a.to = grid_->random_empty(rng);  // its own cell is taken, so it always relocates
-  if (a.to != space::kNoCell) {
-    (*group_at_)[grid_->cell_of(row)] = 0;
-    grid_->move(row, a.to);
-    (*group_at_)[a.to] = agents_->column(group_)[row];
-  }
+  if (same < settings_.min_to_be_happy) a.to = relocate(row, rng);
   return a;
+}
+
+CellIndex Segregation::relocate(Row row, engine::RandomStream& rng) {
+  const CellIndex to = grid_->random_empty(rng);  // its own cell is taken, so it always relocates
+  if (to != space::kNoCell) {
+    (*group_at_)[grid_->cell_of(row)] = 0;
+    grid_->move(row, to);
+    (*group_at_)[to] = agents_->column(group_)[row];
+  }
+  return to;
 }
 
 SegregationStats Segregation::stats(engine::World& world) const {

@@ -69,6 +69,9 @@ class Segregation {
   std::uint32_t min_to_be_happy() const { return settings_.min_to_be_happy; }
 
  private:
+  /// Moves the agent at `row` to an empty cell drawn from `rng`; that cell, or kNoCell if none.
+  space::CellIndex relocate(engine::Row row, engine::RandomStream& rng);
+
   engine::Population* agents_;
   SegregationSettings settings_;
   engine::Component<std::uint8_t> group_;

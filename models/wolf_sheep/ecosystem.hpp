@@ -7,6 +7,8 @@
 #include <optional>
 #include <vector>
 
+#include "cohort/engine/activation_order.hpp"
+#include "cohort/engine/random/philox_lanes.hpp"
 #include "cohort/engine/world.hpp"
 #include "cohort/space/grid/cell_layer.hpp"
 #include "cohort/space/grid/grid_occupancy.hpp"
@@ -72,20 +74,28 @@ class Ecosystem {
   void load(engine::CheckpointReader& in);
 
  private:
-  void activate(Species s, engine::AgentId id, std::uint64_t seed, std::uint64_t step);
-  void order(Species s, std::uint64_t seed, std::uint64_t step, std::vector<engine::AgentId>& out);
+  void activate(Species s, engine::Row row, engine::StreamWords& rng);
+  /// Fetches the rows and cells of the animals activated soon after the i-th of `s`'s order.
+  void prefetch(Species s, std::size_t i) const;
+  /// The cell one random-walk step `d` from `from` (clamped at bounded edges, wrapped on tori).
+  space::CellIndex step_to(space::CellIndex from, space::Coord d) const;
 
   EcosystemSettings settings_;
   space::GridShape shape_;
   space::Neighbourhood moves_;
+  std::array<std::int32_t, 2> extent_;
+  std::array<bool, 2> torus_;
   std::array<engine::Population*, 2> pops_;
   std::array<engine::Component<double>, 2> energy_;
   std::array<std::optional<space::GridOccupancy>, 2> grids_;
   std::optional<space::CellLayer<std::uint8_t>> grown_;
   std::optional<space::CellLayer<std::int32_t>> countdown_;
   PhaseCounts last_;
-  std::vector<engine::AgentId> order_[2];
-  std::vector<engine::Row> prey_;
+  // Declared after the grids and destroyed before them; both follow the populations' rows.
+  std::array<std::optional<engine::ActivationOrder>, 2> order_;
+  // Per entry of the order: the agent's uid and the first block (4 words) of its stream.
+  std::array<std::vector<engine::Uid>, 2> uids_;
+  std::array<std::vector<std::uint32_t>, 2> words_;
 };
 
 }  // namespace cohort::models::wolf_sheep

@@ -37,8 +37,12 @@ class WolfSheep final : public engine::Model {
     const engine::PopulationSetup& sheep = setup.population("sheep");
     const engine::PopulationSetup& wolves = setup.population("wolves");
     world.set_phases({"step"});  // animals, then grass: one phase end per step
-    engine::Population& sp = world.add_population("sheep", sheep.options);
-    engine::Population& wp = world.add_population("wolves", wolves.options);
+    // Animals hold no variable-size data, so they need no per-agent memory ledger (9 B an
+    // animal, and a scattered write at every birth and death: measured a tenth of a 10x run).
+    engine::PopulationOptions sheep_options = sheep.options, wolf_options = wolves.options;
+    sheep_options.agent_ledger = wolf_options.agent_ledger = false;
+    engine::Population& sp = world.add_population("sheep", sheep_options);
+    engine::Population& wp = world.add_population("wolves", wolf_options);
     eco_.emplace(world, sp, wp, space::grid_settings(*setup.space), s);
     eco_->populate(world, sheep.size, wolves.size);
     world.add_system("animals", "step",

@@ -112,14 +112,15 @@ parameters: {min_to_be_happy: 9}
 }
 
 Case wolf_sheep_case() {
-  // The sheep's population budget binds: births are refused and counted, across the resume too.
+  // The sheep's population budget binds (from step 5; 157 births refused by step 15): births are
+  // refused and counted, across the resume too.
   return {"wolf_sheep", R"(model: wolf_sheep
 seed: 13
 steps: 40
 threads: 2
 output: {every: 5}
 populations:
-  sheep: {size: 100, population_budget: {hard: 24KiB}, on_refusal: freeze}
+  sheep: {size: 100, population_budget: {hard: 16KiB}, on_refusal: freeze}
   wolves: {size: 30}
 space: {dimensions: [25, 25]}
 parameters: {sheep_reproduce: 0.4, regrowth_time: 10}

@@ -138,7 +138,7 @@ TEST_CASE("wolf sheep: eaten grass is back after R + 1 grass updates") {
 
 TEST_CASE("wolf sheep: a population budget refuses births and counts them") {
   engine::PopulationOptions budgeted;
-  budgeted.population_budget = memory::PopulationLimits::from_hard(40 * 1024);
+  budgeted.population_budget = memory::PopulationLimits::from_hard(32 * 1024);
   EcosystemSettings no_wolves;
   no_wolves.species[kSheep].reproduce = 0.9;
   Run r = make(6, 25, 100, 0, no_wolves, budgeted);
@@ -149,7 +149,7 @@ TEST_CASE("wolf sheep: a population budget refuses births and counts them") {
     refused += r.eco->last().refused[kSheep];
     // The index entries of this step's newborns (12 B each) are settled after their births.
     CHECK(r.eco->population(kSheep).budget_bytes() <=
-          40 * 1024 + 12 * r.eco->last().births[kSheep]);
+          32 * 1024 + 12 * r.eco->last().births[kSheep]);
   }
   CHECK(refused > 0);
   CHECK(r.eco->population(kSheep).refused_births() == refused);

@@ -1,5 +1,6 @@
 #include "cohort/space/grid/grid_occupancy.hpp"
 
+#include <stdexcept>
 #include <string>
 
 namespace cohort::space {
@@ -12,22 +13,24 @@ constexpr Row kNoRow = AgentIndex::kNoRow;
 }
 
 GridOccupancy::GridOccupancy(memory::Accountant& accountant, engine::Population& owner,
-                             const GridShape& shape, Occupancy mode)
+                             const GridShape& shape, Occupancy mode, EmptyCells empty)
     : owner_(&owner),
       shape_(shape),
       mode_(mode),
+      track_empty_(empty == EmptyCells::tracked),
       cell_charge_(accountant, owner, SpaceTags::intern(accountant.tags()).cells),
       row_charge_(accountant, owner, SpaceTags::intern(accountant.tags()).cells) {
   const std::size_t n = shape.cells();
-  const std::size_t per_cell = mode == Occupancy::single ? 12 : 16;
+  const std::size_t per_cell = track_empty_ ? 12 : 4;
   cell_charge_.check_growth(n * per_cell, "grid");
   head_.assign(n, kNoRow);
-  if (mode == Occupancy::multiple) count_.assign(n, 0);
-  empty_.resize(n);
-  at_.resize(n);
-  for (std::size_t c = 0; c < n; ++c) {
-    empty_[c] = static_cast<std::uint32_t>(c);
-    at_[c] = static_cast<std::uint32_t>(c);
+  if (track_empty_) {
+    empty_.resize(n);
+    at_.resize(n);
+    for (std::size_t c = 0; c < n; ++c) {
+      empty_[c] = static_cast<std::uint32_t>(c);
+      at_[c] = static_cast<std::uint32_t>(c);
+    }
   }
   cell_charge_.set(n * per_cell, n * per_cell);
   owner.attach(*this);
@@ -37,83 +40,22 @@ GridOccupancy::~GridOccupancy() {
   owner_->detach(*this);
 }
 
+void GridOccupancy::untracked() {
+  throw std::logic_error("this grid does not track its empty cells (EmptyCells::untracked)");
+}
+
 std::size_t GridOccupancy::bytes_per_row() const {
-  return mode_ == Occupancy::single ? sizeof(CellIndex) : sizeof(CellIndex) + 2 * sizeof(Row);
+  return mode_ == Occupancy::single ? sizeof(CellIndex) : sizeof(CellIndex) + sizeof(Link);
 }
 
 void GridOccupancy::sync_row_charge() {
   row_charge_.set(cell_.size() * bytes_per_row(), cell_.capacity() * bytes_per_row());
 }
 
-void GridOccupancy::mark_empty(CellIndex cell) {
-  at_[cell] = static_cast<std::uint32_t>(empty_.size());
-  empty_.push_back(cell);
-}
-
-void GridOccupancy::mark_taken(CellIndex cell) {
-  const std::uint32_t i = at_[cell];
-  const CellIndex moved = empty_.back();
-  empty_[i] = moved;
-  at_[moved] = i;
-  empty_.pop_back();
-  at_[cell] = kNoCell;
-}
-
-void GridOccupancy::link(Row row, CellIndex cell) {
-  cell_[row] = cell;
-  if (head_[cell] == kNoRow) mark_taken(cell);
-  if (mode_ == Occupancy::multiple) {
-    next_[row] = head_[cell];
-    prev_[row] = kNoRow;
-    if (head_[cell] != kNoRow) prev_[head_[cell]] = row;
-    ++count_[cell];
-  }
-  head_[cell] = row;
-}
-
-void GridOccupancy::unlink(Row row, CellIndex cell) {
-  if (mode_ == Occupancy::single) {
-    head_[cell] = kNoRow;
-  } else {
-    const Row n = next_[row], p = prev_[row];
-    if (p != kNoRow)
-      next_[p] = n;
-    else
-      head_[cell] = n;
-    if (n != kNoRow) prev_[n] = p;
-    --count_[cell];
-  }
-  if (head_[cell] == kNoRow) mark_empty(cell);
-  cell_[row] = kNoCell;
-}
-
-bool GridOccupancy::place(Row row, CellIndex cell) {
-  if (mode_ == Occupancy::single && head_[cell] != kNoRow) return false;
-  if (cell_[row] != kNoCell) unlink(row, cell_[row]);
-  link(row, cell);
-  return true;
-}
-
-bool GridOccupancy::move(Row row, CellIndex cell) {
-  const CellIndex from = cell_[row];
-  if (from == cell) return true;
-  if (mode_ == Occupancy::single && head_[cell] != kNoRow) return false;
-  if (from != kNoCell) unlink(row, from);
-  link(row, cell);
-  return true;
-}
-
-void GridOccupancy::remove(Row row) {
-  if (cell_[row] != kNoCell) unlink(row, cell_[row]);
-}
-
 void GridOccupancy::append_row(Row row) {
   (void)row;  // always the old size
   cell_.push_back(kNoCell);
-  if (mode_ == Occupancy::multiple) {
-    next_.push_back(kNoRow);
-    prev_.push_back(kNoRow);
-  }
+  if (mode_ == Occupancy::multiple) links_.push_back({kNoRow, kNoRow});
   sync_row_charge();
 }
 
@@ -125,22 +67,19 @@ void GridOccupancy::swap_remove_row(Row row, Row last) {
     if (mode_ == Occupancy::single) {
       if (cell != kNoCell) head_[cell] = row;
     } else {
-      next_[row] = next_[last];
-      prev_[row] = prev_[last];
+      const Link l = links_[last];
+      links_[row] = l;
       if (cell != kNoCell) {
-        if (prev_[row] != kNoRow)
-          next_[prev_[row]] = row;
+        if (l.prev != kNoRow)
+          links_[l.prev].next = row;
         else
           head_[cell] = row;
-        if (next_[row] != kNoRow) prev_[next_[row]] = row;
+        if (l.next != kNoRow) links_[l.next].prev = row;
       }
     }
   }
   cell_.pop_back();
-  if (mode_ == Occupancy::multiple) {
-    next_.pop_back();
-    prev_.pop_back();
-  }
+  if (mode_ == Occupancy::multiple) links_.pop_back();
   sync_row_charge();
 }
 
@@ -157,13 +96,10 @@ void GridOccupancy::permute_rows(std::span<const Row> order) {
     cells[i] = cell_[order[i]];
   cell_.swap(cells);
   if (mode_ == Occupancy::multiple) {
-    std::vector<Row> next(order.size()), prev(order.size());
-    for (std::size_t i = 0; i < order.size(); ++i) {
-      next[i] = rename(next_[order[i]]);
-      prev[i] = rename(prev_[order[i]]);
-    }
-    next_.swap(next);
-    prev_.swap(prev);
+    std::vector<Link> links(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+      links[i] = {rename(links_[order[i]].next), rename(links_[order[i]].prev)};
+    links_.swap(links);
   }
 }
 
@@ -172,9 +108,12 @@ void GridOccupancy::save(engine::CheckpointWriter& out) const {
   out.put_vector(cell_);
   out.put_vector(head_);
   out.put_vector(empty_);
-  if (mode_ == Occupancy::multiple) {
-    out.put_vector(next_);
-    out.put_vector(prev_);
+  if (mode_ == Occupancy::multiple) {  // the format of separate next and prev arrays
+    std::vector<Row> next(links_.size()), prev(links_.size());
+    for (std::size_t r = 0; r < links_.size(); ++r)
+      next[r] = links_[r].next, prev[r] = links_[r].prev;
+    out.put_vector(next);
+    out.put_vector(prev);
   }
 }
 
@@ -198,7 +137,8 @@ void GridOccupancy::load(engine::CheckpointReader& in) {
     if (c != kNoCell && c >= cells) throw bad("an agent's cell is outside the grid");
   for (const Row h : head)
     if (h != kNoRow && h >= rows) throw bad("a cell names a row beyond the population");
-  std::vector<std::uint32_t> at(cells, kNoCell);
+  if (!track_empty_ && !empty.empty()) throw bad("empty cells saved for an untracked grid");
+  std::vector<std::uint32_t> at(track_empty_ ? cells : 0, kNoCell);
   for (std::size_t i = 0; i < empty.size(); ++i) {
     if (empty[i] >= cells || head[empty[i]] != kNoRow || at[empty[i]] != kNoCell)
       throw bad("the empty-cell list is inconsistent");
@@ -208,20 +148,18 @@ void GridOccupancy::load(engine::CheckpointReader& in) {
     auto next = in.get_vector<Row>("grid cell lists (next)");
     auto prev = in.get_vector<Row>("grid cell lists (prev)");
     if (next.size() != rows || prev.size() != rows) throw bad("cell lists of the wrong length");
-    std::vector<std::uint32_t> count(cells, 0);
+    std::size_t listed = 0;  // a cycle would list more agents than there are
     for (std::size_t c = 0; c < cells; ++c)
-      for (Row r = head[c]; r != kNoRow; r = next[r]) {
-        if (r >= rows || cell[r] != c || count[c] > rows) throw bad("a cell list is broken");
-        ++count[c];
-      }
-    next_ = std::move(next);
-    prev_ = std::move(prev);
-    count_ = std::move(count);
+      for (Row r = head[c]; r != kNoRow; r = next[r])
+        if (r >= rows || cell[r] != c || ++listed > rows) throw bad("a cell list is broken");
+    links_.resize(rows);
+    for (std::size_t r = 0; r < rows; ++r)
+      links_[r] = {next[r], prev[r]};
   }
   cell_ = std::move(cell);
   head_ = std::move(head);
   empty_ = std::move(empty);
-  empty_.reserve(cells);
+  if (track_empty_) empty_.reserve(cells);
   at_ = std::move(at);
   sync_row_charge();
 }

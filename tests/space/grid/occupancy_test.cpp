@@ -7,6 +7,8 @@
 #include <map>
 #include <numeric>
 #include <random>
+#include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "cohort/engine/world.hpp"
@@ -39,6 +41,7 @@ void check_consistent(const GridOccupancy& g, const engine::Population& pop) {
     REQUIRE(listed == count[c]);
     empty += count[c] == 0;
   }
+  if (!g.tracks_empty()) return;
   REQUIRE(g.empty_count() == empty);
   for (std::size_t i = 0; i < g.empty_count(); ++i)
     REQUIRE(count[g.empty_at(i)] == 0);
@@ -92,11 +95,14 @@ TEST_CASE("multiple occupancy lists a cell's agents most recent arrival first") 
 }
 
 TEST_CASE("the index follows births, deaths, swap-removes and permutations") {
-  for (const Occupancy mode : {Occupancy::single, Occupancy::multiple}) {
+  const std::pair<Occupancy, EmptyCells> kinds[3] = {{Occupancy::single, EmptyCells::tracked},
+                                                     {Occupancy::multiple, EmptyCells::tracked},
+                                                     {Occupancy::multiple, EmptyCells::untracked}};
+  for (const auto& [mode, empty_cells] : kinds) {
     engine::World world(engine::WorldOptions{1, 1});
     engine::Population& pop = world.add_population("a", {.agent_ledger = false});
     const auto where = pop.add_component<CellIndex>("where");  // the truth, kept by the population
-    GridOccupancy g(world.accountant(), pop, GridShape::plane(20, 20, true), mode);
+    GridOccupancy g(world.accountant(), pop, GridShape::plane(20, 20, true), mode, empty_cells);
     std::mt19937 rng(7);
     std::vector<engine::AgentId> alive;
     for (int round = 0; round < 2000; ++round) {
@@ -138,18 +144,18 @@ TEST_CASE("space.cells holds exactly the cell arrays plus the row entries") {
   const SpaceTags tags = SpaceTags::intern(world.accountant().tags());
   {
     GridOccupancy g(world.accountant(), pop, GridShape::plane(10, 10, false), Occupancy::multiple);
-    CHECK(space_bytes(world, pop, tags.cells) == 100 * 16);
+    CHECK(space_bytes(world, pop, tags.cells) == 100 * 12);
     std::vector<engine::AgentId> ids;
     for (int i = 0; i < 37; ++i) {
       ids.push_back(pop.create());
       g.place(pop.row_of(ids.back()), static_cast<CellIndex>(i % 7));
     }
-    CHECK(space_bytes(world, pop, tags.cells) == 100 * 16 + 37 * 12);
+    CHECK(space_bytes(world, pop, tags.cells) == 100 * 12 + 37 * 12);
     for (int i = 0; i < 37; i += 3)
       pop.destroy(ids[static_cast<std::size_t>(i)]);
-    CHECK(space_bytes(world, pop, tags.cells) == 100 * 16 + 24 * 12);
+    CHECK(space_bytes(world, pop, tags.cells) == 100 * 12 + 24 * 12);
     pop.clear();
-    CHECK(space_bytes(world, pop, tags.cells) == 100 * 16);
+    CHECK(space_bytes(world, pop, tags.cells) == 100 * 12);
   }
   CHECK(space_bytes(world, pop, tags.cells) == 0);
   {
@@ -157,6 +163,20 @@ TEST_CASE("space.cells holds exactly the cell arrays plus the row entries") {
     CHECK(space_bytes(world, pop, tags.layers) == 500);
   }
   CHECK(space_bytes(world, pop, tags.layers) == 0);
+}
+
+TEST_CASE("a grid that does not track empty cells charges 4 B a cell and refuses to draw one") {
+  engine::World world(engine::WorldOptions{1, 1});
+  engine::Population& pop = world.add_population("a", {.agent_ledger = false});
+  const SpaceTags tags = SpaceTags::intern(world.accountant().tags());
+  GridOccupancy g(world.accountant(), pop, GridShape::plane(10, 10, false), Occupancy::multiple,
+                  EmptyCells::untracked);
+  CHECK(space_bytes(world, pop, tags.cells) == 100 * 4);
+  g.place(pop.row_of(pop.create()), 3);
+  CHECK(g.count(3) == 1);
+  engine::RandomStream rng(1, 2, 3, 4);
+  CHECK_THROWS_AS(g.random_empty(rng), std::logic_error);
+  CHECK_THROWS_AS(g.empty_count(), std::logic_error);
 }
 
 TEST_CASE("a grid beyond the population budget is a typed refusal naming the tag") {

@@ -17,6 +17,22 @@ constexpr std::uint64_t stream_key(std::uint64_t seed, std::uint16_t stream) {
   return seed + std::uint64_t{stream} * 0x9E3779B97F4A7C15ull;
 }
 
+/// Uniform integer in [0, n) from any source of 32-bit words (`words.next_u32()`), unbiased
+/// (Lemire's multiply-and-reject); the words drawn are the same whichever the source. n > 0.
+template <class Words>
+std::uint32_t uniform_below(Words& words, std::uint32_t n) {
+  std::uint64_t m = std::uint64_t{words.next_u32()} * n;
+  auto low = static_cast<std::uint32_t>(m);
+  if (low < n) {
+    const std::uint32_t threshold = (0u - n) % n;
+    while (low < threshold) {
+      m = std::uint64_t{words.next_u32()} * n;
+      low = static_cast<std::uint32_t>(m);
+    }
+  }
+  return static_cast<std::uint32_t>(m >> 32);
+}
+
 /// Independent random numbers for one agent (or one population) in one step and one named
 /// stream. Cheap to create: no state beyond the key, the counter and a buffer of four words.
 ///
@@ -54,18 +70,7 @@ class RandomStream {
   /// True with probability p.
   bool bernoulli(double p) { return uniform() < p; }
   /// Uniform integer in [0, n), unbiased (Lemire's multiply-and-reject). n > 0.
-  std::uint32_t below(std::uint32_t n) {
-    std::uint64_t m = std::uint64_t{next_u32()} * n;
-    auto low = static_cast<std::uint32_t>(m);
-    if (low < n) {
-      const std::uint32_t threshold = (0u - n) % n;
-      while (low < threshold) {
-        m = std::uint64_t{next_u32()} * n;
-        low = static_cast<std::uint32_t>(m);
-      }
-    }
-    return static_cast<std::uint32_t>(m >> 32);
-  }
+  std::uint32_t below(std::uint32_t n) { return uniform_below(*this, n); }
   /// Standard normal N(0, 1) (Box-Muller on two 64-bit draws; the pair's second value is kept).
   double normal() {
     if (has_spare_) {

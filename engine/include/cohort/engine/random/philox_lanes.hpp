@@ -55,6 +55,8 @@ class StreamWords {
   }
   /// Uniform in [0, 1) with 53 random bits (as RandomStream::uniform).
   double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+  /// Uniform integer in [0, n) (as RandomStream::below). n > 0.
+  std::uint32_t below(std::uint32_t n) { return uniform_below(*this, n); }
 
  private:
   void refill() {

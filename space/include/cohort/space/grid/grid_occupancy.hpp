@@ -22,6 +22,12 @@ enum class Occupancy : std::uint8_t {
   multiple,  ///< any number (WolfSheep)
 };
 
+/// Whether a grid keeps the set of empty cells (for "move to a random empty cell").
+enum class EmptyCells : std::uint8_t {
+  tracked,    ///< empty_count(), empty_at() and random_empty() work (Schelling)
+  untracked,  ///< not kept: saves 8 B per cell and two scattered writes per cell change (WolfSheep)
+};
+
 /// The grid position of every agent of one population, and the agents of every cell.
 ///
 /// Changes (place, move, remove) happen on one thread at a time: from a sequential (random
@@ -30,32 +36,39 @@ enum class Occupancy : std::uint8_t {
 /// Within a cell of a multiple-occupancy grid agents are listed most recent arrival first; the
 /// lists and the empty-cell set are saved by save() so a resumed run lists them identically.
 ///
-/// Memory: per cell 12 B (single) or 16 B (multiple), per row 4 B (single) or 12 B (multiple),
-/// charged to the population under space.cells. Must be destroyed before the population.
+/// Memory: per cell 12 B, 8 B less with EmptyCells::untracked; per
+/// row 4 B (single) or 12 B (multiple); charged to the population under space.cells. Must be
+/// destroyed before the population. The changes are inline: a random-walk model moves every
+/// agent every step, and a call per move cost more than the move.
 class GridOccupancy final : public engine::RowStore {
  public:
   /// Attaches to `owner` (which must be empty) and charges the cell arrays; throws
   /// memory::BudgetExceeded if they do not fit the owner's population budget.
   GridOccupancy(memory::Accountant& accountant, engine::Population& owner, const GridShape& shape,
-                Occupancy mode);
+                Occupancy mode, EmptyCells empty = EmptyCells::tracked);
   ~GridOccupancy() override;
   GridOccupancy(const GridOccupancy&) = delete;
   GridOccupancy& operator=(const GridOccupancy&) = delete;
 
   const GridShape& shape() const { return shape_; }
   Occupancy mode() const { return mode_; }
+  bool tracks_empty() const { return track_empty_; }
   /// The cell of the agent at `row`, or kNoCell if it is not placed.
   CellIndex cell_of(engine::Row row) const { return cell_[row]; }
   /// Every row's cell.
   std::span<const CellIndex> cells() const { return cell_; }
-  /// Agents on `cell`.
+  /// Agents on `cell`: a walk of its list (multiple occupancy keeps no per-cell count, so a
+  /// move writes one cell array instead of two; lists are short where agents walk at random).
   std::uint32_t count(CellIndex cell) const {
-    return mode_ == Occupancy::single ? (head_[cell] != engine::AgentIndex::kNoRow ? 1u : 0u)
-                                      : count_[cell];
+    std::uint32_t n = 0;
+    for_each_in(cell, [&](engine::Row) { ++n; });
+    return n;
   }
   bool is_empty(CellIndex cell) const { return head_[cell] == engine::AgentIndex::kNoRow; }
   /// The (first) agent on `cell`, or AgentIndex::kNoRow.
   engine::Row first(CellIndex cell) const { return head_[cell]; }
+  /// The agent after `row` in its cell's list (multiple occupancy), or AgentIndex::kNoRow.
+  engine::Row next(engine::Row row) const { return links_[row].next; }
   /// Calls fn(Row) for every agent on `cell`, most recent arrival first.
   template <class Fn>
   void for_each_in(CellIndex cell, Fn&& fn) const {
@@ -63,24 +76,54 @@ class GridOccupancy final : public engine::RowStore {
       if (head_[cell] != engine::AgentIndex::kNoRow) fn(head_[cell]);
       return;
     }
-    for (engine::Row r = head_[cell]; r != engine::AgentIndex::kNoRow; r = next_[r])
+    for (engine::Row r = head_[cell]; r != engine::AgentIndex::kNoRow; r = links_[r].next)
       fn(r);
   }
 
+  /// Hints that the agent at `row` (its cell and list entry) is about to change: a model that
+  /// knows its activation order ahead fetches the next agents while it moves this one.
+  void prefetch_row(engine::Row row) const {
+    __builtin_prefetch(&cell_[row]);
+    if (mode_ == Occupancy::multiple) __builtin_prefetch(&links_[row]);
+  }
+  /// Hints that `cell`'s list is about to be read or changed.
+  void prefetch_cell(CellIndex cell) const { __builtin_prefetch(&head_[cell]); }
+
   /// Puts the unplaced agent at `row` on `cell`; false (nothing changes) if the grid has single
   /// occupancy and the cell is taken.
-  bool place(engine::Row row, CellIndex cell);
+  bool place(engine::Row row, CellIndex cell) {
+    if (mode_ == Occupancy::single && head_[cell] != engine::AgentIndex::kNoRow) return false;
+    if (cell_[row] != kNoCell) unlink(row, cell_[row]);
+    link(row, cell);
+    return true;
+  }
   /// Moves the placed agent at `row` to `cell`; false if single occupancy and another agent is
   /// there. Moving to its own cell succeeds and changes nothing.
-  bool move(engine::Row row, CellIndex cell);
+  bool move(engine::Row row, CellIndex cell) {
+    const CellIndex from = cell_[row];
+    if (from == cell) return true;
+    if (mode_ == Occupancy::single && head_[cell] != engine::AgentIndex::kNoRow) return false;
+    if (from != kNoCell) unlink(row, from);
+    link(row, cell);
+    return true;
+  }
   /// Takes the agent at `row` off the grid (it stays in the population).
-  void remove(engine::Row row);
+  void remove(engine::Row row) {
+    if (cell_[row] != kNoCell) unlink(row, cell_[row]);
+  }
 
-  /// Cells holding no agent.
-  std::size_t empty_count() const { return empty_.size(); }
-  CellIndex empty_at(std::size_t i) const { return empty_[i]; }
+  /// Cells holding no agent. This and the next two throw std::logic_error on an untracked grid.
+  std::size_t empty_count() const {
+    if (!track_empty_) untracked();
+    return empty_.size();
+  }
+  CellIndex empty_at(std::size_t i) const {
+    if (!track_empty_) untracked();
+    return empty_[i];
+  }
   /// A uniformly drawn empty cell, or kNoCell when there is none.
   CellIndex random_empty(engine::RandomStream& rng) const {
+    if (!track_empty_) untracked();
     if (empty_.empty()) return kNoCell;
     return empty_[rng.below(static_cast<std::uint32_t>(empty_.size()))];
   }
@@ -97,23 +140,61 @@ class GridOccupancy final : public engine::RowStore {
   void permute_rows(std::span<const engine::Row> order) override;
 
  private:
-  void link(engine::Row row, CellIndex cell);
-  void unlink(engine::Row row, CellIndex cell);
-  void mark_empty(CellIndex cell);
-  void mark_taken(CellIndex cell);
+  struct Link {
+    engine::Row next, prev;  // neighbours in the cell's list (kNoRow at its ends)
+  };
+
+  void link(engine::Row row, CellIndex cell) {
+    constexpr engine::Row kNoRow = engine::AgentIndex::kNoRow;
+    cell_[row] = cell;
+    const engine::Row head = head_[cell];
+    if (head == kNoRow && track_empty_) mark_taken(cell);
+    if (mode_ == Occupancy::multiple) {
+      links_[row] = {head, kNoRow};
+      if (head != kNoRow) links_[head].prev = row;
+    }
+    head_[cell] = row;
+  }
+  void unlink(engine::Row row, CellIndex cell) {
+    constexpr engine::Row kNoRow = engine::AgentIndex::kNoRow;
+    if (mode_ == Occupancy::single) {
+      head_[cell] = kNoRow;
+    } else {
+      const Link l = links_[row];
+      if (l.prev != kNoRow)
+        links_[l.prev].next = l.next;
+      else
+        head_[cell] = l.next;
+      if (l.next != kNoRow) links_[l.next].prev = l.prev;
+    }
+    if (head_[cell] == kNoRow && track_empty_) mark_empty(cell);
+    cell_[row] = kNoCell;
+  }
+  void mark_empty(CellIndex cell) {
+    at_[cell] = static_cast<std::uint32_t>(empty_.size());
+    empty_.push_back(cell);
+  }
+  void mark_taken(CellIndex cell) {
+    const std::uint32_t i = at_[cell];
+    const CellIndex moved = empty_.back();
+    empty_[i] = moved;
+    at_[moved] = i;
+    empty_.pop_back();
+    at_[cell] = kNoCell;
+  }
+  [[noreturn]] static void untracked();
   void sync_row_charge();
   std::size_t bytes_per_row() const;
 
   engine::Population* owner_;
   GridShape shape_;
   Occupancy mode_;
+  bool track_empty_;
   std::vector<engine::Row> head_;     // per cell: its (first) agent
-  std::vector<std::uint32_t> count_;  // per cell (multiple only)
-  std::vector<std::uint32_t> empty_;  // the empty cells, in no particular order
-  std::vector<std::uint32_t> at_;     // per cell: its index in empty_, or kNoCell
+  std::vector<std::uint32_t> empty_;  // tracked only: the empty cells, in no particular order
+  std::vector<std::uint32_t> at_;     // tracked only, per cell: its index in empty_, or kNoCell
   std::vector<CellIndex> cell_;       // per row
-  std::vector<engine::Row> next_;     // per row (multiple only): next agent in its cell
-  std::vector<engine::Row> prev_;     // per row (multiple only): previous agent, or kNoRow
+  std::vector<Link> links_;           // per row (multiple only): one line for both neighbours
   SpaceCharge cell_charge_;
   SpaceCharge row_charge_;
 };

@@ -1,0 +1,72 @@
+#pragma once
+// A random activation order over a population's rows for models that activate agents one at a
+// time and kill or create agents immediately (WolfSheep: a wolf eats a sheep that has not acted
+// yet). It holds rows, not ids, so an activation needs no id lookup; as a row store it follows
+// every swap-remove, so an agent keeps its place in the order when a death moves it to another row.
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "cohort/engine/population.hpp"
+#include "cohort/engine/random_stream.hpp"
+
+namespace cohort::engine {
+
+/// The rows of one population in a uniformly random order, valid through the deaths and births of
+/// one pass: a dead agent's entry reads AgentIndex::kNoRow, an agent born after shuffle() is not
+/// in the order, and an agent moved to another row by a swap-remove is found at its new row.
+/// Main thread only, like every row change. Must be destroyed before its population.
+class ActivationOrder final : public RowStore {
+ public:
+  static constexpr Row kUnordered = AgentIndex::kNoRow;
+
+  /// Attaches to `owner`, which must be empty.
+  explicit ActivationOrder(Population& owner) : owner_(&owner) { owner.attach(*this); }
+  ~ActivationOrder() override { owner_->detach(*this); }
+  ActivationOrder(const ActivationOrder&) = delete;
+  ActivationOrder& operator=(const ActivationOrder&) = delete;
+
+  /// Orders every current row by a Fisher-Yates shuffle of [0, size) drawn from `rng` (the
+  /// permutation depends only on the size and the stream, never on threads).
+  void shuffle(RandomStream& rng) {
+    const std::size_t n = position_.size();
+    order_.resize(n);
+    for (std::size_t r = 0; r < n; ++r)
+      order_[r] = static_cast<Row>(r);
+    for (std::size_t i = n; i > 1; --i)
+      std::swap(order_[i - 1], order_[rng.below(static_cast<std::uint32_t>(i))]);
+    for (std::size_t i = 0; i < n; ++i)
+      position_[order_[i]] = static_cast<Row>(i);
+  }
+  /// Entries in the order (the population's size at shuffle()).
+  std::size_t size() const { return order_.size(); }
+  /// The row of the i-th agent of the order, or AgentIndex::kNoRow if it died since shuffle().
+  Row at(std::size_t i) const { return order_[i]; }
+
+  // RowStore: called by the population.
+  void append_row(Row) override { position_.push_back(kUnordered); }
+  void swap_remove_row(Row row, Row last) override {
+    if (position_[row] != kUnordered) order_[position_[row]] = AgentIndex::kNoRow;
+    if (row != last) {
+      position_[row] = position_[last];
+      if (position_[row] != kUnordered) order_[position_[row]] = row;
+    }
+    position_.pop_back();
+  }
+  void permute_rows(std::span<const Row> order) override {
+    std::vector<Row> moved(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      moved[i] = position_[order[i]];
+      if (moved[i] != kUnordered) order_[moved[i]] = static_cast<Row>(i);
+    }
+    position_.swap(moved);
+  }
+
+ private:
+  Population* owner_;
+  std::vector<Row> order_;     // the order: rows, kNoRow once dead
+  std::vector<Row> position_;  // per row: its index in order_, or kUnordered
+};
+
+}  // namespace cohort::engine
