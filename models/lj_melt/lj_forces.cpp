@@ -1,6 +1,7 @@
 #include "lj_forces.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 namespace cohort::models::lj {
@@ -15,7 +16,21 @@ struct RowKernel {
   double cut2;
   Vec3 length, half;
   Int128 energy2 = 0, virial2 = 0;
-  bool overflow = false;
+  double closest = std::numeric_limits<double>::infinity();  // smallest r^2 of any pair
+
+  // Whether every term was within round_fixed's range. Each term is at most
+  // |fpair| * max(1, r^2) (the force components since |d| <= r, the virial, and the energy,
+  // which is below |fpair| where r < 1 and below 1 beyond); that bound decreases with r below 1
+  // and stays under 24 beyond, so the closest pair decides.
+  bool in_range() const {
+    if (!(closest >= 1.0)) {
+      if (!(closest > 0.0)) return false;  // coincident atoms, or not a number
+      const double r2inv = 1.0 / closest, r6inv = r2inv * r2inv * r2inv;
+      const double fpair = r6inv * (LennardJones::lj1 * r6inv - LennardJones::lj2) * r2inv;
+      return fpair < kTermLimit / kForceUnit;
+    }
+    return true;
+  }
 
   // Minimum image for coordinates within a skin of the box (wrapped at rebuilds only).
   double image(int a, double d) const {
@@ -39,9 +54,11 @@ struct RowKernel {
       const double r6inv = r2inv * r2inv * r2inv;
       const double forcelj = r6inv * (LennardJones::lj1 * r6inv - LennardJones::lj2);
       const double fpair = forcelj * r2inv * inside;
-      const std::int64_t qx = to_fixed(dx * fpair, kForceUnit, overflow);
-      const std::int64_t qy = to_fixed(dy * fpair, kForceUnit, overflow);
-      const std::int64_t qz = to_fixed(dz * fpair, kForceUnit, overflow);
+      closest = std::min(closest, rsq);               // checked once per partition: in_range()
+      const double fpair_units = fpair * kForceUnit;  // a power of 2: exact
+      const std::int64_t qx = round_fixed(dx * fpair_units);
+      const std::int64_t qy = round_fixed(dy * fpair_units);
+      const std::int64_t qz = round_fixed(dz * fpair_units);
       fx += qx;
       fy += qy;
       fz += qz;
@@ -51,8 +68,8 @@ struct RowKernel {
       // The pair counts once for each of its atoms owned here (twice on one process).
       const std::int64_t weight = owns_i + static_cast<std::int64_t>(j < owned);
       const double e = r6inv * (LennardJones::lj3 * r6inv - LennardJones::lj4) * inside;
-      energy += weight * to_fixed(e, kSumUnit, overflow);
-      virial += weight * to_fixed(fpair * rsq, kSumUnit, overflow);
+      energy += weight * round_fixed(e * kSumUnit);
+      virial += weight * round_fixed(fpair_units * rsq);
     });
     f[i].v[0] += fx;
     f[i].v[1] += fy;
@@ -91,11 +108,11 @@ PairSums pair_forces(const space::ContinuousSpace<3>& space, std::span<const Vec
         k.row(i, [&](auto&& pair) { space.for_each_neighbour(i, pair); });
     }
     sums[p] = {k.energy2, k.virial2};
-    overflow[p] = k.overflow;
+    overflow[p] = !k.in_range();
   });
   if (std::find(overflow.begin(), overflow.end(), 1) != overflow.end())
     throw std::overflow_error(
-        "lj_melt: a pair force or energy left the fixed-point range (|F| >= 8192 in LJ units): "
+        "lj_melt: a pair force or energy left the fixed-point range (|F| >= 2048 in LJ units): "
         "atoms overlap; lower dt or check the initial state");
   PairSums total;
   for (const PairSums& s : sums)

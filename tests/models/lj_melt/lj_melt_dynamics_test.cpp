@@ -137,3 +137,29 @@ TEST_CASE("a neighbour list over the population budget falls back to cell-list f
   };
   CHECK(space_bytes("b") * 4 < space_bytes("a"));  // only the bins are left
 }
+
+TEST_CASE("overlapping atoms are a clear overflow error, not a wrong fixed-point sum") {
+  cohort::engine::World world(cohort::engine::WorldOptions{1, 1});
+  auto& pop = world.add_population("atoms");
+  const auto x = pop.add_component<Vec3>("position");
+  space::ContinuousOptions o;
+  o.cutoff = 2.5;
+  o.skin = 0.3;
+  space::ContinuousSpace<3> sp(pop, x, space::Box<3>({8, 8, 8}, {true, true, true}), o,
+                               world.accountant());
+  for (const Vec3& p : {Vec3{1, 1, 1}, Vec3{1.9, 1, 1}, Vec3{5, 5, 5}, Vec3{5.7, 5, 5}}) {
+    const auto row = pop.row_of(pop.create());
+    pop.column(x)[row] = p;
+  }
+  sp.update();
+  std::vector<lj::FixedVec3> f(pop.size());
+  const std::vector<std::span<lj::FixedVec3>> parts = {f};
+  // r = 0.9: a strong but representable force.
+  pop.column(x)[3] = Vec3{5.9, 5, 5};
+  CHECK_NOTHROW(lj::pair_forces(sp, pop.column(x), pop.size(), lj::LennardJones{}, parts, {}));
+  // r = 0.7: |F| = 48 / 0.7^13 - ... > 2048, past the fixed-point range.
+  pop.column(x)[3] = Vec3{5.7, 5, 5};
+  CHECK_THROWS_WITH_AS(
+      lj::pair_forces(sp, pop.column(x), pop.size(), lj::LennardJones{}, parts, {}),
+      doctest::Contains("left the fixed-point range"), std::overflow_error);
+}
