@@ -57,6 +57,7 @@ std::vector<Vec<D>> HaloExchange<D>::rebuild(const BoxDecomposition<D>& decompos
   std::vector<Vec<D>> ghosts;
   for (const std::vector<std::byte>& message : in) {
     const std::size_t count = message.size() / sizeof(Vec<D>);
+    if (count == 0) continue;  // memcpy must not see the null data() of an empty vector
     const std::size_t at = ghosts.size();
     ghosts.resize(at + count);
     std::memcpy(ghosts.data() + at, message.data(), count * sizeof(Vec<D>));
@@ -73,6 +74,7 @@ void HaloExchange<D>::forward(std::span<Vec<D>> ghosts, const engine::RankGroup&
   std::size_t at = 0;
   for (const std::vector<std::byte>& message : in) {
     const std::size_t count = message.size() / sizeof(Vec<D>);
+    if (count == 0) continue;
     if (at + count > ghosts.size())
       throw std::logic_error("halo exchange: " + std::to_string(at + count) +
                              " ghost positions received for " + std::to_string(ghosts.size()));
