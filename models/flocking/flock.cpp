@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "cohort/engine/activation_order.hpp"
 #include "cohort/memory/charge_context.hpp"
 #include "cohort/space/continuous/cells_only_query.hpp"
 
@@ -211,13 +212,9 @@ void Flock::activate_all(engine::World& world, std::uint64_t step) {
     birds_->sort_by(cells_.row_cells(), cells_.cell_count());
     rebin();
   }
-  order_.resize(birds_->size());
-  for (Row r = 0; r < order_.size(); ++r)
-    order_[r] = r;
   engine::RandomStream shuffle =
       engine::RandomStream::for_population(world.seed(), birds_->index(), step, kOrderStream);
-  for (std::size_t i = order_.size(); i > 1; --i)
-    std::swap(order_[i - 1], order_[shuffle.below(static_cast<std::uint32_t>(i))]);
+  engine::shuffle_rows(order_, birds_->size(), shuffle);
   const auto pos = birds_->column(pos_);
   const auto vel = birds_->column(vel_);
   for (const Row r : order_)

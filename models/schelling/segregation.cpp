@@ -1,5 +1,7 @@
 #include "segregation.hpp"
 
+#include "cohort/engine/activation_order.hpp"
+
 #include <algorithm>
 
 namespace cohort::models::schelling {
@@ -31,13 +33,9 @@ void Segregation::sync_cells() {
 }
 
 std::uint64_t Segregation::step(engine::World& world, std::uint64_t step) {
-  order_.resize(agents_->size());
-  for (Row r = 0; r < order_.size(); ++r)
-    order_[r] = r;
   engine::RandomStream shuffle =
       engine::RandomStream::for_population(world.seed(), agents_->index(), step, kOrderStream);
-  for (std::size_t i = order_.size(); i > 1; --i)
-    std::swap(order_[i - 1], order_[shuffle.below(static_cast<std::uint32_t>(i))]);
+  engine::shuffle_rows(order_, agents_->size(), shuffle);
   std::uint64_t moved = 0;
   for (const Row r : order_) {
     // activate() inlined so a happy agent (most of them after a few steps) sets up no stream.

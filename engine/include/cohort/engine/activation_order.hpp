@@ -6,12 +6,24 @@
 
 #include <cstddef>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "cohort/engine/population.hpp"
 #include "cohort/engine/random_stream.hpp"
 
 namespace cohort::engine {
+
+/// Fills `order` with the rows [0, rows) in a uniformly random order: a Fisher-Yates shuffle drawn
+/// from `rng`, so the permutation depends only on the count and the stream, never on threads. For
+/// models whose agents neither die nor are born during a pass (else use ActivationOrder).
+inline void shuffle_rows(std::vector<Row>& order, std::size_t rows, RandomStream& rng) {
+  order.resize(rows);
+  for (std::size_t r = 0; r < rows; ++r)
+    order[r] = static_cast<Row>(r);
+  for (std::size_t i = rows; i > 1; --i)
+    std::swap(order[i - 1], order[rng.below(static_cast<std::uint32_t>(i))]);
+}
 
 /// The rows of one population in a uniformly random order, valid through the deaths and births of
 /// one pass: a dead agent's entry reads AgentIndex::kNoRow, an agent born after shuffle() is not
@@ -31,11 +43,7 @@ class ActivationOrder final : public RowStore {
   /// permutation depends only on the size and the stream, never on threads).
   void shuffle(RandomStream& rng) {
     const std::size_t n = position_.size();
-    order_.resize(n);
-    for (std::size_t r = 0; r < n; ++r)
-      order_[r] = static_cast<Row>(r);
-    for (std::size_t i = n; i > 1; --i)
-      std::swap(order_[i - 1], order_[rng.below(static_cast<std::uint32_t>(i))]);
+    shuffle_rows(order_, n, rng);
     for (std::size_t i = 0; i < n; ++i)
       position_[order_[i]] = static_cast<Row>(i);
   }
