@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "checkpoint_populations.hpp"
 #include "cohort/engine/atomic_file.hpp"
 #include "cohort/engine/checkpoint.hpp"
 #include "cohort/engine/config_error.hpp"
@@ -77,6 +78,30 @@ nlohmann::json rank_memory_json(const RankGroup& ranks, const memory::MemoryRepo
   return out;
 }
 
+// Rank 0 reads the checkpoint; every rank gets its payload, or the same error (so no rank waits
+// for one that gave up).
+std::vector<std::byte> read_on_root(const RankGroup& ranks, const std::filesystem::path& file) {
+  if (ranks.size() == 1) return read_checkpoint_file(file);
+  std::vector<std::byte> message;
+  if (ranks.rank() == 0) {
+    try {
+      message = read_checkpoint_file(file);
+      message.insert(message.begin(), std::byte{0});
+    } catch (const CheckpointError& e) {
+      const std::string what = e.what();
+      message.assign(1, std::byte{1});
+      for (const char ch : what)
+        message.push_back(static_cast<std::byte>(ch));
+    }
+  }
+  message = broadcast_from_root(ranks, std::move(message));
+  if (message.at(0) != std::byte{0})
+    throw CheckpointError(
+        std::string(reinterpret_cast<const char*>(message.data()) + 1, message.size() - 1));
+  message.erase(message.begin());
+  return message;
+}
+
 }  // namespace
 
 Simulation::Simulation(const ModelRegistry& registry, RunSettings settings)
@@ -88,9 +113,9 @@ Simulation::Simulation(const ModelRegistry& registry, RunSettings settings)
     throw ConfigError(settings_.root.at("model").location(), "model",
                       "a model that runs over MPI ranks (lj_melt)",
                       settings_.model + ", which does not decompose a space: run it on one rank");
-  if (ranks > 1 && settings_.checkpoint_every != 0)
-    throw ConfigError(settings_.root.at("model").location(), "output.checkpoint_every",
-                      "0: distributed runs do not checkpoint yet", "a checkpoint interval");
+  // A model that runs over ranks checkpoints in the portable layout on any rank count, so its
+  // checkpoints resume on any other.
+  portable_checkpoints_ = info->distributed;
   world_ = std::make_unique<World>(WorldOptions{settings_.seed, settings_.threads,
                                                 memory::default_pool_mode(), settings_.ranks});
   model_ = info->create();
@@ -150,7 +175,7 @@ RunEnd Simulation::run(const std::atomic<bool>& stop,
   // A stop requested before the first step (while the model was built or the checkpoint read)
   // still ends with a checkpoint to resume from.
   if (stop_requested(stop) && world_->step() < settings_.steps) {
-    if (world_->ranks().size() == 1) write_checkpoint(checkpoint_path());
+    write_checkpoint(checkpoint_path());
     return RunEnd::interrupted;
   }
   while (world_->step() < settings_.steps) {
@@ -175,7 +200,7 @@ RunEnd Simulation::run(const std::atomic<bool>& stop,
     }
     if (world_->end_reason()) break;  // the model ended the run (run.json says why)
     if (stop_requested(stop) && step < settings_.steps) {
-      if (world_->ranks().size() == 1) write_checkpoint(checkpoint_path());
+      write_checkpoint(checkpoint_path());
       end = RunEnd::interrupted;
       break;
     }
@@ -194,54 +219,35 @@ bool Simulation::stop_requested(const std::atomic<bool>& stop) const {
 }
 
 void Simulation::write_checkpoint(const std::filesystem::path& path) {
-  if (world_->ranks().size() != 1)
-    throw CheckpointError("distributed runs do not write checkpoints yet");
+  // Collective on a distributed run (the agents gather to rank 0); rank 0 writes the files.
+  const PopulationLayout layout =
+      portable_checkpoints_ ? PopulationLayout::portable : PopulationLayout::rows;
   CheckpointWriter out;
   out.put_string(settings_.model);
   out.put(settings_.config_hash);
   out.put(settings_.seed);
   out.put(world_->step());
   out.put(world_->next_uid());
-  out.put<std::uint64_t>(world_->population_count());
-  for (std::size_t i = 0; i < world_->population_count(); ++i) {
-    const Population& pop = world_->population(i);
-    out.put_string(pop.name());
-    const AgentIndex::State ids = pop.index_map().state();
-    out.put_vector(ids.sparse);
-    out.put_vector(ids.dense);
-    out.put(ids.free_head);
-    out.put(ids.free_tail);
-    out.put(ids.retired);
-    out.put_vector(std::vector<Uid>(pop.uids().begin(), pop.uids().end()));
-    out.put(pop.refused_births());
-    out.put<std::uint64_t>(pop.column_count());
-    for (std::size_t c = 0; c < pop.column_count(); ++c) {
-      // Handle columns hold addresses of pooled data: the model saves their contents instead,
-      // so the file holds no address and two processes write the same bytes.
-      const ComponentColumn& col = pop.column_at(c);
-      out.put_string(col.name());
-      out.put<std::uint64_t>(col.value_bytes());
-      out.put(col.kind());
-      if (col.kind() == ColumnKind::value)
-        out.put_bytes(col.bytes(), col.size() * col.value_bytes());
+  out.put(layout);
+  const SavedAgents saved = write_populations(*world_, layout, out);
+  if (world_->ranks().rank() == 0) {
+    out.put<std::uint64_t>(rows_.size());
+    for (const MetricRow& row : rows_) {
+      out.put(row.step);
+      out.put_vector(row.values);
     }
   }
-  out.put<std::uint64_t>(rows_.size());
-  for (const MetricRow& row : rows_) {
-    out.put(row.step);
-    out.put_vector(row.values);
+  // The model's own section: written on every rank (a distributed model reduces in it), kept
+  // from rank 0.
+  if (world_->ranks().size() == 1) {
+    model_->save(*world_, out);
+  } else {
+    CheckpointWriter model_section;
+    model_->save(*world_, model_section);
+    if (world_->ranks().rank() != 0) return;
+    out.put_bytes(model_section.bytes().data(), model_section.bytes().size());
   }
-  model_->save(*world_, out);
-  // Ledger flags (reclaim exhausted, refused, rungs that ran) steer future budget decisions;
-  // the bytes themselves are re-charged by the model's load().
-  for (std::size_t i = 0; i < world_->population_count(); ++i) {
-    const Population& pop = world_->population(i);
-    std::vector<std::uint8_t> flags;
-    if (pop.has_agent_ledger())
-      for (Row r = 0; r < pop.size(); ++r)
-        flags.push_back(pop.account().ledger().flags(r));
-    out.put_vector(flags);
-  }
+  write_ledger_flags(*world_, layout, saved, out);
   std::filesystem::create_directories(path.parent_path());
   write_checkpoint_file(path, out);
   // The monitor's samples hold wall times and RSS, which differ between processes: they go to
@@ -282,10 +288,7 @@ void Simulation::resume(const std::filesystem::path& checkpoint) {
 }
 
 void Simulation::resume_from(const std::filesystem::path& checkpoint) {
-  if (world_->ranks().size() != 1)
-    throw CheckpointError("distributed runs do not resume from checkpoints yet: resume " +
-                          checkpoint.string() + " on one rank");
-  const std::vector<std::byte> payload = read_checkpoint_file(checkpoint);
+  const std::vector<std::byte> payload = read_on_root(world_->ranks(), checkpoint);
   CheckpointReader in(payload.data(), payload.size());
   const std::string name = checkpoint.string();
   const std::string model = in.get_string("model name");
@@ -316,53 +319,14 @@ void Simulation::resume_from(const std::filesystem::path& checkpoint) {
                           " was written at; a resume continues from there)",
                       std::to_string(settings_.steps));
   }
-  const auto populations = in.get<std::uint64_t>("population count");
-  if (populations != world_->population_count())
-    throw CheckpointError(name + " holds " + std::to_string(populations) +
-                          " populations, the model builds " +
-                          std::to_string(world_->population_count()));
-  for (std::size_t i = 0; i < populations; ++i) {
-    Population& pop = world_->population(i);
-    const std::string pop_name = in.get_string("population name");
-    if (pop_name != pop.name())
-      throw CheckpointError(name + " has population '" + pop_name + "' where the model has '" +
-                            pop.name() + "'");
-    AgentIndex::State ids;
-    ids.sparse = in.get_vector<std::uint64_t>("agent index");
-    ids.dense = in.get_vector<AgentId>("agent ids");
-    ids.free_head = in.get<std::uint32_t>("free list head");
-    ids.free_tail = in.get<std::uint32_t>("free list tail");
-    ids.retired = in.get<std::uint64_t>("retired count");
-    std::vector<Uid> uids = in.get_vector<Uid>("agent uids");
-    for (const Uid uid : uids)
-      if (uid >= next_uid)
-        throw CheckpointError(name + " is corrupt: agent uid " + std::to_string(uid) +
-                              " is not below the next uid " + std::to_string(next_uid));
-    const auto refused_births = in.get<std::uint64_t>("refused births");
-    pop.clear();
-    try {
-      pop.restore(std::move(ids), std::move(uids));
-    } catch (const std::invalid_argument& e) {
-      throw CheckpointError(name + " is corrupt: " + e.what());
-    }
-    pop.set_refused_births(refused_births);
-    const auto columns = in.get<std::uint64_t>("column count");
-    if (columns != pop.column_count())
-      throw CheckpointError(name + " has " + std::to_string(columns) + " columns for population '" +
-                            pop.name() + "', the model has " + std::to_string(pop.column_count()));
-    for (std::size_t c = 0; c < columns; ++c) {
-      ComponentColumn& col = pop.column_at(c);
-      const std::string col_name = in.get_string("column name");
-      const auto value_bytes = in.get<std::uint64_t>("column value size");
-      const auto kind = in.get<ColumnKind>("column kind");
-      if (col_name != col.name() || value_bytes != col.value_bytes() || kind != col.kind())
-        throw CheckpointError(name + " has column '" + col_name + "' (" +
-                              std::to_string(value_bytes) + " bytes) where the model has '" +
-                              col.name() + "' (" + std::to_string(col.value_bytes()) + " bytes)");
-      if (kind == ColumnKind::value)
-        in.get_bytes(col.bytes(), col.size() * col.value_bytes(), "column values");
-    }
-  }
+  const auto layout = in.get<PopulationLayout>("population layout");
+  if (layout != PopulationLayout::rows && layout != PopulationLayout::portable)
+    throw CheckpointError(name + " is corrupt: unknown population layout " +
+                          std::to_string(static_cast<int>(layout)));
+  if (layout == PopulationLayout::rows && world_->ranks().size() > 1)
+    throw CheckpointError(name + " holds one process's rows (model '" + model +
+                          "' does not run over ranks): resume it on one rank");
+  const SavedAgents saved = read_populations(*world_, layout, in, name, next_uid);
   rows_.clear();
   const auto rows = in.get<std::uint64_t>("metric row count");
   for (std::uint64_t r = 0; r < rows; ++r) {
@@ -371,7 +335,7 @@ void Simulation::resume_from(const std::filesystem::path& checkpoint) {
     row.values = in.get_vector<double>("metric values");
     rows_.push_back(std::move(row));
   }
-  restore_monitor(checkpoint, step);
+  if (world_->ranks().rank() == 0) restore_monitor(checkpoint, step);
   world_->set_step(step);
   world_->set_next_uid(next_uid);
   // The model re-charges what the saved run had admitted: no budget checks, no reclaiming.
@@ -384,16 +348,7 @@ void Simulation::resume_from(const std::filesystem::path& checkpoint) {
     throw;
   }
   ctx.set_restoring(false);
-  for (std::size_t i = 0; i < populations; ++i) {
-    Population& pop = world_->population(i);
-    const std::vector<std::uint8_t> flags = in.get_vector<std::uint8_t>("ledger flags");
-    if (flags.size() != (pop.has_agent_ledger() ? pop.size() : 0))
-      throw CheckpointError(name + " is corrupt: " + std::to_string(flags.size()) +
-                            " ledger entries for population '" + pop.name() + "' of " +
-                            std::to_string(pop.size()) + " agents");
-    for (Row r = 0; r < flags.size(); ++r)
-      pop.account().ledger().restore_flags(r, flags[r]);
-  }
+  read_ledger_flags(*world_, layout, saved, in, name);
   if (!in.at_end())
     throw CheckpointError(name + " is corrupt: " + std::to_string(payload.size() - in.offset()) +
                           " unexplained bytes after the model's state");

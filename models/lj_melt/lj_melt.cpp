@@ -78,8 +78,12 @@ class LjMelt final : public engine::Model {
     x_ = pop_->add_component<Vec3>("position");
     v_ = pop_->add_component<Vec3>("velocity");
     f_ = pop_->add_component<Vec3>("force");
+    x_built_ = pop_->add_component<Vec3>("build_position");
     space_ = std::make_unique<ContinuousSpace<3>>(*pop_, x_, lattice.box(), settings.options,
                                                   world.accountant());
+    // The positions of the last list build travel with each atom (migrations, checkpoints), so
+    // a resumed run, on any rank count, rebuilds the very lists the saved run had.
+    space_->keep_build_positions(x_built_);
     forces_tag_ = world.accountant().tags().intern("lj_melt.force_partials");
     ranks_ = &world.ranks();
     if (ranks_->size() > 1) {
@@ -151,14 +155,41 @@ class LjMelt final : public engine::Model {
     return {t.temp, t.e_pair, t.e_mol, t.tot_eng, t.press};
   }
 
+  // A portable checkpoint (the engine saves the atoms, with their build positions): the list
+  // policy's counters and the pair sums over all ranks, the same bytes on any rank count.
   void save(const engine::World&, engine::CheckpointWriter& out) const override {
-    space_->save(out);
-    out.put(sums_);
+    const space::BuildCounters c = space_->counters();
+    out.put(c.builds);
+    out.put(c.since_build);
+    out.put(c.fell_back);
+    out.put(engine::sum_over_ranks(*ranks_, sums_.energy2));
+    out.put(engine::sum_over_ranks(*ranks_, sums_.virial2));
   }
 
-  void load(engine::World&, engine::CheckpointReader& in) override {
-    space_->load(in);
-    sums_ = in.get<lj::PairSums>("pair energy and virial");
+  // Every rank holds every atom: keep those owned at the last build (positions are wrapped and
+  // atoms migrate only at builds), by a bisection of those positions for this rank count, then
+  // rebuild the lists of that build.
+  void load(engine::World& world, engine::CheckpointReader& in) override {
+    space::BuildCounters c;
+    c.builds = in.get<std::uint64_t>("list builds");
+    c.since_build = in.get<std::uint32_t>("steps since the last list build");
+    c.fell_back = in.get<bool>("list fallback flag");
+    const auto energy2 = in.get<lj::Int128>("pair energy");
+    const auto virial2 = in.get<lj::Int128>("pair virial");
+    sums_ = {};
+    if (ranks_->rank() == 0) sums_.energy2 = energy2, sums_.virial2 = virial2;  // summed over ranks
+    if (ranks_->size() > 1) {
+      const auto built = pop_->column(x_built_);
+      decomposition_ = std::make_unique<distributed::BoxDecomposition<3>>(
+          distributed::BoxDecomposition<3>::bisect(space_->box(), built, ranks_->size()));
+      for (Row r = static_cast<Row>(pop_->size()); r-- > 0;)
+        if (decomposition_->owner(pop_->column(x_built_)[r]) != ranks_->rank())
+          pop_->destroy(pop_->id_at(r));
+    }
+    space_->restore_build(c, space::TaskRunner::of(world), [this] {
+      if (halo_) space_->set_ghosts(halo_->rebuild(*decomposition_, space_->range(), *ranks_));
+    });
+    if (halo_) halo_->forward(space_->ghost_positions(), *ranks_);
   }
 
   void release(engine::World& world) override {
@@ -261,7 +292,7 @@ class LjMelt final : public engine::Model {
   }
 
   engine::Population* pop_ = nullptr;
-  Component<Vec3> x_, v_, f_;
+  Component<Vec3> x_, v_, f_, x_built_;
   std::unique_ptr<ContinuousSpace<3>> space_;
   const engine::RankGroup* ranks_ = nullptr;
   std::unique_ptr<distributed::BoxDecomposition<3>> decomposition_;

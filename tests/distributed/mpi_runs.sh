@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Distributed runs end to end: `mpirun -np R cohort run` gives metrics.csv and summary.json
-# byte-identical to the plain run for R = 1, 2, 3, and a model without a space is refused.
-# Usage: mpi_runs.sh COHORT CASE (CASE: lj_melt | lj_melt_automatic | refused)
+# byte-identical to the plain run for R = 1, 2, 3; checkpoints are the same bytes on any rank
+# count and resume on any other; a model without a space is refused.
+# Usage: mpi_runs.sh COHORT CASE
+#   (CASE: lj_melt | lj_melt_automatic | resume | resume_automatic | refused)
 set -euo pipefail
 cohort=$1
 case=$2
@@ -32,12 +34,51 @@ identical_on_ranks() {  # config, extra run arguments...
   echo "identical on 1, 2, 3 ranks: $(tail -n 1 "$work/plain/metrics.csv")"
 }
 
+same_outputs() {  # reference dir, dir, what
+  for f in metrics.csv summary.json; do
+    cmp -s "$1/$f" "$2/$f" || { diff "$1/$f" "$2/$f" >&2 || true; fail "$f differs: $3"; }
+  done
+}
+
+# Checkpoints at step 50 of a 100-step run on 1 rank (plain build) and on 2 ranks are the same
+# bytes; the 2-rank one resumed on 3 ranks and on 1, and the plain one on 2, each finish the run
+# exactly as the uninterrupted run did.
+resumes_on_other_ranks() {  # config, extra run arguments...
+  local config=$1; shift
+  local run=(run "$config" --threads 1 --quiet --no-profile "$@")
+  "$cohort" "${run[@]}" --out "$work/plain" --set output.checkpoint_every=50 2>/dev/null
+  "${mpirun[@]}" -np 2 "$cohort" "${run[@]}" --out "$work/np2" --set output.checkpoint_every=50 \
+    2>"$work/np2.log" || { cat "$work/np2.log" >&2; fail "np 2 exited $?"; }
+  cmp -s "$work/plain/checkpoint.cohort" "$work/np2/checkpoint.cohort" ||
+    fail "the checkpoints of 1 and 2 ranks differ"
+  same_outputs "$work/plain" "$work/np2" "uninterrupted on 2 ranks"
+  "${mpirun[@]}" -np 3 "$cohort" "${run[@]}" --out "$work/np3" \
+    --resume "$work/np2/checkpoint.cohort" 2>"$work/np3.log" ||
+    { cat "$work/np3.log" >&2; fail "resume on 3 ranks exited $?"; }
+  same_outputs "$work/plain" "$work/np3" "2-rank checkpoint resumed on 3 ranks"
+  "$cohort" "${run[@]}" --out "$work/one" --resume "$work/np2/checkpoint.cohort" 2>/dev/null
+  same_outputs "$work/plain" "$work/one" "2-rank checkpoint resumed on 1 rank"
+  "${mpirun[@]}" -np 2 "$cohort" "${run[@]}" --out "$work/two" \
+    --resume "$work/plain/checkpoint.cohort" 2>"$work/two.log" ||
+    { cat "$work/two.log" >&2; fail "resume on 2 ranks exited $?"; }
+  same_outputs "$work/plain" "$work/two" "1-rank checkpoint resumed on 2 ranks"
+  for d in np3 one two; do  # each ran the last 50 steps only
+    grep -q '"steps_this_process": 50,' "$work/$d/run.json" || fail "$d did not resume at step 50"
+  done
+  echo "checkpoint at step 50 resumed on 3, 1 and 2 ranks: $(tail -n 1 "$work/plain/metrics.csv")"
+}
+
 case $case in
   lj_melt)  # LAMMPS' benchmark, 32,000 atoms, 100 steps: every 20 steps a migration and halo
     identical_on_ranks "$root/configs/lj_melt.yaml" --set output.every=10
     grep -q '^100,0.7574531' "$work/plain/metrics.csv" || fail "step 100 is not LAMMPS' row" ;;
   lj_melt_automatic)  # 4,000 atoms melting at T = 3, lists rebuilt on displacement (a max over ranks)
     identical_on_ranks "$root/configs/lj_melt_example.yaml" --steps 100 \
+      --set space.rebuild=automatic --set output.every=10 ;;
+  resume)  # the benchmark's lists are 10 steps old at the checkpoint (rebuilt every 20)
+    resumes_on_other_ranks "$root/configs/lj_melt.yaml" --set output.every=10 ;;
+  resume_automatic)  # lists rebuilt on displacement: the reference positions travel too
+    resumes_on_other_ranks "$root/configs/lj_melt_example.yaml" --steps 100 \
       --set space.rebuild=automatic --set output.every=10 ;;
   refused)  # the quick-start model has no decomposed space: a clear error on more than one rank
     set +e

@@ -321,7 +321,7 @@ TEST_CASE("a damaged or foreign checkpoint is refused, saying what is wrong") {
     write_bytes(bad, bytes.substr(0, bytes.size() - 5));  // also truncated: version wins
     CHECK(resume_error(ck, bad) ==
           name +
-              " has checkpoint format version 3; this cohort reads version 2. Resume it "
+              " has checkpoint format version 4; this cohort reads version 3. Resume it "
               "with the cohort version that wrote it");
   }
   SUBCASE("a missing file cannot be opened") {

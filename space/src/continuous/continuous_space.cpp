@@ -98,13 +98,16 @@ bool ContinuousSpace<D>::update(const TaskRunner& run,
 template <int D>
 double ContinuousSpace<D>::max_displacement2(const TaskRunner& run) const {
   const auto pos = population_->column(position_);
-  if (reference_.size() != pos.size()) return std::numeric_limits<double>::infinity();
+  const std::span<const Vec<D>> reference =
+      build_column_ ? std::span<const Vec<D>>(population_->column(*build_column_))
+                    : std::span<const Vec<D>>(reference_);
+  if (reference.size() != pos.size()) return std::numeric_limits<double>::infinity();
   const std::size_t n = pos.size(), tasks = (n + kCheckRows - 1) / kCheckRows;
   std::vector<double> partial(tasks, 0.0);
   run(tasks, [&](std::size_t t, std::size_t) {
     double m = 0;
     for (std::size_t r = t * kCheckRows, end = std::min(n, r + kCheckRows); r < end; ++r)
-      m = std::max(m, box().distance2(reference_[r], pos[r]));
+      m = std::max(m, box().distance2(reference[r], pos[r]));
     partial[t] = m;
   });
   double m = 0;
@@ -183,6 +186,38 @@ void ContinuousSpace<D>::refresh_points() {
 
 template <int D>
 void ContinuousSpace<D>::rebuild(const TaskRunner& run) {
+  build_structures(run, true);
+  stale_ = false;
+  since_build_ = 0;
+  ++builds_;
+}
+
+template <int D>
+void ContinuousSpace<D>::restore_build(const BuildCounters& counters, const TaskRunner& run,
+                                       const std::function<void()>& place_ghosts) {
+  if (!build_column_)
+    throw std::logic_error("continuous space: restore_build needs keep_build_positions");
+  // The position column holds the build positions while the structures are built (and the
+  // current ones wait in the build column), then they swap back. No re-sort: the rows' order
+  // does not change which pairs are in range.
+  const auto swap_columns = [&] {
+    const auto pos = population_->column(position_);
+    const auto built = population_->column(*build_column_);
+    std::swap_ranges(pos.begin(), pos.end(), built.begin());
+  };
+  swap_columns();
+  if (place_ghosts) place_ghosts();
+  fell_back_ = counters.fell_back;
+  builds_ = counters.builds;
+  build_structures(run, false);
+  swap_columns();
+  refresh_points();
+  since_build_ = counters.since_build;
+  stale_ = false;
+}
+
+template <int D>
+void ContinuousSpace<D>::build_structures(const TaskRunner& run, bool fresh) {
   auto pos = population_->column(position_);
   // With ghosts the structures index rows then ghosts: one contiguous array of both.
   auto gather_points = [&] {
@@ -196,7 +231,7 @@ void ContinuousSpace<D>::rebuild(const TaskRunner& run) {
   std::span<const Vec<D>> points = gather_points();
   cells_.rebuild(points, run);
   const bool sort_due =
-      options_.sort_rows && pos.size() > 1 &&
+      fresh && options_.sort_rows && pos.size() > 1 &&
       (builds_ == 0 || (options_.sort_every > 0 && builds_ % options_.sort_every == 0));
   if (sort_due) {
     // Z-order (Morton) of the bins rather than row-major: the bins a stencil touches then sit
@@ -213,8 +248,11 @@ void ContinuousSpace<D>::rebuild(const TaskRunner& run) {
   if (ghost_mode_) incoming_ghosts_ = {};  // now in points_ (charged by its capacity)
   sync_charge(tags_.cells, cells_.bytes() + points_.capacity() * sizeof(Vec<D>), charged_cells_);
   // The displacement reference serves the cell fallback too (its bins hold while moves stay
-  // under skin / 2).
-  if (options_.rebuild == RebuildPolicy::automatic) {
+  // under skin / 2). A build column is the population's, charged with its components.
+  if (fresh && build_column_) {
+    const auto built = population_->column(*build_column_);
+    std::copy(pos.begin(), pos.end(), built.begin());
+  } else if (options_.rebuild == RebuildPolicy::automatic && !build_column_) {
     reference_.assign(pos.begin(), pos.end());
     reference_.shrink_to_fit();  // charged by capacity: no slack left after deaths
   }
@@ -227,9 +265,6 @@ void ContinuousSpace<D>::rebuild(const TaskRunner& run) {
   }
   sync_charge(tags_.neighbours, list_.bytes() + reference_.capacity() * sizeof(Vec<D>),
               charged_neighbours_);
-  stale_ = false;
-  since_build_ = 0;
-  ++builds_;
 }
 
 template <int D>

@@ -70,6 +70,10 @@ class Model {
   virtual std::vector<double> metrics(World& world) = 0;
   /// State outside value columns (pooled variable-size data, by content), for checkpoints.
   /// load() runs with budgets suspended: it re-charges exactly what the saved run held.
+  /// A distributed model (ModelInfo::distributed) saves on every rank, where it may reduce over
+  /// ranks, and the file keeps rank 0's section: it must not depend on the rank count. Its
+  /// load() runs on every rank after every rank received every agent (in uid order): it keeps
+  /// the agents of its own rank and rebuilds what follows from them.
   virtual void save(const World&, CheckpointWriter&) const {}
   virtual void load(World&, CheckpointReader&) {}
   /// Model-specific files written at the end of a run (e.g. a population dump).
@@ -97,7 +101,8 @@ struct ModelInfo {
   /// lives in a space; empty for models without one. Part of the config hash.
   std::optional<ParamSpec> space = {};
   /// Whether the model runs spread over MPI ranks (it decomposes its space); a run of any other
-  /// model over more than one rank is refused.
+  /// model over more than one rank is refused. Such a model checkpoints in the portable layout
+  /// (agents in uid order, value columns only), so a checkpoint resumes on any rank count.
   bool distributed = false;
 };
 

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <span>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace cohort::engine {
@@ -64,6 +65,26 @@ T sum_over_ranks(const RankGroup& ranks, const T& mine) {
   for (const T& v : gather_values(ranks, mine))
     total += v;
   return total;
+}
+
+/// Every rank's `mine` on rank 0, indexed by rank; empty on the other ranks (a gather to one
+/// rank: what is written by rank 0 alone need not travel to every rank).
+inline RankMessages gather_to_root(const RankGroup& ranks, std::vector<std::byte> mine) {
+  if (ranks.size() == 1) return {std::move(mine)};
+  RankMessages out(static_cast<std::size_t>(ranks.size()));
+  out[0] = std::move(mine);
+  RankMessages in = ranks.exchange(out);
+  if (ranks.rank() != 0) in.clear();
+  return in;
+}
+
+/// Rank 0's `bytes` on every rank (what the other ranks pass is ignored).
+inline std::vector<std::byte> broadcast_from_root(const RankGroup& ranks,
+                                                  std::vector<std::byte> bytes) {
+  if (ranks.size() == 1) return bytes;
+  RankMessages out(static_cast<std::size_t>(ranks.size()));
+  if (ranks.rank() == 0) out.assign(out.size(), bytes);
+  return std::move(ranks.exchange(out)[0]);
 }
 
 }  // namespace cohort::engine

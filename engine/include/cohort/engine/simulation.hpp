@@ -105,6 +105,7 @@ class Simulation {
   std::uint64_t steps_this_process_ = 0;
   RunOutputs* outputs_ = nullptr;
   std::unique_ptr<SnapshotWriter> snapshots_;  // when output.snapshots.every > 0
+  bool portable_checkpoints_ = false;          // the model runs over ranks (ModelInfo)
 };
 
 }  // namespace cohort::engine

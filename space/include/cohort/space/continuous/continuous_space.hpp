@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,13 @@ struct ContinuousOptions {
   /// Rebuilds between re-sorts (the first build always sorts); LAMMPS re-sorts every 1000
   /// steps. Each re-sort permutes every column of the population.
   std::uint32_t sort_every = 1;
+};
+
+/// Where the policy stands: what a portable checkpoint keeps of a space besides the agents.
+struct BuildCounters {
+  std::uint64_t builds = 0;       ///< builds so far (re-sorts are due by it)
+  std::uint32_t since_build = 0;  ///< updates since the last build
+  bool fell_back = false;         ///< the list was dropped for the cell fallback
 };
 
 /// The neighbour structures of one population whose positions are a column. Registers itself as
@@ -110,6 +118,19 @@ class ContinuousSpace final : public engine::RowStore {
     reduce_max_ = std::move(reduce_max);
   }
 
+  /// Keeps the positions of each build in `column` (a component of the population) instead of a
+  /// private copy: they then travel with the agents (migration, portable checkpoints), and
+  /// restore_build() can rebuild that build's very lists. Call before the first build.
+  void keep_build_positions(engine::Component<Vec<D>> column) { build_column_ = column; }
+  BuildCounters counters() const { return {builds_, since_build_, fell_back_}; }
+  /// For Model::load of a portable checkpoint (the agents restored, in any row order, with their
+  /// build positions): rebuilds the structures from the build positions, so the lists hold the
+  /// saved run's pairs, and takes the saved counters. `place_ghosts` runs while the position
+  /// column holds the build positions (a distributed model selects its ghosts there, as at that
+  /// build). Throws std::logic_error without keep_build_positions().
+  void restore_build(const BuildCounters& counters, const TaskRunner& run = {},
+                     const std::function<void()>& place_ghosts = {});
+
   /// Writes the structures and the policy's counters, so a resumed run continues with the same
   /// (possibly stale, by design) lists. For Model::save.
   void save(engine::CheckpointWriter& out) const;
@@ -123,6 +144,9 @@ class ContinuousSpace final : public engine::RowStore {
 
  private:
   void sync_charge(memory::TagId tag, std::size_t now, std::size_t& charged);
+  // Cells and the list from the current positions. `fresh`: a new build (re-sorts when due,
+  // records the build positions); otherwise a restore, whose build positions are in place.
+  void build_structures(const TaskRunner& run, bool fresh);
   bool list_fits(std::size_t list_bytes);
   // Z-order keys of the rows' bins (for Population::sort_by); returns the key count.
   std::uint32_t morton_keys(std::span<const std::uint32_t> bins,
@@ -136,7 +160,8 @@ class ContinuousSpace final : public engine::RowStore {
   CellList<D> cells_;
   NeighbourList<D> list_;
   std::vector<Vec<D>> reference_;  // positions at the last build (automatic policy only)
-  std::vector<Vec<D>> points_;     // with ghosts: rows' positions, then the ghosts'
+  std::optional<engine::Component<Vec<D>>> build_column_;  // replaces reference_ when set
+  std::vector<Vec<D>> points_;  // with ghosts: rows' positions, then the ghosts'
   std::vector<Vec<D>> incoming_ghosts_;
   std::function<double(double)> reduce_max_;
   bool ghost_mode_ = false;
