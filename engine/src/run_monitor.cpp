@@ -46,7 +46,8 @@ RunMonitor::RunMonitor(MonitorSettings settings)
       accounted_alerts_("accounted", settings_.accounted, settings_.hysteresis),
       soft_alerts_("over_soft_share", settings_.over_soft_share, settings_.hysteresis) {}
 
-void RunMonitor::sample(const World& world, double wall_seconds) {
+void RunMonitor::sample(const World& world, double wall_seconds,
+                        std::vector<std::pair<std::string, std::uint64_t>> extra) {
   const memory::Accountant& acc = world.accountant();
   MemorySample s;
   s.step = world.step();
@@ -69,6 +70,8 @@ void RunMonitor::sample(const World& world, double wall_seconds) {
     s.breakdown.emplace_back("tag:" + std::string(acc.tags().name(tag)),
                              acc.engine_total(tag).used);
   }
+  for (auto& column : extra)
+    s.breakdown.push_back(std::move(column));
 
   const std::size_t before = alerts_.size();
   feed_alerts(s);

@@ -46,14 +46,21 @@ std::string metrics_csv(const std::vector<std::string>& names, const std::vector
   return out;
 }
 
+// One rank's memory, as the reduced views gather it.
+struct RankMemory {
+  std::uint64_t accounted_held, rss, peak_rss;
+};
+
+std::vector<RankMemory> gather_rank_memory(const RankGroup& ranks, std::uint64_t accounted_held,
+                                           std::uint64_t rss, std::uint64_t peak_rss) {
+  return gather_values(ranks, RankMemory{accounted_held, rss, peak_rss});
+}
+
 // Each rank's accounted and resident bytes, their totals, minimum, maximum and imbalance
 // (maximum over mean): the reduced view of a distributed run's memory.
 nlohmann::json rank_memory_json(const RankGroup& ranks, const memory::MemoryReport& report) {
-  struct RankMemory {
-    std::uint64_t accounted_held, rss, peak_rss;
-  };
-  const std::vector<RankMemory> all = gather_values(
-      ranks, RankMemory{report.accounted_held, report.process.rss, report.process.peak_rss});
+  const std::vector<RankMemory> all =
+      gather_rank_memory(ranks, report.accounted_held, report.process.rss, report.process.peak_rss);
   nlohmann::json out;
   out["count"] = all.size();
   out["per_rank"] = nlohmann::json::array();
@@ -75,6 +82,28 @@ nlohmann::json rank_memory_json(const RankGroup& ranks, const memory::MemoryRepo
   out["accounted_held"] = stats(&RankMemory::accounted_held);
   out["rss"] = stats(&RankMemory::rss);
   out["peak_rss"] = stats(&RankMemory::peak_rss);
+  return out;
+}
+
+// The timeline columns of a distributed run's sample: each rank's resident and accounted bytes,
+// and their totals and maxima over ranks (collective).
+std::vector<std::pair<std::string, std::uint64_t>> rank_timeline_columns(const World& world) {
+  const RankGroup& ranks = world.ranks();
+  if (ranks.size() == 1) return {};
+  const std::vector<RankMemory> all = gather_rank_memory(
+      ranks, world.accountant().engine_total().held, memory::ProcessMemory::current_rss(), 0);
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  std::uint64_t rss_total = 0, rss_max = 0, held_total = 0, held_max = 0;
+  for (std::size_t r = 0; r < all.size(); ++r) {
+    out.emplace_back("rank" + std::to_string(r) + ":rss", all[r].rss);
+    out.emplace_back("rank" + std::to_string(r) + ":accounted_held", all[r].accounted_held);
+    rss_total += all[r].rss, rss_max = std::max(rss_max, all[r].rss);
+    held_total += all[r].accounted_held, held_max = std::max(held_max, all[r].accounted_held);
+  }
+  out.emplace_back("ranks:rss_total", rss_total);
+  out.emplace_back("ranks:rss_max", rss_max);
+  out.emplace_back("ranks:accounted_held_total", held_total);
+  out.emplace_back("ranks:accounted_held_max", held_max);
   return out;
 }
 
@@ -166,9 +195,11 @@ RunEnd Simulation::run(const std::atomic<bool>& stop,
   const std::uint64_t first = world_->step();
   // The starting point; after a resume, the sample of the checkpoint's step if it is due (a
   // checkpoint written on schedule precedes that step's sample).
+  // Rank 0's decision (only its monitor was restored): sampling gathers over ranks.
   const std::vector<MemorySample>& samples = monitor_.samples();
-  if (samples.empty() || (monitor_.due(first) && samples.back().step < first)) {
-    monitor_.sample(*world_, 0);
+  const bool first_sample = samples.empty() || (monitor_.due(first) && samples.back().step < first);
+  if (gather_values(world_->ranks(), static_cast<char>(first_sample))[0] != 0) {
+    monitor_.sample(*world_, 0, rank_timeline_columns(*world_));
     if (outputs_ != nullptr) outputs_->update_timeline(monitor_);
   }
   RunEnd end = RunEnd::completed;
@@ -190,7 +221,7 @@ RunEnd Simulation::run(const std::atomic<bool>& stop,
       write_checkpoint(checkpoint_path());
     wall_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (monitor_.due(step)) {
-      monitor_.sample(*world_, wall_seconds_);
+      monitor_.sample(*world_, wall_seconds_, rank_timeline_columns(*world_));
       if (outputs_ != nullptr) outputs_->update_timeline(monitor_);
     }
     if (progress) {

@@ -3,7 +3,7 @@
 # byte-identical to the plain run for R = 1, 2, 3; checkpoints are the same bytes on any rank
 # count and resume on any other; a model without a space is refused.
 # Usage: mpi_runs.sh COHORT CASE
-#   (CASE: lj_melt | lj_melt_automatic | resume | resume_automatic | refused)
+#   (CASE: lj_melt | lj_melt_automatic | resume | resume_automatic | interrupted | refused)
 set -euo pipefail
 cohort=$1
 case=$2
@@ -29,6 +29,12 @@ identical_on_ranks() {  # config, extra run arguments...
     # The reduced memory view: one entry per rank.
     if [ "$r" -gt 1 ]; then
       grep -q "\"count\": $r" "$work/np$r/memory.json" || fail "memory.json lacks the $r-rank view"
+      # The timeline's per-rank columns: rank r-1's resident bytes, and the maximum over ranks.
+      head -n 1 "$work/np$r/timeline.csv" | grep -q "rank$((r - 1)):rss,rank$((r - 1)):accounted_held" ||
+        fail "timeline.csv lacks rank $((r - 1))'s columns"
+      awk -F, -v col="ranks:rss_max" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i }
+        NR == 2 { exit !($c > 1000000) }' "$work/np$r/timeline.csv" ||
+        fail "timeline.csv's ranks:rss_max is not a resident size"
     fi
   done
   echo "identical on 1, 2, 3 ranks: $(tail -n 1 "$work/plain/metrics.csv")"
@@ -80,6 +86,31 @@ case $case in
   resume_automatic)  # lists rebuilt on displacement: the reference positions travel too
     resumes_on_other_ranks "$root/configs/lj_melt_example.yaml" --steps 100 \
       --set space.rebuild=automatic --set output.every=10 ;;
+  interrupted)  # SIGINT to one rank: both stop at the same step, rank 0 checkpoints, exit 5
+    run=(run "$root/configs/lj_melt_example.yaml" --threads 1 --quiet --no-profile
+         --set output.every=100)
+    "$cohort" "${run[@]}" --steps 1000 --out "$work/plain" 2>/dev/null
+    "${mpirun[@]}" -np 2 "$cohort" "${run[@]}" --steps 1000000 --out "$work/sig" \
+      2>"$work/sig.log" &
+    launcher=$!
+    for _ in $(seq 600); do  # until step 200 is written: the ranks are stepping
+      [ "$(cat "$work/sig/metrics.csv" 2>/dev/null | wc -l)" -gt 3 ] && break
+      sleep 0.05
+    done
+    rank=$(pgrep -n -f -- "--out $work/sig") || fail "no rank process to signal"
+    kill -INT "$rank"
+    set +e
+    wait "$launcher"
+    code=$?
+    set -e
+    [ "$code" -eq 5 ] || { cat "$work/sig.log" >&2; fail "exit $code after SIGINT, expected 5"; }
+    grep -q '"status": "interrupted"' "$work/sig/run.json" || fail "run.json is not interrupted"
+    "${mpirun[@]}" -np 3 "$cohort" "${run[@]}" --steps 1000 --out "$work/resumed" \
+      --resume "$work/sig/checkpoint.cohort" 2>"$work/resumed.log" ||
+      { cat "$work/resumed.log" >&2; fail "resume on 3 ranks exited $?"; }
+    same_outputs "$work/plain" "$work/resumed" "interrupted on 2 ranks, resumed on 3"
+    echo "interrupted at $(grep -o '"step": [0-9]*' "$work/sig/run.json" | tr -d '"'), resumed on 3 ranks:" \
+      "$(tail -n 1 "$work/plain/metrics.csv")" ;;
   refused)  # the quick-start model has no decomposed space: a clear error on more than one rank
     set +e
     "${mpirun[@]}" -np 2 "$cohort" run "$root/configs/quickstart.yaml" --out "$work/rw" \

@@ -38,8 +38,10 @@ class RunMonitor {
 
   const MonitorSettings& settings() const { return settings_; }
   bool due(std::uint64_t step) const { return step % settings_.every == 0; }
-  /// Records a sample of `world` now (call between steps, when counters are settled).
-  void sample(const World& world, double wall_seconds);
+  /// Records a sample of `world` now (call between steps, when counters are settled). `extra`
+  /// joins the breakdown as further timeline columns (a distributed run's per-rank bytes).
+  void sample(const World& world, double wall_seconds,
+              std::vector<std::pair<std::string, std::uint64_t>> extra = {});
   /// Called with each new alert event as it happens (e.g. to log it).
   void on_alert(std::function<void(const AlertEvent&)> handler) { handler_ = std::move(handler); }
 
