@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(config set profile)
+[ ${#targets[@]} -gt 0 ] || targets=(config set profile checkpoint)
 
 ./scripts/build.sh fuzz >/dev/null
 failed=()
