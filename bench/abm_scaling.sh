@@ -82,14 +82,16 @@ bench forest_fire configs/forest_fire_large.yaml \
   --scale "space.dimensions=$(squares 500 "" "${f[@]}")" --agents-metric trees
 
 # One line per scale: agents, time per step (median, min..max over the repeats), accounted
-# bytes per agent; then the fitted exponents. The label may hold quoted commas, so the numeric
-# columns are counted from the end of bench_summary.csv's rows.
+# bytes per agent, median peak RSS; then the fitted exponents. The label may hold quoted
+# commas, so the numeric columns are counted from the end of bench_summary.csv's rows.
 echo
-printf '%-12s %10s %28s %14s\n' case agents "ms/step median [min..max]" "B/agent"
+printf '%-12s %10s %28s %17s %12s\n' case agents "ms/step median [min..max]" \
+  "accounted B/agent" "peak RSS MiB"
 for name in flocking schelling wolf_sheep forest_fire; do
   [ -f "$out/$name/bench_summary.csv" ] || continue
   tail -n +2 "$out/$name/bench_summary.csv" | awk -F, -v n="$name" '{
-    printf "%-12s %10d %12.4g [%.4g..%.4g] %14.1f\n", n, $(NF-11), 1e3 * $(NF-9), 1e3 * $(NF-8),
-      1e3 * $(NF-7), $(NF-1) }'
-  grep -o "time per step ~ N^.*points)" "$out/$name.log" | sed "s/^/$name: /" || true
+    printf "%-12s %10d %12.4g [%.4g..%.4g] %17.1f %12.1f\n", n, $(NF-11), 1e3 * $(NF-9),
+      1e3 * $(NF-8), 1e3 * $(NF-7), $(NF-1), $(NF-5) / 1048576 }'
+  grep -o "\(time per step\|peak RSS\|peak accounted bytes\).* ~ N^.*points)" "$out/$name.log" |
+    sed "s/^/  $name: /" || true
 done
