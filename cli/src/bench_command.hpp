@@ -14,7 +14,10 @@ namespace cohort::cli {
 /// Options of `cohort bench`.
 struct BenchOptions {
   std::string config;
-  std::string scale;  ///< "key.path=v1,v2,..."
+  /// "key.path=v1,v2,..." per --scale; several are zipped (value i of each make configuration i)
+  std::vector<std::string> scales;
+  /// A metric whose step-0 value counts the agents (empty: the agents the populations hold)
+  std::string agents_metric;
   unsigned repeat = 3;
   std::optional<std::uint64_t> steps;
   std::optional<std::size_t> threads;

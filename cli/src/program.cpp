@@ -63,9 +63,16 @@ void add_bench(CLI::App& app, cli::BenchOptions& o) {
       ->required()
       ->check(CLI::ExistingFile);
   bench
-      ->add_option("--scale", o.scale,
-                   "The key to scale and its values: KEY=v1,v2,... (at least 3 values)")
-      ->required();
+      ->add_option("--scale", o.scales,
+                   "A key to scale and its values: KEY=v1,v2,... (at least 3 values; a list "
+                   "value is written [a,b]). Repeat to scale keys together: the options are "
+                   "zipped (value i of each makes run configuration i) and must give as many "
+                   "values each")
+      ->required()
+      ->allow_extra_args(false);  // one KEY=values per --scale; a word after it is the config
+  bench->add_option("--agents-metric", o.agents_metric,
+                    "Count the agents as this metric's step-0 value (a column of metrics.csv), "
+                    "for models whose entities are not agents (ForestFire: trees)");
   bench->add_option("--repeat", o.repeat, "Runs per scale value (each its own process)")
       ->check(CLI::Range(1u, 1000u));
   bench->add_option("--steps", o.steps, "Override steps");

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "cohort/tools/csv.hpp"
+#include "cohort/tools/value_list.hpp"
 
 namespace cohort::tools {
 
@@ -17,9 +18,14 @@ SweepAxis parse_axis(const std::string& text) {
                                 ": expected KEY=v1,v2,... (e.g. parameters.birth_rate=0.01,0.02)");
   SweepAxis axis{text.substr(0, eq), {}};
   std::set<std::string> seen;
-  std::stringstream in(text.substr(eq + 1));
-  for (std::string v; std::getline(in, v, ',');) {
-    if (v.empty()) continue;
+  std::vector<std::string> values;
+  try {
+    values = split_value_list(std::string_view(text).substr(eq + 1));
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("--grid " + text + ": " + e.what() +
+                                " in the values (a list value is written [a,b])");
+  }
+  for (const std::string& v : values) {
     if (!seen.insert(v).second)
       throw std::invalid_argument("--grid " + text + ": value '" + v + "' is given twice");
     axis.values.push_back(v);
