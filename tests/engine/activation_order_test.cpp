@@ -10,6 +10,7 @@
 
 #include "cohort/engine/activation_order.hpp"
 #include "cohort/engine/population.hpp"
+#include "cohort/engine/random/philox_lanes.hpp"
 
 using namespace cohort::engine;
 
@@ -24,7 +25,7 @@ struct Ordered {
   cohort::memory::Accountant acc;
   UidCounter uids;
   Population pop{"p", 0, acc, uids, {}};
-  ActivationOrder order{pop};
+  ActivationOrder order{acc, pop};
 };
 
 }  // namespace
@@ -100,4 +101,38 @@ TEST_CASE("a pass visits each agent alive at its turn once, in order, and never 
   for (const Uid u : planned)
     if (std::find(visited.begin(), visited.end(), u) != visited.end()) alive_order.push_back(u);
   CHECK(alive_order == visited);
+}
+
+TEST_CASE("the order's two vectors are charged to its population under scratch until it goes") {
+  cohort::memory::Accountant acc;
+  UidCounter uids;
+  Population pop{"p", 0, acc, uids, {}};
+  const auto scratch = [&] {
+    acc.settle();
+    return pop.account()
+        .counters(cohort::memory::Scope::population, cohort::memory::TagRegistry::kScratch)
+        .used;
+  };
+  {
+    ActivationOrder order(acc, pop);
+    for (int i = 0; i < 300; ++i)
+      pop.create();
+    const auto before_shuffle = scratch();
+    CHECK(before_shuffle >= 300 * 4);  // each row's place in the order
+    CHECK(before_shuffle < 2 * 300 * 4);
+    RandomStream rng(1, 2, 3, 4);
+    order.shuffle(rng);
+    CHECK(scratch() == before_shuffle + 300 * 4);  // and the order itself, resized exactly
+  }
+  CHECK(scratch() == 0);
+}
+
+TEST_CASE("a shuffle from a batched stream is the shuffle from the same RandomStream") {
+  Ordered a(500), b(500);
+  RandomStream plain(7, kPopulationUidBase | 1, 3, 2);
+  BatchedStream batched({7, 3, 2}, kPopulationUidBase | 1);
+  a.order.shuffle(plain);
+  b.order.shuffle(batched);
+  for (std::size_t i = 0; i < 500; ++i)
+    REQUIRE(a.order.at(i) == b.order.at(i));
 }

@@ -44,14 +44,6 @@ void GridOccupancy::untracked() {
   throw std::logic_error("this grid does not track its empty cells (EmptyCells::untracked)");
 }
 
-std::size_t GridOccupancy::bytes_per_row() const {
-  return mode_ == Occupancy::single ? sizeof(CellIndex) : sizeof(CellIndex) + sizeof(Link);
-}
-
-void GridOccupancy::sync_row_charge() {
-  row_charge_.set(cell_.size() * bytes_per_row(), cell_.capacity() * bytes_per_row());
-}
-
 void GridOccupancy::append_row(Row row) {
   (void)row;  // always the old size
   cell_.push_back(kNoCell);

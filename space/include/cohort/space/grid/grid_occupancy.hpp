@@ -150,8 +150,11 @@ class GridOccupancy final : public engine::RowStore {
     const engine::Row head = head_[cell];
     if (head == kNoRow && track_empty_) mark_taken(cell);
     if (mode_ == Occupancy::multiple) {
+      // Whether a cell or a neighbour is empty is a coin toss where agents walk at random: the
+      // writes pick their target instead of branching (with no old head, the row's own entry,
+      // written next).
+      links_[head != kNoRow ? head : row].prev = row;
       links_[row] = {head, kNoRow};
-      if (head != kNoRow) links_[head].prev = row;
     }
     head_[cell] = row;
   }
@@ -161,11 +164,10 @@ class GridOccupancy final : public engine::RowStore {
       head_[cell] = kNoRow;
     } else {
       const Link l = links_[row];
-      if (l.prev != kNoRow)
-        links_[l.prev].next = l.next;
-      else
-        head_[cell] = l.next;
-      if (l.next != kNoRow) links_[l.next].prev = l.prev;
+      engine::Row& into = l.prev != kNoRow ? links_[l.prev].next : head_[cell];
+      into = l.next;
+      // With no next, the row's own entry, which is rewritten or dropped after an unlink.
+      links_[l.next != kNoRow ? l.next : row].prev = l.prev;
     }
     if (head_[cell] == kNoRow && track_empty_) mark_empty(cell);
     cell_[row] = kNoCell;
@@ -183,8 +185,13 @@ class GridOccupancy final : public engine::RowStore {
     at_[cell] = kNoCell;
   }
   [[noreturn]] static void untracked();
-  void sync_row_charge();
-  std::size_t bytes_per_row() const;
+  void sync_row_charge() {
+    const std::size_t per_row = bytes_per_row();
+    row_charge_.set(cell_.size() * per_row, cell_.capacity() * per_row);
+  }
+  std::size_t bytes_per_row() const {
+    return mode_ == Occupancy::single ? sizeof(CellIndex) : sizeof(CellIndex) + sizeof(Link);
+  }
 
   engine::Population* owner_;
   GridShape shape_;
