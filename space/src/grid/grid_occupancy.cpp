@@ -60,14 +60,11 @@ void GridOccupancy::swap_remove_row(Row row, Row last) {
       if (cell != kNoCell) head_[cell] = row;
     } else {
       const Link l = links_[last];
-      links_[row] = l;
-      if (cell != kNoCell) {
-        if (l.prev != kNoRow)
-          links_[l.prev].next = row;
-        else
-          head_[cell] = row;
-        if (l.next != kNoRow) links_[l.next].prev = row;
+      if (cell != kNoCell) {  // its neighbours (or the cell's head) now name `row`
+        (l.prev != kNoRow ? links_[l.prev].next : head_[cell]) = row;
+        links_[or_if_none(l.next, last)].prev = row;  // no next: last's own entry, dropped below
       }
+      links_[row] = l;
     }
   }
   cell_.pop_back();
