@@ -4,6 +4,7 @@
 // yet). It holds rows, not ids, so an activation needs no id lookup; as a row store it follows
 // every swap-remove, so an agent keeps its place in the order when a death moves it to another row.
 
+#include <algorithm>
 #include <cstddef>
 #include <span>
 #include <utility>
@@ -33,7 +34,7 @@ void shuffle_rows(std::vector<Row>& order, std::size_t rows, Words& rng) {
 /// in the order, and an agent moved to another row by a swap-remove is found at its new row.
 /// Main thread only, like every row change. Must be destroyed before its population.
 /// Memory: 8 B per row (the order and each row's place in it), charged to the population under
-/// tag `scratch` by capacity, so the charge changes O(log n) times, not at every birth.
+/// tag `scratch`: used 8 B a row, held what the two vectors hold.
 class ActivationOrder final : public RowStore {
  public:
   static constexpr Row kUnordered = AgentIndex::kNoRow;
@@ -44,9 +45,9 @@ class ActivationOrder final : public RowStore {
     owner.attach(*this);
   }
   ~ActivationOrder() override {
-    if (charged_ > 0)
+    if (held_ > 0)
       accountant_->context(0).release_shared(owner_->account(), memory::TagRegistry::kScratch,
-                                             charged_, charged_);
+                                             used_, held_);
     owner_->detach(*this);
   }
   ActivationOrder(const ActivationOrder&) = delete;
@@ -79,6 +80,7 @@ class ActivationOrder final : public RowStore {
       if (position_[row] != kUnordered) order_[position_[row]] = row;
     }
     position_.pop_back();
+    sync_charge();
   }
   void permute_rows(std::span<const Row> order) override {
     std::vector<Row> moved(order.size());
@@ -92,23 +94,34 @@ class ActivationOrder final : public RowStore {
 
  private:
   void sync_charge() {
-    const std::size_t now = (order_.capacity() + position_.capacity()) * sizeof(Row);
-    if (now == charged_) return;
+    // Used is two entries a row (shuffle() refills the order to one entry a row): a function of
+    // the rows alone, so a run resumed from a checkpoint (whose order is empty until its first
+    // shuffle, its vectors smaller) charges, and is refused births by its budget, exactly as the
+    // uninterrupted run. Births and deaths move both figures the same way: one call each.
+    const std::size_t rows = position_.size();
+    const std::size_t used = 2 * rows * sizeof(Row);
+    const std::size_t held =
+        (position_.capacity() + std::max(order_.capacity(), rows)) * sizeof(Row);
     memory::ChargeContext& ctx = accountant_->context(0);
-    if (now > charged_)
-      ctx.charge_shared(owner_->account(), memory::TagRegistry::kScratch, now - charged_,
-                        now - charged_);
-    else
-      ctx.release_shared(owner_->account(), memory::TagRegistry::kScratch, charged_ - now,
-                         charged_ - now);
-    charged_ = now;
+    memory::PopulationAccount& account = owner_->account();
+    const auto tag = memory::TagRegistry::kScratch;
+    if (used >= used_ && held >= held_) {
+      ctx.charge_shared(account, tag, used - used_, held - held_);
+    } else if (used <= used_ && held <= held_) {
+      ctx.release_shared(account, tag, used_ - used, held_ - held);
+    } else {
+      ctx.release_shared(account, tag, used_, held_);
+      ctx.charge_shared(account, tag, used, held);
+    }
+    used_ = used;
+    held_ = held;
   }
 
   memory::Accountant* accountant_;
   Population* owner_;
-  std::size_t charged_ = 0;    // bytes charged: the capacity of both vectors
-  std::vector<Row> order_;     // the order: rows, kNoRow once dead
-  std::vector<Row> position_;  // per row: its index in order_, or kUnordered
+  std::size_t used_ = 0, held_ = 0;  // bytes charged
+  std::vector<Row> order_;           // the order: rows, kNoRow once dead
+  std::vector<Row> position_;        // per row: its index in order_, or kUnordered
 };
 
 }  // namespace cohort::engine
