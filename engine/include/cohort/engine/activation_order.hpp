@@ -12,6 +12,7 @@
 
 #include "cohort/engine/population.hpp"
 #include "cohort/engine/random_stream.hpp"
+#include "cohort/engine/shared_charge.hpp"
 #include "cohort/memory/accountant.hpp"
 
 namespace cohort::engine {
@@ -102,17 +103,8 @@ class ActivationOrder final : public RowStore {
     const std::size_t used = 2 * rows * sizeof(Row);
     const std::size_t held =
         (position_.capacity() + std::max(order_.capacity(), rows)) * sizeof(Row);
-    memory::ChargeContext& ctx = accountant_->context(0);
-    memory::PopulationAccount& account = owner_->account();
-    const auto tag = memory::TagRegistry::kScratch;
-    if (used >= used_ && held >= held_) {
-      ctx.charge_shared(account, tag, used - used_, held - held_);
-    } else if (used <= used_ && held <= held_) {
-      ctx.release_shared(account, tag, used_ - used, held_ - held);
-    } else {
-      ctx.release_shared(account, tag, used_, held_);
-      ctx.charge_shared(account, tag, used, held);
-    }
+    recharge_shared(accountant_->context(0), owner_->account(), memory::TagRegistry::kScratch,
+                    used_, held_, used, held);
     used_ = used;
     held_ = held;
   }
