@@ -81,10 +81,6 @@ void AgentIndex::reserve(std::size_t agents) {
   dense_.reserve(agents);
 }
 
-std::size_t AgentIndex::capacity_bytes() const {
-  return sparse_.capacity() * sizeof(std::uint64_t) + dense_.capacity() * sizeof(AgentId);
-}
-
 void AgentIndex::restore(State state) {
   const auto fail = [](const std::string& what) {
     throw std::invalid_argument("agent index state is inconsistent: " + what);

@@ -215,18 +215,6 @@ std::uint64_t Population::budget_bytes() const {
   return bytes + account_->used(memory::Scope::population) - storage.used;
 }
 
-std::size_t Population::component_bytes_per_agent() const {
-  std::size_t bytes = 0;
-  for (const ComponentColumn& col : columns_)
-    bytes += col.value_bytes();
-  return bytes;
-}
-
-std::size_t Population::overhead_bytes_per_agent() const {
-  return sizeof(std::uint64_t) + sizeof(AgentId) + sizeof(Uid) +
-         (options_.agent_ledger ? memory::AgentLedger::kBytesPerAgent : 0);
-}
-
 std::size_t Population::storage_bytes() const {
   std::size_t bytes = ids_.capacity_bytes() + uids_.capacity() * sizeof(Uid);
   for (const ComponentColumn& col : columns_)

@@ -45,10 +45,13 @@ void Accountant::ensure_threads(std::size_t threads) {
 }
 
 void Accountant::settle() {
-  std::vector<PoolSet*> sets;
-  for (auto& ctx : contexts_)
-    sets.push_back(&ctx->pools());
-  rebalance_pools(sets.data(), sets.size());
+  // One thread's pools have nobody to share with: no list to allocate at every phase end.
+  if (contexts_.size() > 1) {
+    std::vector<PoolSet*> sets;
+    for (auto& ctx : contexts_)
+      sets.push_back(&ctx->pools());
+    rebalance_pools(sets.data(), sets.size());
+  }
   std::uint64_t engine_used = 0;
   std::uint64_t engine_held = 0;
   for (auto& pop : populations_) {

@@ -74,7 +74,14 @@ class Ecosystem {
   void load(engine::CheckpointReader& in);
 
  private:
-  void activate(Species s, engine::Row row, engine::StreamWords& rng);
+  /// Activates every animal of species S in the order, one at a time.
+  template <Species S>
+  void pass();
+  /// Activates the animal of species S at `row`, which steps to `to`; `rng` is its stream.
+  template <Species S>
+  void activate(engine::Row row, space::CellIndex to, engine::StreamWords& rng);
+  /// Draws the first words of the animals at [begin, begin + kAhead) of `s`'s order.
+  void draw_ahead(Species s, std::size_t begin);
   /// Fetches the rows and cells of the animals activated soon after the i-th of `s`'s order.
   void prefetch(Species s, std::size_t i) const;
   /// The cell one random-walk step `d` from `from` (clamped at bounded edges, wrapped on tori).
@@ -93,9 +100,13 @@ class Ecosystem {
   PhaseCounts last_;
   // Declared after the grids and destroyed before them; both follow the populations' rows.
   std::array<std::optional<engine::ActivationOrder>, 2> order_;
-  // Per entry of the order: the agent's uid and the first block (4 words) of its stream.
-  std::array<std::vector<engine::Uid>, 2> uids_;
-  std::array<std::vector<std::uint32_t>, 2> words_;
+  // For the entries of the order in this batch and the next: the agent's uid, the first block
+  // (4 words) of its stream, its cell and its step's target; entry i at i % kWindow.
+  static constexpr std::size_t kAhead = 64, kWindow = 2 * kAhead;
+  engine::StreamFamily family_;
+  std::array<engine::Uid, kWindow> window_uids_{};
+  std::array<std::uint32_t, 4 * kWindow> window_words_{};
+  std::array<space::CellIndex, kWindow> window_from_{}, window_to_{};
 };
 
 }  // namespace cohort::models::wolf_sheep

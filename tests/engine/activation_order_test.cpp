@@ -10,6 +10,7 @@
 
 #include "cohort/engine/activation_order.hpp"
 #include "cohort/engine/population.hpp"
+#include "cohort/engine/random/philox_lanes.hpp"
 
 using namespace cohort::engine;
 
@@ -24,7 +25,7 @@ struct Ordered {
   cohort::memory::Accountant acc;
   UidCounter uids;
   Population pop{"p", 0, acc, uids, {}};
-  ActivationOrder order{pop};
+  ActivationOrder order{acc, pop};
 };
 
 }  // namespace
@@ -100,4 +101,40 @@ TEST_CASE("a pass visits each agent alive at its turn once, in order, and never 
   for (const Uid u : planned)
     if (std::find(visited.begin(), visited.end(), u) != visited.end()) alive_order.push_back(u);
   CHECK(alive_order == visited);
+}
+
+TEST_CASE("the order charges 8 B a row to its population under scratch until it goes") {
+  cohort::memory::Accountant acc;
+  UidCounter uids;
+  Population pop{"p", 0, acc, uids, {}};
+  const auto scratch = [&] {
+    acc.settle();
+    return pop.account().counters(cohort::memory::Scope::population,
+                                  cohort::memory::TagRegistry::kScratch);
+  };
+  {
+    ActivationOrder order(acc, pop);
+    for (int i = 0; i < 300; ++i)
+      pop.create();
+    CHECK(scratch().used == 300 * 8);  // a function of the rows only: the same after a resume
+    CHECK(scratch().held >= 300 * 8);
+    RandomStream rng(1, 2, 3, 4);
+    order.shuffle(rng);
+    CHECK(scratch().used == 300 * 8);
+    for (int i = 0; i < 100; ++i)
+      pop.destroy(pop.id_at(0));
+    CHECK(scratch().used == 200 * 8);
+  }
+  CHECK(scratch().used == 0);
+  CHECK(scratch().held == 0);
+}
+
+TEST_CASE("a shuffle from a batched stream is the shuffle from the same RandomStream") {
+  Ordered a(500), b(500);
+  RandomStream plain(7, kPopulationUidBase | 1, 3, 2);
+  BatchedStream batched({7, 3, 2}, kPopulationUidBase | 1);
+  a.order.shuffle(plain);
+  b.order.shuffle(batched);
+  for (std::size_t i = 0; i < 500; ++i)
+    REQUIRE(a.order.at(i) == b.order.at(i));
 }

@@ -102,3 +102,25 @@ TEST_CASE("uniform, below, bernoulli and normal have the right moments") {
   CHECK(std::fabs(nsum / n) < 4.0 / std::sqrt(n));
   CHECK(nsumsq / n == doctest::Approx(1.0).epsilon(0.01));
 }
+
+TEST_CASE("blocks of one stream computed side by side are RandomStream's words exactly") {
+  const StreamFamily f{0x0bad'cafe'1234'5678ull, 41, 6};
+  const Uid uid = kPopulationUidBase | 5;
+  std::vector<std::uint32_t> out(13 * 4);  // a full batch of 8 blocks and a short one
+  philox_blocks(f, uid, 3, 13, out.data());
+  RandomStream reference(f.seed, uid, f.step, f.stream);
+  for (int i = 0; i < 3 * 4; ++i)  // blocks 0-2 are not asked for
+    reference.next_u32();
+  for (const std::uint32_t w : out)
+    REQUIRE(w == reference.next_u32());
+}
+
+TEST_CASE("a batched stream draws what RandomStream draws, across its refills") {
+  const StreamFamily f{99, 7, 2};
+  BatchedStream batched(f, 12345);
+  RandomStream reference(f.seed, 12345, f.step, f.stream);
+  for (int i = 0; i < 300; ++i)  // several refills of 16 blocks
+    REQUIRE(batched.next_u32() == reference.next_u32());
+  for (std::uint32_t n = 1; n < 5000; n += 97)
+    REQUIRE(batched.below(n) == reference.below(n));
+}

@@ -44,14 +44,6 @@ void GridOccupancy::untracked() {
   throw std::logic_error("this grid does not track its empty cells (EmptyCells::untracked)");
 }
 
-std::size_t GridOccupancy::bytes_per_row() const {
-  return mode_ == Occupancy::single ? sizeof(CellIndex) : sizeof(CellIndex) + sizeof(Link);
-}
-
-void GridOccupancy::sync_row_charge() {
-  row_charge_.set(cell_.size() * bytes_per_row(), cell_.capacity() * bytes_per_row());
-}
-
 void GridOccupancy::append_row(Row row) {
   (void)row;  // always the old size
   cell_.push_back(kNoCell);
@@ -68,14 +60,11 @@ void GridOccupancy::swap_remove_row(Row row, Row last) {
       if (cell != kNoCell) head_[cell] = row;
     } else {
       const Link l = links_[last];
-      links_[row] = l;
-      if (cell != kNoCell) {
-        if (l.prev != kNoRow)
-          links_[l.prev].next = row;
-        else
-          head_[cell] = row;
-        if (l.next != kNoRow) links_[l.next].prev = row;
+      if (cell != kNoCell) {  // its neighbours (or the cell's head) now name `row`
+        (l.prev != kNoRow ? links_[l.prev].next : head_[cell]) = row;
+        links_[or_if_none(l.next, last)].prev = row;  // no next: last's own entry, dropped below
       }
+      links_[row] = l;
     }
   }
   cell_.pop_back();

@@ -1,23 +1,14 @@
 #include "cohort/space/grid/space_charge.hpp"
 
+#include "cohort/engine/shared_charge.hpp"
 #include "cohort/memory/refusal.hpp"
 
 namespace cohort::space {
 
 void SpaceCharge::set(std::size_t used, std::size_t held) {
   if (used == used_ && held == held_) return;
-  memory::ChargeContext& ctx = accountant_->context(0);
-  memory::PopulationAccount& account = owner_->account();
-  // One call for the difference when both figures move the same way (every row added or
-  // removed: this runs once per birth and death).
-  if (used >= used_ && held >= held_) {
-    ctx.charge_shared(account, tag_, used - used_, held - held_);
-  } else if (used <= used_ && held <= held_) {
-    ctx.release_shared(account, tag_, used_ - used, held_ - held);
-  } else {
-    ctx.release_shared(account, tag_, used_, held_);
-    ctx.charge_shared(account, tag_, used, held);
-  }
+  engine::recharge_shared(accountant_->context(0), owner_->account(), tag_, used_, held_, used,
+                          held);
   used_ = used;
   held_ = held;
 }

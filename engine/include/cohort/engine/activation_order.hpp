@@ -4,6 +4,7 @@
 // yet). It holds rows, not ids, so an activation needs no id lookup; as a row store it follows
 // every swap-remove, so an agent keeps its place in the order when a death moves it to another row.
 
+#include <algorithm>
 #include <cstddef>
 #include <span>
 #include <utility>
@@ -11,13 +12,17 @@
 
 #include "cohort/engine/population.hpp"
 #include "cohort/engine/random_stream.hpp"
+#include "cohort/engine/shared_charge.hpp"
+#include "cohort/memory/accountant.hpp"
 
 namespace cohort::engine {
 
 /// Fills `order` with the rows [0, rows) in a uniformly random order: a Fisher-Yates shuffle drawn
-/// from `rng`, so the permutation depends only on the count and the stream, never on threads. For
-/// models whose agents neither die nor are born during a pass (else use ActivationOrder).
-inline void shuffle_rows(std::vector<Row>& order, std::size_t rows, RandomStream& rng) {
+/// from `rng` (a RandomStream, or any source of its words such as a BatchedStream), so the
+/// permutation depends only on the count and the stream, never on threads. For models whose
+/// agents neither die nor are born during a pass (else use ActivationOrder).
+template <class Words>
+void shuffle_rows(std::vector<Row>& order, std::size_t rows, Words& rng) {
   order.resize(rows);
   for (std::size_t r = 0; r < rows; ++r)
     order[r] = static_cast<Row>(r);
@@ -29,23 +34,35 @@ inline void shuffle_rows(std::vector<Row>& order, std::size_t rows, RandomStream
 /// one pass: a dead agent's entry reads AgentIndex::kNoRow, an agent born after shuffle() is not
 /// in the order, and an agent moved to another row by a swap-remove is found at its new row.
 /// Main thread only, like every row change. Must be destroyed before its population.
+/// Memory: 8 B per row (the order and each row's place in it), charged to the population under
+/// tag `scratch`: used 8 B a row, held what the two vectors hold.
 class ActivationOrder final : public RowStore {
  public:
   static constexpr Row kUnordered = AgentIndex::kNoRow;
 
-  /// Attaches to `owner`, which must be empty.
-  explicit ActivationOrder(Population& owner) : owner_(&owner) { owner.attach(*this); }
-  ~ActivationOrder() override { owner_->detach(*this); }
+  /// Attaches to `owner`, which must be empty; charges go through `accountant` (the owner's).
+  ActivationOrder(memory::Accountant& accountant, Population& owner)
+      : accountant_(&accountant), owner_(&owner) {
+    owner.attach(*this);
+  }
+  ~ActivationOrder() override {
+    if (held_ > 0)
+      accountant_->context(0).release_shared(owner_->account(), memory::TagRegistry::kScratch,
+                                             used_, held_);
+    owner_->detach(*this);
+  }
   ActivationOrder(const ActivationOrder&) = delete;
   ActivationOrder& operator=(const ActivationOrder&) = delete;
 
   /// Orders every current row by a Fisher-Yates shuffle of [0, size) drawn from `rng` (the
   /// permutation depends only on the size and the stream, never on threads).
-  void shuffle(RandomStream& rng) {
+  template <class Words>
+  void shuffle(Words& rng) {
     const std::size_t n = position_.size();
     shuffle_rows(order_, n, rng);
     for (std::size_t i = 0; i < n; ++i)
       position_[order_[i]] = static_cast<Row>(i);
+    sync_charge();
   }
   /// Entries in the order (the population's size at shuffle()).
   std::size_t size() const { return order_.size(); }
@@ -53,7 +70,10 @@ class ActivationOrder final : public RowStore {
   Row at(std::size_t i) const { return order_[i]; }
 
   // RowStore: called by the population.
-  void append_row(Row) override { position_.push_back(kUnordered); }
+  void append_row(Row) override {
+    position_.push_back(kUnordered);
+    sync_charge();
+  }
   void swap_remove_row(Row row, Row last) override {
     if (position_[row] != kUnordered) order_[position_[row]] = AgentIndex::kNoRow;
     if (row != last) {
@@ -61,6 +81,7 @@ class ActivationOrder final : public RowStore {
       if (position_[row] != kUnordered) order_[position_[row]] = row;
     }
     position_.pop_back();
+    sync_charge();
   }
   void permute_rows(std::span<const Row> order) override {
     std::vector<Row> moved(order.size());
@@ -69,12 +90,30 @@ class ActivationOrder final : public RowStore {
       if (moved[i] != kUnordered) order_[moved[i]] = static_cast<Row>(i);
     }
     position_.swap(moved);
+    sync_charge();
   }
 
  private:
+  void sync_charge() {
+    // Used is two entries a row (shuffle() refills the order to one entry a row): a function of
+    // the rows alone, so a run resumed from a checkpoint (whose order is empty until its first
+    // shuffle, its vectors smaller) charges, and is refused births by its budget, exactly as the
+    // uninterrupted run. Births and deaths move both figures the same way: one call each.
+    const std::size_t rows = position_.size();
+    const std::size_t used = 2 * rows * sizeof(Row);
+    const std::size_t held =
+        (position_.capacity() + std::max(order_.capacity(), rows)) * sizeof(Row);
+    recharge_shared(accountant_->context(0), owner_->account(), memory::TagRegistry::kScratch,
+                    used_, held_, used, held);
+    used_ = used;
+    held_ = held;
+  }
+
+  memory::Accountant* accountant_;
   Population* owner_;
-  std::vector<Row> order_;     // the order: rows, kNoRow once dead
-  std::vector<Row> position_;  // per row: its index in order_, or kUnordered
+  std::size_t used_ = 0, held_ = 0;  // bytes charged
+  std::vector<Row> order_;           // the order: rows, kNoRow once dead
+  std::vector<Row> position_;        // per row: its index in order_, or kUnordered
 };
 
 }  // namespace cohort::engine

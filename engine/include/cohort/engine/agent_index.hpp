@@ -52,7 +52,9 @@ class AgentIndex {
 
   void reserve(std::size_t agents);
   /// Bytes the index occupies (its share of the per-agent overhead).
-  std::size_t capacity_bytes() const;
+  std::size_t capacity_bytes() const {
+    return sparse_.capacity() * sizeof(std::uint64_t) + dense_.capacity() * sizeof(AgentId);
+  }
 
   /// The whole state, for checkpoints (plain numbers, no addresses).
   struct State {

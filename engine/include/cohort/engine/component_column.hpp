@@ -66,16 +66,24 @@ class ComponentColumn {
   bool push_back() {
     const bool grows = size_ == capacity_;
     if (grows) grow(size_ + 1);
-    std::memset(data_.get() + size_ * value_bytes_, 0, value_bytes_);
+    std::byte* at = data_.get() + size_ * value_bytes_;
+    if (value_bytes_ == 8)  // the common width as one store, not a call to memset
+      std::memset(at, 0, 8);
+    else
+      std::memset(at, 0, value_bytes_);
     ++size_;
     return grows;
   }
   /// Moves the last row into `row` and drops the last row.
   void swap_remove(std::size_t row) {
     --size_;
-    if (row != size_)
-      std::memcpy(data_.get() + row * value_bytes_, data_.get() + size_ * value_bytes_,
-                  value_bytes_);
+    if (row == size_) return;
+    std::byte* to = data_.get() + row * value_bytes_;
+    const std::byte* from = data_.get() + size_ * value_bytes_;
+    if (value_bytes_ == 8)  // one load and store, not a call to memcpy (every death)
+      std::memcpy(to, from, 8);
+    else
+      std::memcpy(to, from, value_bytes_);
   }
   /// Reorders rows: new row i holds old row order[i] (a permutation of [0, size())). Gathers
   /// into `scratch` (size() values, 64-byte aligned) and copies back, so the column stays put.

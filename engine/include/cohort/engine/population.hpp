@@ -93,6 +93,7 @@ class Population {
       throw std::logic_error("component '" + name + "' added to population '" + name_ +
                              "' after agents were created");
     columns_.emplace_back(std::move(name), sizeof(T), alignof(T), typeid(T), kind);
+    component_bytes_ += sizeof(T);
     if constexpr (std::is_arithmetic_v<T>)
       if (kind == ColumnKind::value) columns_.back().set_fields({{"", field_type_of<T>(), 0}});
     return Component<T>{static_cast<std::uint32_t>(columns_.size() - 1)};
@@ -177,10 +178,13 @@ class Population {
   void set_refused_births(std::uint64_t n) { refused_births_ = n; }
 
   /// Component payload per agent (sum of component sizes).
-  std::size_t component_bytes_per_agent() const;
+  std::size_t component_bytes_per_agent() const { return component_bytes_; }
   /// Storage overhead per agent beyond the payload: handle index (16 B), uid (8 B) and the
   /// ledger (9 B) if kept.
-  std::size_t overhead_bytes_per_agent() const;
+  std::size_t overhead_bytes_per_agent() const {
+    return sizeof(std::uint64_t) + sizeof(AgentId) + sizeof(Uid) +
+           (options_.agent_ledger ? memory::AgentLedger::kBytesPerAgent : 0);
+  }
   /// Bytes of columns, ids and ledger as allocated (capacity), charged under tag `components`.
   std::size_t storage_bytes() const;
 
@@ -211,6 +215,7 @@ class Population {
   std::vector<Hook> destroy_hooks_;
   std::function<void(memory::ChargeContext&, Row)> release_;
   std::size_t charged_storage_ = 0;
+  std::size_t component_bytes_ = 0;  // component_bytes_per_agent(), kept as columns are added
   std::uint64_t refused_births_ = 0;
   // Room for one row store's values during a permutation (size x widest value), kept between
   // re-sorts and charged under tag `scratch`: see memory::permute_rows_through.

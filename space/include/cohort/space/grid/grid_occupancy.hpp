@@ -144,14 +144,24 @@ class GridOccupancy final : public engine::RowStore {
     engine::Row next, prev;  // neighbours in the cell's list (kNoRow at its ends)
   };
 
+  /// `r`, or `fallback` if r is kNoRow, by a mask (GCC turned the plain conditional into a branch
+  /// that mispredicts as often as a neighbour is missing).
+  static engine::Row or_if_none(engine::Row r, engine::Row fallback) {
+    const engine::Row none = 0u - static_cast<engine::Row>(r == engine::AgentIndex::kNoRow);
+    return (r & ~none) | (fallback & none);
+  }
   void link(engine::Row row, CellIndex cell) {
     constexpr engine::Row kNoRow = engine::AgentIndex::kNoRow;
     cell_[row] = cell;
     const engine::Row head = head_[cell];
-    if (head == kNoRow && track_empty_) mark_taken(cell);
+    // The flag first: whether a cell is empty is a coin toss where agents walk at random, and an
+    // untracked grid need not ask.
+    if (track_empty_ && head == kNoRow) mark_taken(cell);
     if (mode_ == Occupancy::multiple) {
+      // The writes pick their target instead of branching on it (with no old head, the row's own
+      // entry, written next).
+      links_[or_if_none(head, row)].prev = row;
       links_[row] = {head, kNoRow};
-      if (head != kNoRow) links_[head].prev = row;
     }
     head_[cell] = row;
   }
@@ -161,13 +171,12 @@ class GridOccupancy final : public engine::RowStore {
       head_[cell] = kNoRow;
     } else {
       const Link l = links_[row];
-      if (l.prev != kNoRow)
-        links_[l.prev].next = l.next;
-      else
-        head_[cell] = l.next;
-      if (l.next != kNoRow) links_[l.next].prev = l.prev;
+      engine::Row& into = l.prev != kNoRow ? links_[l.prev].next : head_[cell];
+      into = l.next;
+      // With no next, the row's own entry, which is rewritten or dropped after an unlink.
+      links_[or_if_none(l.next, row)].prev = l.prev;
     }
-    if (head_[cell] == kNoRow && track_empty_) mark_empty(cell);
+    if (track_empty_ && head_[cell] == kNoRow) mark_empty(cell);
     cell_[row] = kNoCell;
   }
   void mark_empty(CellIndex cell) {
@@ -183,8 +192,13 @@ class GridOccupancy final : public engine::RowStore {
     at_[cell] = kNoCell;
   }
   [[noreturn]] static void untracked();
-  void sync_row_charge();
-  std::size_t bytes_per_row() const;
+  void sync_row_charge() {
+    const std::size_t per_row = bytes_per_row();
+    row_charge_.set(cell_.size() * per_row, cell_.capacity() * per_row);
+  }
+  std::size_t bytes_per_row() const {
+    return mode_ == Occupancy::single ? sizeof(CellIndex) : sizeof(CellIndex) + sizeof(Link);
+  }
 
   engine::Population* owner_;
   GridShape shape_;
