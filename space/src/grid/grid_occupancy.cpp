@@ -1,5 +1,7 @@
 #include "cohort/space/grid/grid_occupancy.hpp"
 
+#include <algorithm>
+
 #include <stdexcept>
 #include <string>
 
@@ -133,14 +135,29 @@ void GridOccupancy::load(engine::CheckpointReader& in) {
       throw bad("the empty-cell list is inconsistent");
     at[empty[i]] = static_cast<std::uint32_t>(i);
   }
+  // Every placed agent is reached from its cell exactly once, and every link points back (a
+  // forged link would otherwise be followed, out of range, at the agent's next move or death).
+  const auto placed = static_cast<std::size_t>(
+      std::count_if(cell.begin(), cell.end(), [](CellIndex c) { return c != kNoCell; }));
+  const auto vacant = static_cast<std::size_t>(std::count(head.begin(), head.end(), kNoRow));
+  if (track_empty_ && empty.size() != vacant) throw bad("the empty-cell list is inconsistent");
+  if (mode_ == Occupancy::single) {
+    for (std::size_t c = 0; c < cells; ++c)
+      if (head[c] != kNoRow && cell[head[c]] != c) throw bad("a cell names an agent elsewhere");
+    if (cells - vacant != placed) throw bad("agents are placed in cells that do not name them");
+  }
   if (mode_ == Occupancy::multiple) {
     auto next = in.get_vector<Row>("grid cell lists (next)");
     auto prev = in.get_vector<Row>("grid cell lists (prev)");
     if (next.size() != rows || prev.size() != rows) throw bad("cell lists of the wrong length");
     std::size_t listed = 0;  // a cycle would list more agents than there are
-    for (std::size_t c = 0; c < cells; ++c)
-      for (Row r = head[c]; r != kNoRow; r = next[r])
-        if (r >= rows || cell[r] != c || ++listed > rows) throw bad("a cell list is broken");
+    for (std::size_t c = 0; c < cells; ++c) {
+      Row before = kNoRow;
+      for (Row r = head[c]; r != kNoRow; before = r, r = next[r])
+        if (r >= rows || cell[r] != c || prev[r] != before || ++listed > rows)
+          throw bad("a cell list is broken");
+    }
+    if (listed != placed) throw bad("agents are placed in cells whose lists miss them");
     links_.resize(rows);
     for (std::size_t r = 0; r < rows; ++r)
       links_[r] = {next[r], prev[r]};

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <numeric>
 #include <random>
@@ -222,6 +223,33 @@ TEST_CASE("a saved index loads back identical, cell lists and empty-cell order i
   for (std::size_t i = 0; i < g.empty_count(); ++i)
     CHECK(g.empty_at(i) == g2.empty_at(i));
   check_consistent(g2, pop2);
+}
+
+TEST_CASE("a forged cell-list link is refused on load, and the agents still leave cleanly") {
+  // Found by fuzz_checkpoint: a `prev` link out of range passed the checks (only `next` was
+  // walked), and the agent's removal then indexed past the links (a crash on exit 4).
+  engine::World world(engine::WorldOptions{1, 1});
+  engine::Population& pop = world.add_population("a", {.agent_ledger = false});
+  GridOccupancy g(world.accountant(), pop, GridShape::plane(6, 6, false), Occupancy::multiple);
+  std::mt19937 rng(3);
+  for (int i = 0; i < 30; ++i)
+    g.place(pop.row_of(pop.create()), rng() % 36);
+  engine::CheckpointWriter out;
+  g.save(out);
+  std::vector<std::byte> forged = out.bytes();
+  const std::uint32_t far = 1000000;  // the last row's prev: the payload's last 4 bytes
+  std::memcpy(forged.data() + forged.size() - sizeof far, &far, sizeof far);
+
+  engine::World world2(engine::WorldOptions{1, 1});
+  engine::Population& pop2 = world2.add_population("a", {.agent_ledger = false});
+  GridOccupancy g2(world2.accountant(), pop2, GridShape::plane(6, 6, false), Occupancy::multiple);
+  for (int i = 0; i < 30; ++i)
+    pop2.create();
+  engine::CheckpointReader in(forged.data(), forged.size());
+  CHECK_THROWS_WITH_AS(g2.load(in), doctest::Contains("a cell list is broken"),
+                       engine::CheckpointError);
+  pop2.clear();
+  CHECK(pop2.size() == 0);
 }
 
 TEST_CASE("agents within a radius, found through the neighbourhood, equal brute force") {
