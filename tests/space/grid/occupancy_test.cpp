@@ -4,7 +4,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 #include <numeric>
 #include <random>
@@ -194,23 +193,36 @@ TEST_CASE("a grid beyond the population budget is a typed refusal naming the tag
   }
 }
 
-TEST_CASE("a saved index loads back identical, cell lists and empty-cell order included") {
-  engine::World world(engine::WorldOptions{1, 1});
+namespace {
+
+// A 6 x 6 multiple-occupancy grid over 30 agents, placed at random (seed 3), or created unplaced
+// (the side a checkpoint loads into).
+struct SixBySix {
+  engine::World world{engine::WorldOptions{1, 1}};
   engine::Population& pop = world.add_population("a", {.agent_ledger = false});
-  GridOccupancy g(world.accountant(), pop, GridShape::plane(6, 6, false), Occupancy::multiple);
-  std::mt19937 rng(3);
-  for (int i = 0; i < 30; ++i)
-    g.place(pop.row_of(pop.create()), rng() % 36);
+  GridOccupancy g{world.accountant(), pop, GridShape::plane(6, 6, false), Occupancy::multiple};
+  std::mt19937 rng{3};
+  explicit SixBySix(bool place) {
+    for (int i = 0; i < 30; ++i) {
+      const Row r = pop.row_of(pop.create());
+      if (place) g.place(r, rng() % 36);
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a saved index loads back identical, cell lists and empty-cell order included") {
+  SixBySix saved(true);
+  GridOccupancy& g = saved.g;
   for (int i = 0; i < 20; ++i)
-    g.move(static_cast<Row>(rng() % 30), rng() % 36);
+    g.move(static_cast<Row>(saved.rng() % 30), saved.rng() % 36);
   engine::CheckpointWriter out;
   g.save(out);
 
-  engine::World world2(engine::WorldOptions{1, 1});
-  engine::Population& pop2 = world2.add_population("a", {.agent_ledger = false});
-  GridOccupancy g2(world2.accountant(), pop2, GridShape::plane(6, 6, false), Occupancy::multiple);
-  for (int i = 0; i < 30; ++i)
-    pop2.create();
+  SixBySix loaded(false);
+  GridOccupancy& g2 = loaded.g;
+  engine::Population& pop2 = loaded.pop;
   engine::CheckpointReader in(out.bytes().data(), out.bytes().size());
   g2.load(in);
   for (CellIndex c = 0; c < 36; ++c) {
@@ -228,23 +240,18 @@ TEST_CASE("a saved index loads back identical, cell lists and empty-cell order i
 TEST_CASE("a forged cell-list link is refused on load, and the agents still leave cleanly") {
   // Found by fuzz_checkpoint: a `prev` link out of range passed the checks (only `next` was
   // walked), and the agent's removal then indexed past the links (a crash on exit 4).
-  engine::World world(engine::WorldOptions{1, 1});
-  engine::Population& pop = world.add_population("a", {.agent_ledger = false});
-  GridOccupancy g(world.accountant(), pop, GridShape::plane(6, 6, false), Occupancy::multiple);
-  std::mt19937 rng(3);
-  for (int i = 0; i < 30; ++i)
-    g.place(pop.row_of(pop.create()), rng() % 36);
+  SixBySix saved(true);
   engine::CheckpointWriter out;
-  g.save(out);
+  saved.g.save(out);
   std::vector<std::byte> forged = out.bytes();
   const std::uint32_t far = 1000000;  // the last row's prev: the payload's last 4 bytes
-  std::memcpy(forged.data() + forged.size() - sizeof far, &far, sizeof far);
+  REQUIRE(forged.size() > sizeof far);
+  const auto* far_bytes = reinterpret_cast<const std::byte*>(&far);
+  std::copy(far_bytes, far_bytes + sizeof far, forged.end() - sizeof far);
 
-  engine::World world2(engine::WorldOptions{1, 1});
-  engine::Population& pop2 = world2.add_population("a", {.agent_ledger = false});
-  GridOccupancy g2(world2.accountant(), pop2, GridShape::plane(6, 6, false), Occupancy::multiple);
-  for (int i = 0; i < 30; ++i)
-    pop2.create();
+  SixBySix loaded(false);
+  GridOccupancy& g2 = loaded.g;
+  engine::Population& pop2 = loaded.pop;
   engine::CheckpointReader in(forged.data(), forged.size());
   CHECK_THROWS_WITH_AS(g2.load(in), doctest::Contains("a cell list is broken"),
                        engine::CheckpointError);
