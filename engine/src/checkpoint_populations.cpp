@@ -35,6 +35,15 @@ void write_rows(const Population& pop, CheckpointWriter& out) {
   }
 }
 
+// Each row's ledger flags in row order (empty without a ledger).
+std::vector<std::uint8_t> ledger_flags(const Population& pop) {
+  std::vector<std::uint8_t> flags;
+  if (pop.has_agent_ledger())
+    for (Row r = 0; r < pop.size(); ++r)
+      flags.push_back(pop.account().ledger().flags(r));
+  return flags;
+}
+
 // One rank's agents of one population, for rank 0: uids, each value column, ledger flags.
 std::vector<std::byte> pack_agents(const Population& pop) {
   CheckpointWriter w;
@@ -48,11 +57,7 @@ std::vector<std::byte> pack_agents(const Population& pop) {
                             "'), which a portable (distributed) checkpoint cannot carry yet");
     w.put_bytes(col.bytes(), col.size() * col.value_bytes());
   }
-  std::vector<std::uint8_t> flags;
-  if (pop.has_agent_ledger())
-    for (Row r = 0; r < pop.size(); ++r)
-      flags.push_back(pop.account().ledger().flags(r));
-  w.put_vector(flags);
+  w.put_vector(ledger_flags(pop));
   return w.bytes();
 }
 
@@ -188,12 +193,7 @@ void write_ledger_flags(const World& world, PopulationLayout layout, const Saved
       out.put_vector(saved.flags[i]);
       continue;
     }
-    const Population& pop = world.population(i);
-    std::vector<std::uint8_t> flags;
-    if (pop.has_agent_ledger())
-      for (Row r = 0; r < pop.size(); ++r)
-        flags.push_back(pop.account().ledger().flags(r));
-    out.put_vector(flags);
+    out.put_vector(ledger_flags(world.population(i)));
   }
 }
 
