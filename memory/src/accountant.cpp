@@ -3,6 +3,7 @@
 #include "cohort/memory/process_memory.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <stdexcept>
 
 namespace cohort::memory {
@@ -55,37 +56,41 @@ void Accountant::settle() {
   std::uint64_t engine_used = 0;
   std::uint64_t engine_held = 0;
   for (auto& pop : populations_) {
-    std::uint64_t pop_used = 0;
-    std::uint64_t pop_held = 0;
-    for (std::size_t scope = 0; scope < 2; ++scope) {
-      std::uint64_t scope_used = 0;
-      for (std::size_t tag = 0; tag < TagRegistry::kMaxTags; ++tag) {
-        TagCounters& c = pop->counters_[scope][tag];
-        std::int64_t used_high = 0;
-        std::int64_t held_high = 0;
-        for (auto& ctx : contexts_) {
-          TagDelta& d = ctx->delta(pop->index_, static_cast<Scope>(scope), static_cast<TagId>(tag));
-          if (d.empty()) continue;
-          used_high += d.used_high;
-          held_high += d.held_high;
-          c.peak_used = std::max(c.peak_used, apply(c.used, used_high));
-          c.peak_held = std::max(c.peak_held, apply(c.held, held_high));
-          c.used = apply(c.used, d.used());
-          c.held = apply(c.held, d.held());
-          used_high -= d.used();  // later threads' highs start from the merged value
-          held_high -= d.held();
-          c.allocations += d.allocations;
-          c.frees += d.frees;
-          c.refusals += d.refusals;
-          c.reclaimed += d.reclaimed;
-          d = TagDelta{};
-        }
-        pop_used += c.used;
-        pop_held += c.held;
-        scope_used += c.used;
+    // Only the deltas some context wrote (or a slot may have): a step touches a few of the 64.
+    std::uint64_t visit = 0;
+    for (auto& ctx : contexts_)
+      visit |= ctx->take_touched(pop->index_);
+    for (; visit != 0; visit &= visit - 1) {
+      const auto bit = static_cast<std::size_t>(std::countr_zero(visit));
+      const auto tag = static_cast<TagId>(bit % TagRegistry::kMaxTags);
+      TagCounters& c = pop->counters_[bit / TagRegistry::kMaxTags][tag];
+      const std::uint64_t used_before = c.used;
+      const std::uint64_t held_before = c.held;
+      std::int64_t used_high = 0;
+      std::int64_t held_high = 0;
+      for (auto& ctx : contexts_) {
+        TagDelta& d = (*ctx->deltas_[pop->index_])[bit];  // read without marking it again
+        if (d.empty()) continue;
+        used_high += d.used_high;
+        held_high += d.held_high;
+        c.peak_used = std::max(c.peak_used, apply(c.used, used_high));
+        c.peak_held = std::max(c.peak_held, apply(c.held, held_high));
+        c.used = apply(c.used, d.used());
+        c.held = apply(c.held, d.held());
+        used_high -= d.used();  // later threads' highs start from the merged value
+        held_high -= d.held();
+        c.allocations += d.allocations;
+        c.frees += d.frees;
+        c.refusals += d.refusals;
+        c.reclaimed += d.reclaimed;
+        d = TagDelta{};
       }
-      pop->used_[scope] = scope_used;
+      // Unsigned: the sums move by the difference, whichever its sign (modular arithmetic).
+      pop->used_[bit / TagRegistry::kMaxTags] += c.used - used_before;
+      pop->held_ += c.held - held_before;
     }
+    const std::uint64_t pop_used = pop->used_[0] + pop->used_[1];
+    const std::uint64_t pop_held = pop->held_;
     for (auto& ctx : contexts_) {
       auto& rungs = ctx->rung_deltas_[pop->index_];
       for (std::size_t k = 0; k < rungs.size(); ++k) {

@@ -10,6 +10,8 @@ ChargeContext::ChargeContext(const TagRegistry& tags, PoolMode mode) : tags_(&ta
 void ChargeContext::ensure_population(std::uint32_t index) {
   while (deltas_.size() <= index)
     deltas_.push_back(std::make_unique<PopulationDeltas>());
+  touched_.resize(deltas_.size());
+  slotted_.resize(deltas_.size());
   if (rung_deltas_.size() <= index) rung_deltas_.resize(std::size_t{index} + 1);
 }
 
@@ -27,6 +29,7 @@ ChargeSlot ChargeContext::slot(PopulationAccount& pop, TagId tag, std::size_t by
   s.ledger_ = &pop.ledger_;
   s.pool_ = pools_.pool_for(bytes);
   s.delta_ = &agent_delta(pop, tag);
+  slotted_[pop.index_] |= std::uint64_t{1} << tag;
   s.pop_ = &pop;
   s.bytes_ = bytes;
   s.held_ = s.pool_ != nullptr ? s.pool_->chunk_bytes() : pools_.held_for(bytes);
@@ -118,16 +121,6 @@ void ChargeContext::deallocate_shared(PopulationAccount& pop, TagId tag, void* p
                                       std::size_t bytes) {
   const std::size_t held = pools_.held_for(bytes);
   pools_.deallocate(ptr, bytes);
-  delta(pop.index_, Scope::population, tag).remove(bytes, held);
-}
-
-void ChargeContext::charge_shared(PopulationAccount& pop, TagId tag, std::size_t bytes,
-                                  std::size_t held) {
-  delta(pop.index_, Scope::population, tag).add(bytes, held);
-}
-
-void ChargeContext::release_shared(PopulationAccount& pop, TagId tag, std::size_t bytes,
-                                   std::size_t held) {
   delta(pop.index_, Scope::population, tag).remove(bytes, held);
 }
 

@@ -1,17 +1,8 @@
 #include "cohort/space/grid/space_charge.hpp"
 
-#include "cohort/engine/shared_charge.hpp"
 #include "cohort/memory/refusal.hpp"
 
 namespace cohort::space {
-
-void SpaceCharge::set(std::size_t used, std::size_t held) {
-  if (used == used_ && held == held_) return;
-  engine::recharge_shared(accountant_->context(0), owner_->account(), tag_, used_, held_, used,
-                          held);
-  used_ = used;
-  held_ = held;
-}
 
 void SpaceCharge::check_growth(std::size_t more, const std::string& what) const {
   const memory::PopulationLimits& limits = owner_->options().population_budget;

@@ -174,8 +174,13 @@ class ChargeContext {
   void* allocate_shared(PopulationAccount& pop, TagId tag, std::size_t bytes);
   void deallocate_shared(PopulationAccount& pop, TagId tag, void* ptr, std::size_t bytes);
   /// Charges the population for memory it owns elsewhere (e.g. a std::vector of components).
-  void charge_shared(PopulationAccount& pop, TagId tag, std::size_t bytes, std::size_t held);
-  void release_shared(PopulationAccount& pop, TagId tag, std::size_t bytes, std::size_t held);
+  /// Inline: every birth and death of an agent with side stores (grids, orders) charges here.
+  void charge_shared(PopulationAccount& pop, TagId tag, std::size_t bytes, std::size_t held) {
+    delta(pop.index_, Scope::population, tag).add(bytes, held);
+  }
+  void release_shared(PopulationAccount& pop, TagId tag, std::size_t bytes, std::size_t held) {
+    delta(pop.index_, Scope::population, tag).remove(bytes, held);
+  }
 
   /// Details of the most recent refusal on this context.
   BudgetRefusal last_refusal() const;
@@ -221,11 +226,22 @@ class ChargeContext {
     return ((usage & AgentLedger::kSpecialBit) | static_cast<unsigned>(reclaim_depth_)) != 0;
   }
 
+  // Every write of a delta passes here and marks it, so settle() visits only what changed.
   TagDelta& delta(std::uint32_t pop, Scope scope, TagId tag) {
-    return (*deltas_[pop])[static_cast<std::size_t>(scope) * TagRegistry::kMaxTags + tag];
+    const std::size_t at = static_cast<std::size_t>(scope) * TagRegistry::kMaxTags + tag;
+    touched_[pop] |= std::uint64_t{1} << at;
+    return (*deltas_[pop])[at];
   }
   TagDelta& agent_delta(const PopulationAccount& pop, TagId tag) {
+    touched_[pop.index_] |= std::uint64_t{1} << tag;
     return (*deltas_[pop.index_])[tag];
+  }
+  // The deltas of population `pop` settle() must visit: those written since the last settle and
+  // those a ChargeSlot points at (written through the slot, without passing delta()).
+  std::uint64_t take_touched(std::uint32_t pop) {
+    const std::uint64_t visit = touched_[pop] | slotted_[pop];
+    touched_[pop] = 0;
+    return visit;
   }
 
   void commit(PopulationAccount& pop, AgentRow row, TagId tag, std::size_t bytes,
@@ -265,7 +281,10 @@ class ChargeContext {
 
   const TagRegistry* tags_;
   PoolSet pools_;
-  std::vector<std::unique_ptr<PopulationDeltas>> deltas_;                      // [population]
+  std::vector<std::unique_ptr<PopulationDeltas>> deltas_;  // [population]
+  static_assert(2 * TagRegistry::kMaxTags <= 64, "one bit per (scope, tag) delta");
+  std::vector<std::uint64_t> touched_;  // [population]: bit scope * kMaxTags + tag
+  std::vector<std::uint64_t> slotted_;  // [population]: deltas some ChargeSlot points at
   std::vector<std::array<RungCounters, AgentLedger::kMaxRungs>> rung_deltas_;  // [population]
   RefusalRecord last_refusal_;
   int reclaim_depth_ = 0;

@@ -106,6 +106,7 @@ class PopulationAccount {
   std::array<RungCounters, AgentLedger::kMaxRungs> rungs_{};
   std::array<std::array<TagCounters, TagRegistry::kMaxTags>, 2> counters_{};
   std::array<std::uint64_t, 2> used_{};  // per scope, the sum of counters_[scope][*].used
+  std::uint64_t held_ = 0;               // the sum of counters_[*][*].held
   std::uint64_t orphaned_used_ = 0;
   std::uint64_t orphaned_held_ = 0;
   std::uint64_t peak_used_ = 0;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cohort/engine/population.hpp"
+#include "cohort/engine/shared_charge.hpp"
 #include "cohort/memory/tags.hpp"
 
 namespace cohort::space {
@@ -20,8 +21,15 @@ class SpaceCharge {
   SpaceCharge& operator=(const SpaceCharge&) = delete;
   ~SpaceCharge() { set(0, 0); }
 
-  /// Charges (used, held) in place of the previous figures.
-  void set(std::size_t used, std::size_t held);
+  /// Charges (used, held) in place of the previous figures. Inline: grids call it on every
+  /// birth and death.
+  void set(std::size_t used, std::size_t held) {
+    if (used == used_ && held == held_) return;
+    engine::recharge_shared(accountant_->context(0), owner_->account(), tag_, used_, held_, used,
+                            held);
+    used_ = used;
+    held_ = held;
+  }
   /// Throws memory::BudgetExceeded (typed: population, tag, bytes, in use, limit, remedy) if
   /// growing the charge by `more` bytes would cross the owner's population budget.
   void check_growth(std::size_t more, const std::string& what) const;
