@@ -46,6 +46,9 @@ void Accountant::ensure_threads(std::size_t threads) {
 }
 
 void Accountant::settle() {
+  for (SharedCharge* charge : queued_charges_)
+    charge->apply();
+  queued_charges_.clear();
   // One thread's pools have nobody to share with: no list to allocate at every phase end.
   if (contexts_.size() > 1) {
     std::vector<PoolSet*> sets;

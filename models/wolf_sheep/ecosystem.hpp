@@ -80,33 +80,36 @@ class Ecosystem {
   /// Activates the animal of species S at `row`, which steps to `to`; `rng` is its stream.
   template <Species S>
   void activate(engine::Row row, space::CellIndex to, engine::StreamWords& rng);
-  /// Draws the first words of the animals at [begin, begin + kAhead) of `s`'s order.
-  void draw_ahead(Species s, std::size_t begin);
-  /// Fetches the rows and cells of the animals activated soon after the i-th of `s`'s order.
-  void prefetch(Species s, std::size_t i) const;
+  /// Draws the first words and finds the target cells of the animals at [begin, begin + kBatch)
+  /// of `s`'s order.
+  void draw_batch(Species s, std::size_t begin);
   /// The cell one random-walk step `d` from `from` (clamped at bounded edges, wrapped on tori).
   space::CellIndex step_to(space::CellIndex from, space::Coord d) const;
 
   EcosystemSettings settings_;
   space::GridShape shape_;
   space::Neighbourhood moves_;
+  space::FastDivisor row_of_cell_;  // cell -> y (2-D: the cell index divided by the width)
   std::array<std::int32_t, 2> extent_;
   std::array<bool, 2> torus_;
   std::array<engine::Population*, 2> pops_;
   std::array<engine::Component<double>, 2> energy_;
+  // Each species' energy column during a pass: looked up (type-checked) at the pass start and
+  // after each birth of that species (which may move it), not on every activation.
+  std::array<double*, 2> energies_{};
   std::array<std::optional<space::GridOccupancy>, 2> grids_;
   std::optional<space::CellLayer<std::uint8_t>> grown_;
   std::optional<space::CellLayer<std::int32_t>> countdown_;
   PhaseCounts last_;
   // Declared after the grids and destroyed before them; both follow the populations' rows.
   std::array<std::optional<engine::ActivationOrder>, 2> order_;
-  // For the entries of the order in this batch and the next: the agent's uid, the first block
-  // (4 words) of its stream, its cell and its step's target; entry i at i % kWindow.
-  static constexpr std::size_t kAhead = 64, kWindow = 2 * kAhead;
+  // For the entries of the order in this batch: the agent's uid, the first block (4 words) of its
+  // stream and its step's target; entry i at i % kBatch.
+  static constexpr std::size_t kBatch = 64;
   engine::StreamFamily family_;
-  std::array<engine::Uid, kWindow> window_uids_{};
-  std::array<std::uint32_t, 4 * kWindow> window_words_{};
-  std::array<space::CellIndex, kWindow> window_from_{}, window_to_{};
+  std::array<engine::Uid, kBatch> batch_uids_{};
+  std::array<std::uint32_t, 4 * kBatch> batch_words_{};
+  std::array<space::CellIndex, kBatch> batch_to_{};
 };
 
 }  // namespace cohort::models::wolf_sheep

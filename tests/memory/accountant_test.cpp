@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cohort/memory/accountant.hpp"
+#include "cohort/memory/shared_charge.hpp"
 #include "random_workload.hpp"
 
 using namespace cohort::memory;
@@ -370,4 +371,36 @@ TEST_CASE("through a slot, an agent's override replaces the population default")
   ctx.deallocate(genome_row, 1, ok.ptr);
   pop.ledger().clear_limits(1);
   CHECK(ctx.allocate(genome_row, 1).status == ChargeStatus::refused);
+}
+
+TEST_CASE(
+    "a shared charge reaches the counters at the next settle, with its peak between settles") {
+  Accountant acc;
+  const TagId tag = acc.tags().intern("index");
+  PopulationAccount& pop = acc.add_population("p");
+  const TagCounters& c = pop.counters(Scope::population, tag);
+  {
+    SharedCharge charge(acc, pop, tag);
+    charge.set(100, 128);
+    charge.set(300, 512);
+    charge.set(200, 512);
+    CHECK(c.used == 0);  // recorded, not yet charged
+    acc.settle();
+    CHECK(c.used == 200);
+    CHECK(c.held == 512);
+    CHECK(c.peak_used == 300);
+    CHECK(c.peak_held == 512);
+    CHECK(pop.used(Scope::population) == 200);
+    charge.set(50, 128);
+    acc.settle();
+    CHECK(c.used == 50);
+    CHECK(c.held == 128);
+    CHECK(c.peak_used == 300);
+    charge.set(80, 128);
+  }  // destroyed while queued: releases what was charged and leaves the queue
+  acc.settle();
+  CHECK(c.used == 0);
+  CHECK(c.held == 0);
+  CHECK(pop.used(Scope::population) == 0);
+  CHECK(acc.engine_total().used == 0);
 }

@@ -9,7 +9,7 @@ void SpaceCharge::check_growth(std::size_t more, const std::string& what) const 
   if (!limits.limited() || owner_->budget_bytes() + more <= limits.hard) return;
   memory::BudgetRefusal r;
   r.account_path = owner_->name();
-  r.tag = std::string(accountant_->tags().name(tag_));
+  r.tag = std::string(accountant_->tags().name(charge_.tag()));
   r.requested = more;
   r.in_use = owner_->budget_bytes();
   r.limit = limits.hard;

@@ -12,8 +12,8 @@
 
 #include "cohort/engine/population.hpp"
 #include "cohort/engine/random_stream.hpp"
-#include "cohort/engine/shared_charge.hpp"
 #include "cohort/memory/accountant.hpp"
+#include "cohort/memory/shared_charge.hpp"
 
 namespace cohort::engine {
 
@@ -42,15 +42,10 @@ class ActivationOrder final : public RowStore {
 
   /// Attaches to `owner`, which must be empty; charges go through `accountant` (the owner's).
   ActivationOrder(memory::Accountant& accountant, Population& owner)
-      : accountant_(&accountant), owner_(&owner) {
+      : owner_(&owner), charge_(accountant, owner.account(), memory::TagRegistry::kScratch) {
     owner.attach(*this);
   }
-  ~ActivationOrder() override {
-    if (held_ > 0)
-      accountant_->context(0).release_shared(owner_->account(), memory::TagRegistry::kScratch,
-                                             used_, held_);
-    owner_->detach(*this);
-  }
+  ~ActivationOrder() override { owner_->detach(*this); }
   ActivationOrder(const ActivationOrder&) = delete;
   ActivationOrder& operator=(const ActivationOrder&) = delete;
 
@@ -98,22 +93,16 @@ class ActivationOrder final : public RowStore {
     // Used is two entries a row (shuffle() refills the order to one entry a row): a function of
     // the rows alone, so a run resumed from a checkpoint (whose order is empty until its first
     // shuffle, its vectors smaller) charges, and is refused births by its budget, exactly as the
-    // uninterrupted run. Births and deaths move both figures the same way: one call each.
+    // uninterrupted run. Charged at the next settle, not on every birth and death.
     const std::size_t rows = position_.size();
-    const std::size_t used = 2 * rows * sizeof(Row);
-    const std::size_t held =
-        (position_.capacity() + std::max(order_.capacity(), rows)) * sizeof(Row);
-    recharge_shared(accountant_->context(0), owner_->account(), memory::TagRegistry::kScratch,
-                    used_, held_, used, held);
-    used_ = used;
-    held_ = held;
+    charge_.set(2 * rows * sizeof(Row),
+                (position_.capacity() + std::max(order_.capacity(), rows)) * sizeof(Row));
   }
 
-  memory::Accountant* accountant_;
   Population* owner_;
-  std::size_t used_ = 0, held_ = 0;  // bytes charged
-  std::vector<Row> order_;           // the order: rows, kNoRow once dead
-  std::vector<Row> position_;        // per row: its index in order_, or kUnordered
+  memory::SharedCharge charge_;
+  std::vector<Row> order_;     // the order: rows, kNoRow once dead
+  std::vector<Row> position_;  // per row: its index in order_, or kUnordered
 };
 
 }  // namespace cohort::engine

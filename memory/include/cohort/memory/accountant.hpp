@@ -13,6 +13,7 @@
 #include "cohort/memory/counters.hpp"
 #include "cohort/memory/pool_set.hpp"
 #include "cohort/memory/population_account.hpp"
+#include "cohort/memory/shared_charge.hpp"
 #include "cohort/memory/tags.hpp"
 
 namespace cohort::memory {
@@ -70,7 +71,8 @@ class Accountant {
   /// Adds contexts up to `threads` (never removes: their pools may hold live chunks).
   void ensure_threads(std::size_t threads);
 
-  /// Merges every context's deltas into the settled counters. Call only when no thread charges.
+  /// Charges every SharedCharge changed since the last settle, then merges every context's
+  /// deltas into the settled counters. Call only when no thread charges.
   void settle();
 
   /// Settled totals over every population, own and agents, per tag.
@@ -86,10 +88,13 @@ class Accountant {
   std::uint64_t rss_at_start() const { return rss_at_start_; }
 
  private:
+  friend class SharedCharge;
+
   TagRegistry tags_;
   PoolMode pool_mode_;
   std::deque<std::unique_ptr<PopulationAccount>> populations_;
   std::vector<std::unique_ptr<ChargeContext>> contexts_;
+  std::vector<SharedCharge*> queued_charges_;  // changed since the last settle
   std::uint64_t peak_used_ = 0;
   std::uint64_t peak_held_ = 0;
   std::uint64_t rss_at_start_ = 0;
