@@ -3,7 +3,8 @@
 //
 //   build/release/bench/interaction_bench --benchmark_repetitions=5
 //
-// BM_Permute: 1M agents, 3 float components and memory ledgers, one thread (target <= 15 ms).
+// BM_Permute: 1M agents, 3 float components and memory ledgers, one thread (target <= 15 ms);
+// BM_PermuteChargedLedgers: the same with something charged to every agent's ledger.
 // BM_ApplyEffects: items/s = effects emitted and applied per second (target >= 50M/s, 2 threads).
 #include <benchmark/benchmark.h>
 
@@ -37,7 +38,9 @@ std::vector<Row> make_order(bool by_cell) {
   return order;
 }
 
-void BM_Permute(benchmark::State& state) {
+// 1M agents with 3 float components and a ledger; with `charged`, every agent has 16 bytes
+// charged, so the ledger's rows must move too (an all-clear ledger has nothing to move).
+void permute_population(benchmark::State& state, bool charged) {
   World world(WorldOptions{1, 1});
   Population& pop = world.add_population("p", {.agent_ledger = true});
   pop.add_component<float>("x");
@@ -46,13 +49,31 @@ void BM_Permute(benchmark::State& state) {
   pop.reserve(kAgents);
   for (std::size_t i = 0; i < kAgents; ++i)
     pop.create();
+  if (charged) {
+    cohort::memory::ChargeContext& ctx = world.accountant().context(0);
+    const auto tag = world.accountant().tags().intern("data");
+    for (Row r = 0; r < kAgents; ++r)
+      if (ctx.charge(pop.account(), r, tag, 16, 16) != cohort::memory::ChargeStatus::ok)
+        state.SkipWithError("charge refused");
+  }
   const std::vector<Row> order = make_order(state.range(0) != 0);
   for (auto _ : state)
     pop.permute(order);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kAgents));
   benchmark::DoNotOptimize(pop.uid_at(0));
 }
+void BM_Permute(benchmark::State& state) {
+  permute_population(state, false);
+}
+void BM_PermuteChargedLedgers(benchmark::State& state) {
+  permute_population(state, true);
+}
 BENCHMARK(BM_Permute)->ArgName("by_cell")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PermuteChargedLedgers)
+    ->ArgName("by_cell")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond);
 
 // Each of 1M senders emits `per_agent` additive effects to uniformly random receivers of a
 // population of 1M; one step = emission (parallel) + ordering and application at the phase end.

@@ -2,6 +2,7 @@
 
 #include "cohort/memory/row_gather.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -66,13 +67,48 @@ Row AgentIndex::destroy(AgentId id) {
 }
 
 void AgentIndex::permute(std::span<const Row> order, void* scratch) {
-  memory::permute_rows_through(dense_.data(), order, scratch);
-  // A scatter to random slots: prefetch the lines for writing, as the gathers do for reading.
-  constexpr std::size_t kAhead = 64;
+  auto* gathered = static_cast<AgentId*>(scratch);
+  memory::gather_rows(gathered, dense_.data(), order);
+  adopt(gathered);
+}
+
+Row AgentIndex::gather_checked(std::span<const Row> order, AgentId* gathered) const {
+  const std::size_t n = dense_.size();
+  std::vector<std::uint64_t> seen((n + 63) / 64, 0);
+  std::uint64_t repeated = 0;  // non-zero once some row was named twice
+  const AgentId* ids = dense_.data();
+  constexpr std::size_t kAhead = memory::kGatherAhead;
+  for (std::size_t i = 0; i < n; ++i) {
+    const Row r = order[i];
+    if (r >= n) [[unlikely]]
+      return r;
+    if (i + kAhead < n && order[i + kAhead] < n) __builtin_prefetch(ids + order[i + kAhead]);
+    const std::uint64_t bit = std::uint64_t{1} << (r % 64);
+    repeated |= seen[r / 64] & bit;
+    seen[r / 64] |= bit;
+    gathered[i] = ids[r];
+  }
+  if (repeated == 0) return kNoRow;
+  // Rare: find a row named twice, for the caller's message.
+  std::fill(seen.begin(), seen.end(), 0);
+  for (const Row r : order) {
+    const std::uint64_t bit = std::uint64_t{1} << (r % 64);
+    if (seen[r / 64] & bit) return r;
+    seen[r / 64] |= bit;
+  }
+  return kNoRow;
+}
+
+void AgentIndex::adopt(const AgentId* gathered) {
+  // The copy and the slots' scatter in one pass; the scatter goes to random slots, so its lines
+  // are prefetched for writing as the gathers prefetch theirs for reading.
+  constexpr std::size_t kAhead = memory::kGatherAhead;
   const std::size_t n = dense_.size();
   for (std::size_t i = 0; i < n; ++i) {
-    if (i + kAhead < n) __builtin_prefetch(&sparse_[dense_[i + kAhead].index()], 1);
-    sparse_[dense_[i].index()] = static_cast<Row>(i);
+    if (i + kAhead < n) __builtin_prefetch(&sparse_[gathered[i + kAhead].index()], 1);
+    const AgentId id = gathered[i];
+    dense_[i] = id;
+    sparse_[id.index()] = static_cast<Row>(i);
   }
 }
 

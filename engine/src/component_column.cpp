@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <new>
+#include <stdexcept>
 
 #include "cohort/memory/row_gather.hpp"
 
@@ -19,6 +20,31 @@ void gather(std::byte* out, const std::byte* in, std::span<const Row> order) {
     std::byte b[N];
   };
   memory::gather_rows(reinterpret_cast<Value*>(out), reinterpret_cast<const Value*>(in), order);
+}
+
+// Two gathers of the same width in one pass over the order: two random loads per row in flight
+// instead of one, and one read of the order instead of two.
+template <std::size_t N>
+void gather_pair(std::byte* out_a, const std::byte* in_a, std::byte* out_b, const std::byte* in_b,
+                 std::span<const Row> order) {
+  struct Value {
+    std::byte b[N];
+  };
+  auto* __restrict da = reinterpret_cast<Value*>(out_a);
+  auto* __restrict db = reinterpret_cast<Value*>(out_b);
+  const auto* __restrict sa = reinterpret_cast<const Value*>(in_a);
+  const auto* __restrict sb = reinterpret_cast<const Value*>(in_b);
+  constexpr std::size_t kAhead = memory::kGatherAhead;
+  const std::size_t n = order.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) {
+      __builtin_prefetch(sa + order[i + kAhead]);
+      __builtin_prefetch(sb + order[i + kAhead]);
+    }
+    const Row r = order[i];
+    da[i] = sa[r];
+    db[i] = sb[r];
+  }
 }
 }  // namespace
 
@@ -82,6 +108,30 @@ void ComponentColumn::permute(std::span<const Row> order, std::byte* scratch) {
         std::memcpy(scratch + i * value_bytes_, in + order[i] * value_bytes_, value_bytes_);
   }
   std::memcpy(data_.get(), scratch, order.size() * value_bytes_);
+}
+
+void ComponentColumn::permute_pair(ComponentColumn& a, ComponentColumn& b,
+                                   std::span<const Row> order, std::byte* scratch) {
+  const std::size_t n = order.size();
+  if (n == 0) return;
+  const std::size_t width = a.value_bytes_;
+  std::byte* into_a = scratch;
+  std::byte* into_b = scratch + n * width;
+  switch (width) {
+    case 1:
+      gather_pair<1>(into_a, a.data_.get(), into_b, b.data_.get(), order);
+      break;
+    case 2:
+      gather_pair<2>(into_a, a.data_.get(), into_b, b.data_.get(), order);
+      break;
+    case 4:
+      gather_pair<4>(into_a, a.data_.get(), into_b, b.data_.get(), order);
+      break;
+    default:
+      throw std::logic_error("permute_pair is for columns of 1, 2 or 4 bytes");
+  }
+  std::memcpy(a.data_.get(), into_a, n * width);
+  std::memcpy(b.data_.get(), into_b, n * width);
 }
 
 void ComponentColumn::resize(std::size_t rows) {

@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "cohort/memory/row_gather.hpp"
+#include "cohort/memory/shared_charge.hpp"
 
 namespace cohort::engine {
 
@@ -143,44 +144,82 @@ void Population::permute(std::span<const Row> order) {
     throw std::invalid_argument("permutation of population '" + name_ + "' has " +
                                 std::to_string(order.size()) + " rows, the population " +
                                 std::to_string(size()));
-  std::vector<bool> seen(order.size());
-  for (const Row r : order) {
-    if (r >= order.size() || seen[r])
-      throw std::invalid_argument("permutation of population '" + name_ + "' names row " +
-                                  std::to_string(r) + " twice or out of range");
-    seen[r] = true;
-  }
-  permute_unchecked(order);
+  // The handles are gathered first, checking the order on the way: nothing has moved if it fails.
+  prepare_permute_scratch();
+  auto* gathered = reinterpret_cast<AgentId*>(permute_scratch_.data());
+  const Row bad = ids_.gather_checked(order, gathered);
+  if (bad != AgentIndex::kNoRow)
+    throw std::invalid_argument("permutation of population '" + name_ + "' names row " +
+                                std::to_string(bad) + " twice or out of range");
+  ids_.adopt(gathered);
+  permute_stores(order);
 }
 
-std::byte* Population::permute_scratch() {
+void Population::prepare_permute_scratch() {
   std::size_t widest = sizeof(std::uint64_t);  // ids, uids, ledger words
   for (const ComponentColumn& col : columns_)
     widest = std::max(widest, col.value_bytes());
-  const std::size_t bytes = size() * widest;
-  if (bytes > permute_scratch_bytes_) {
-    memory::ChargeContext& ctx = accountant_->context(0);
-    const auto tag = memory::TagRegistry::kScratch;
-    if (permute_scratch_bytes_ > 0)
-      ctx.release_shared(*account_, tag, permute_scratch_bytes_, permute_scratch_bytes_);
-    permute_scratch_.reset();
-    permute_scratch_bytes_ = 0;
-    permute_scratch_.reset(new std::byte[bytes]);  // uninitialised: the gathers overwrite it
-    permute_scratch_bytes_ = bytes;
-    ctx.charge_shared(*account_, tag, bytes, bytes);
+  const std::size_t words = (size() * widest + 7) / 8;
+  if (words > permute_scratch_.capacity()) {
+    // Freed before the new one is taken, so the peak is one scratch, not two.
+    std::vector<std::uint64_t>().swap(permute_scratch_);
+    sync_scratch_charge();
   }
-  return permute_scratch_.get();
+  // Exactly `words`, so that with word-wide values it can trade places with a column of size()
+  // words. Growing fills zeros once, which also faults the pages in outside the gathers.
+  permute_scratch_.resize(words);
+  sync_scratch_charge();
+}
+
+void Population::sync_scratch_charge() {
+  const std::size_t now = permute_scratch_.capacity() * sizeof(std::uint64_t);
+  memory::recharge_shared(accountant_->context(0), *account_, memory::TagRegistry::kScratch,
+                          charged_scratch_, now);
+  charged_scratch_ = now;
 }
 
 void Population::permute_unchecked(std::span<const Row> order) {
-  std::byte* scratch = permute_scratch();
-  ids_.permute(order, scratch);
-  memory::permute_rows_through(uids_.data(), order, scratch);
-  for (ComponentColumn& col : columns_)
-    col.permute(order, scratch);
-  if (options_.agent_ledger) account_->ledger().permute(order, scratch);
+  prepare_permute_scratch();
+  ids_.permute(order, permute_scratch_.data());
+  permute_stores(order);
+}
+
+void Population::permute_stores(std::span<const Row> order) {
+  auto* scratch = reinterpret_cast<std::byte*>(permute_scratch_.data());
+  // Word-wide stores trade buffers with the scratch when it holds exactly one word per row:
+  // a gather and no copy back.
+  if (permute_scratch_.size() == size()) {
+    memory::gather_rows(permute_scratch_.data(), uids_.data(), order);
+    uids_.swap(permute_scratch_);
+    scratch = reinterpret_cast<std::byte*>(permute_scratch_.data());
+  } else {
+    memory::permute_rows_through(uids_.data(), order, scratch);
+  }
+  // Narrow columns of equal width go two to a pass.
+  std::vector<ComponentColumn*> pending;
+  for (ComponentColumn& col : columns_) {
+    if (col.value_bytes() > 4) {
+      col.permute(order, scratch);
+      continue;
+    }
+    auto partner = std::find_if(pending.begin(), pending.end(), [&](const ComponentColumn* p) {
+      return p->value_bytes() == col.value_bytes();
+    });
+    if (partner == pending.end()) {
+      pending.push_back(&col);
+      continue;
+    }
+    ComponentColumn::permute_pair(**partner, col, order, scratch);
+    pending.erase(partner);
+  }
+  for (ComponentColumn* col : pending)
+    col->permute(order, scratch);
+  if (options_.agent_ledger) account_->ledger().permute(order, permute_scratch_);
   for (RowStore* store : stores_)
     store->permute_rows(order);
+  // The swaps may have moved capacity between the uid and ledger columns and the scratch.
+  sync_scratch_charge();
+  if (storage_bytes() != charged_storage_) sync_storage_charge();
 }
 
 void Population::sort_by(std::span<const std::uint32_t> keys, std::uint32_t key_count) {
@@ -227,12 +266,8 @@ void Population::sync_storage_charge() {
   // Column storage is the population's own (it is not in the pools): charge its capacity, so the
   // report explains it, and keep bytes per agent (fixed part) up to date.
   const std::size_t now = storage_bytes();
-  memory::ChargeContext& ctx = accountant_->context(0);
-  const auto tag = memory::TagRegistry::kComponents;
-  if (now > charged_storage_)
-    ctx.charge_shared(*account_, tag, now - charged_storage_, now - charged_storage_);
-  if (now < charged_storage_)
-    ctx.release_shared(*account_, tag, charged_storage_ - now, charged_storage_ - now);
+  memory::recharge_shared(accountant_->context(0), *account_, memory::TagRegistry::kComponents,
+                          charged_storage_, now);
   charged_storage_ = now;
   account_->set_fixed_bytes_per_agent(component_bytes_per_agent() + overhead_bytes_per_agent());
 }

@@ -2,6 +2,7 @@
 
 #include "cohort/memory/row_gather.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -62,9 +63,35 @@ std::uint64_t AgentLedger::swap_remove(AgentRow row) {
   return residual;
 }
 
-void AgentLedger::permute(std::span<const AgentRow> order, void* scratch) {
-  permute_rows_through(usage_.data(), order, scratch);
-  permute_rows_through(flags_.data(), order, scratch);
+namespace {
+// True when every value is zero: an OR-reduction the compiler vectorises, a block at a time so a
+// charged column stops early. A sequential read costs about a tenth of a random-order gather.
+template <class T>
+bool all_zero(const std::vector<T>& values) {
+  constexpr std::size_t kBlock = 4096;
+  for (std::size_t at = 0; at < values.size(); at += kBlock) {
+    const std::size_t end = std::min(at + kBlock, values.size());
+    T bits = 0;
+    for (std::size_t i = at; i < end; ++i)
+      bits |= values[i];
+    if (bits != 0) return false;
+  }
+  return true;
+}
+}  // namespace
+
+void AgentLedger::permute(std::span<const AgentRow> order, std::vector<std::uint64_t>& spare) {
+  // Agents of most models never charge variable-size data, and flags are rare: a column of zeros
+  // is its own permutation, so it is checked for that (a sequential read) before it is gathered.
+  if (!all_zero(flags_)) permute_rows_through(flags_.data(), order, spare.data());
+  if (!all_zero(usage_)) {
+    if (spare.size() == usage_.size()) {
+      gather_rows(spare.data(), usage_.data(), order);
+      usage_.swap(spare);
+    } else {
+      permute_rows_through(usage_.data(), order, spare.data());
+    }
+  }
   if (overrides_.empty()) return;
   std::unordered_map<AgentRow, BudgetLimits> overrides;
   for (std::size_t i = 0; i < order.size(); ++i)

@@ -128,6 +128,125 @@ TEST_CASE("a permutation must name every row once") {
   CHECK(pop.uid_at(0) == 0);  // a refused permutation changed nothing
 }
 
+TEST_CASE("a permutation that names a row twice moves no row") {
+  cohort::memory::Accountant acc;
+  UidCounter uids;
+  Population pop("p", 0, acc, uids, {});
+  std::vector<AgentId> ids;
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(pop.create());
+  // Rows 4, 3, 2 and 1 are valid and gathered before the repeated 4 is found.
+  CHECK_THROWS_WITH_AS(pop.permute(std::vector<Row>{4, 3, 2, 1, 4}),
+                       "permutation of population 'p' names row 4 twice or out of range",
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(pop.permute(std::vector<Row>{4, 3, 2, 1, 9}),
+                       "permutation of population 'p' names row 9 twice or out of range",
+                       std::invalid_argument);
+  for (Row r = 0; r < 5; ++r) {
+    CHECK(pop.id_at(r) == ids[r]);
+    CHECK(pop.row_of(ids[r]) == r);
+    CHECK(pop.uid_at(r) == r);
+  }
+}
+
+TEST_CASE("ledger rows follow a permutation when only a flag is set") {
+  // A refused charge flags its row without charging it: the only non-zero ledger byte is a flag.
+  cohort::memory::Accountant acc;
+  UidCounter uids;
+  const auto tag = acc.tags().intern("data");
+  Population pop("p", 0, acc, uids, {.budget = cohort::memory::BudgetLimits::from_hard(16)});
+  for (int i = 0; i < 3; ++i)
+    pop.create();
+  cohort::memory::ChargeContext& ctx = acc.context();
+  REQUIRE(ctx.charge(pop.account(), 2, tag, 64, 64) == cohort::memory::ChargeStatus::refused);
+  const auto& ledger = pop.account().ledger();
+  REQUIRE(ledger.flags(2) == cohort::memory::AgentLedger::kRefused);
+  REQUIRE(ledger.used(2) == 0);
+  pop.permute(std::vector<Row>{2, 0, 1});
+  CHECK(pop.uid_at(0) == 2);
+  CHECK(ledger.flags(0) == cohort::memory::AgentLedger::kRefused);
+  CHECK(ledger.flags(1) == 0);
+  CHECK(ledger.flags(2) == 0);
+}
+
+TEST_CASE("after permutations the scratch and column charges are the bytes allocated") {
+  // 1000 agents grown one at a time: uid and ledger columns hold 1024 rows, the scratch 1000, and
+  // the word-wide swaps move those capacities around; their sum must stay what exists.
+  cohort::memory::Accountant acc;
+  UidCounter uids;
+  const auto tag = acc.tags().intern("data");
+  Population pop("p", 0, acc, uids, {});
+  pop.add_component<float>("x");
+  pop.add_component<float>("y");
+  pop.add_component<float>("z");
+  for (int i = 0; i < 1000; ++i)
+    pop.create();
+  for (Row r = 0; r < 1000; ++r)  // a charged ledger moves its words (and swaps them)
+    REQUIRE(acc.context().charge(pop.account(), r, tag, 8, 8) == cohort::memory::ChargeStatus::ok);
+  const auto charged = [&](cohort::memory::TagId t) {
+    acc.settle();
+    return pop.account().counters(cohort::memory::Scope::population, t);
+  };
+  const std::size_t storage_before = pop.storage_bytes();
+  std::vector<Row> order(1000);
+  std::iota(order.begin(), order.end(), Row{0});
+  std::mt19937 rng(3);
+  bool moved = false;
+  for (int round = 0; round < 3; ++round) {
+    std::shuffle(order.begin(), order.end(), rng);
+    pop.permute(order);
+    const auto scratch = charged(cohort::memory::TagRegistry::kScratch);
+    const auto columns = charged(cohort::memory::TagRegistry::kComponents);
+    CHECK(columns.used == pop.storage_bytes());
+    CHECK(scratch.used == scratch.held);
+    CHECK(scratch.used >= 1000 * 8);
+    CHECK(scratch.used + columns.used == storage_before + 1000 * 8);
+    moved |= pop.storage_bytes() != storage_before;
+  }
+  CHECK(moved);  // the exactly-sized scratch went to a column at least once
+}
+
+TEST_CASE("columns of every width follow a permutation, with a scratch wider than a word") {
+  struct Wide {
+    std::uint32_t a, b, c;  // 12 bytes: the scratch holds more than a word per row
+  };
+  cohort::memory::Accountant acc;
+  UidCounter uids;
+  Population pop("p", 0, acc, uids, {});
+  const Component<Wide> wide = pop.add_component<Wide>("wide");
+  const Component<std::uint16_t> s1 = pop.add_component<std::uint16_t>("s1");
+  const Component<std::uint8_t> b1 = pop.add_component<std::uint8_t>("b1");
+  const Component<std::uint16_t> s2 = pop.add_component<std::uint16_t>("s2");
+  const Component<std::uint16_t> s3 = pop.add_component<std::uint16_t>("s3");  // has no partner
+  const Component<double> d = pop.add_component<double>("d");
+  constexpr Row kRows = 777;
+  for (Row r = 0; r < kRows; ++r) {
+    pop.create();
+    pop.column(wide)[r] = {r, r + 1, r + 2};
+    pop.column(s1)[r] = static_cast<std::uint16_t>(r);
+    pop.column(b1)[r] = static_cast<std::uint8_t>(r);
+    pop.column(s2)[r] = static_cast<std::uint16_t>(r + 3);
+    pop.column(s3)[r] = static_cast<std::uint16_t>(r + 5);
+    pop.column(d)[r] = r * 0.5;
+  }
+  std::vector<Row> order(kRows);
+  std::iota(order.begin(), order.end(), Row{0});
+  std::shuffle(order.begin(), order.end(), std::mt19937(9));
+  pop.permute(order);
+  for (Row r = 0; r < kRows; ++r) {
+    const Row was = order[r];
+    REQUIRE(pop.uid_at(r) == was);
+    REQUIRE(pop.row_of(pop.id_at(r)) == r);
+    REQUIRE(pop.column(wide)[r].a == was);
+    REQUIRE(pop.column(wide)[r].c == was + 2);
+    REQUIRE(pop.column(s1)[r] == static_cast<std::uint16_t>(was));
+    REQUIRE(pop.column(b1)[r] == static_cast<std::uint8_t>(was));
+    REQUIRE(pop.column(s2)[r] == static_cast<std::uint16_t>(was + 3));
+    REQUIRE(pop.column(s3)[r] == static_cast<std::uint16_t>(was + 5));
+    REQUIRE(pop.column(d)[r] == was * 0.5);
+  }
+}
+
 TEST_CASE("sort_by a cell key is a stable counting sort of the rows") {
   cohort::memory::Accountant acc;
   UidCounter uids;

@@ -33,6 +33,14 @@ class AgentIndex {
   /// Reorders rows: new row i holds the agent that was at row order[i]. `order` must be a
   /// permutation of [0, size()); `scratch` holds size() ids (see memory::permute_rows_through).
   void permute(std::span<const Row> order, void* scratch);
+  /// The first half of a checked permute(), for an `order` of size() rows: writes the reordered
+  /// handles to `gathered` (size() ids) while checking that `order` is a permutation of [0,
+  /// size()), and changes nothing. Returns kNoRow, or a row that `order` names twice or that is out
+  /// of range. The check rides on the gather's cache misses, so it costs little beside it.
+  Row gather_checked(std::span<const Row> order, AgentId* gathered) const;
+  /// The second half: the handles from gather_checked (or any reordering of the live ones)
+  /// become the rows, and each slot points at its new row.
+  void adopt(const AgentId* gathered);
 
   /// Row of `id`, or kNoRow when it is not alive (never created, destroyed, or stale).
   Row row_of(AgentId id) const {

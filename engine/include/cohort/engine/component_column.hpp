@@ -86,8 +86,12 @@ class ComponentColumn {
       std::memcpy(to, from, value_bytes_);
   }
   /// Reorders rows: new row i holds old row order[i] (a permutation of [0, size())). Gathers
-  /// into `scratch` (size() values, 64-byte aligned) and copies back, so the column stays put.
+  /// into `scratch` (room for size() values) and copies back, so the column stays put.
   void permute(std::span<const Row> order, std::byte* scratch);
+  /// Permutes two columns of the same width (at most 4 bytes) in one pass over `order`, which
+  /// halves the passes for narrow components; `scratch` holds size() values of both.
+  static void permute_pair(ComponentColumn& a, ComponentColumn& b, std::span<const Row> order,
+                           std::byte* scratch);
   /// Ensures room for `rows` rows; returns true if the storage grew.
   bool reserve(std::size_t rows) {
     if (rows <= capacity_) return false;

@@ -198,8 +198,11 @@ class Population {
   }
   AgentId append(Uid uid);
   void permute_unchecked(std::span<const Row> order);
+  // Every per-row store but the handles (which permute() checks the order with).
+  void permute_stores(std::span<const Row> order);
   void sync_storage_charge();
-  std::byte* permute_scratch();
+  void prepare_permute_scratch();
+  void sync_scratch_charge();
 
   std::string name_;
   std::uint16_t index_;
@@ -217,10 +220,12 @@ class Population {
   std::size_t charged_storage_ = 0;
   std::size_t component_bytes_ = 0;  // component_bytes_per_agent(), kept as columns are added
   std::uint64_t refused_births_ = 0;
-  // Room for one row store's values during a permutation (size x widest value), kept between
-  // re-sorts and charged under tag `scratch`: see memory::permute_rows_through.
-  std::unique_ptr<std::byte[]> permute_scratch_;
-  std::size_t permute_scratch_bytes_ = 0;
+  // Room for one row store's values during a permutation (size x widest value, in words), kept
+  // between re-sorts and charged under tag `scratch` (see memory::permute_rows_through). When no
+  // value is wider than a word, it holds exactly size() words and trades places with the uid and
+  // ledger columns instead of being copied back: its capacity then rotates among the three.
+  std::vector<std::uint64_t> permute_scratch_;
+  std::size_t charged_scratch_ = 0;
 };
 
 }  // namespace cohort::engine

@@ -86,8 +86,10 @@ class AgentLedger {
   /// first; returns the bytes still charged (0 unless the caller leaked).
   std::uint64_t swap_remove(AgentRow row);
   /// Reorders rows: new row i is old row order[i] (a permutation of [0, size())); overrides
-  /// follow their agents. `scratch` holds size() 8-byte values (see permute_rows_through).
-  void permute(std::span<const AgentRow> order, void* scratch);
+  /// follow their agents. `spare` holds at least size() words; when it holds exactly size(), the
+  /// usage words are gathered into it and the two buffers are exchanged (no copy back), so
+  /// `spare` comes back holding the old usage column (see capacity_bytes(), which may change).
+  void permute(std::span<const AgentRow> order, std::vector<std::uint64_t>& spare);
   void reserve(std::size_t agents);
 
   /// One agent's entry for checkpoints: what it has charged and its flags. Limits overrides are

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "cohort/memory/charge_context.hpp"
 #include "cohort/memory/population_account.hpp"
 #include "cohort/memory/tags.hpp"
 
@@ -56,5 +57,14 @@ class SharedCharge {
   std::size_t charged_used_ = 0, charged_held_ = 0;  // as charged
   bool queued_ = false;
 };
+
+/// Moves a population-level charge of `tag` whose used and held bytes are equal (storage the
+/// population allocated itself) from `from` to `to` bytes, at once: for figures that change
+/// rarely (a column's capacity, a permutation's scratch).
+inline void recharge_shared(ChargeContext& ctx, PopulationAccount& account, TagId tag,
+                            std::size_t from, std::size_t to) {
+  if (to > from) ctx.charge_shared(account, tag, to - from, to - from);
+  if (to < from) ctx.release_shared(account, tag, from - to, from - to);
+}
 
 }  // namespace cohort::memory
