@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <memory>
 #include <numbers>
 #include <string>
@@ -119,16 +122,26 @@ void runs_of(const std::vector<StencilBin<D>>& bins, std::vector<StencilRun<D>>&
   }
 }
 
-// Two lanes of doubles (SSE2, part of x86-64's baseline): two candidates per instruction, each
-// lane rounded exactly as the scalar (xj - xi) + shift, d2 = dx^2 + dy^2 (+ dz^2) in axis order.
-using Lanes = double __attribute__((vector_size(16)));
-using LaneMask = long long __attribute__((vector_size(16)));
+// Two candidates per instruction (SSE2 lanes), each lane rounded exactly as the scalar
+// (xj - xi) + shift, d2 = dx^2 + dy^2 (+ dz^2) in axis order.
+using Lanes = DoubleLanes;
+
+// Which lanes hold d2 <= r2, as two bits (one movmskpd on x86-64).
+inline unsigned in_range(Lanes d2, Lanes r2) {
+#ifdef __SSE2__
+  return static_cast<unsigned>(_mm_movemask_pd(_mm_cmple_pd(d2, r2)));
+#else
+  using LaneMask = long long __attribute__((vector_size(16)));
+  const LaneMask in = d2 <= r2;  // -1 or 0 per lane
+  return static_cast<unsigned>((in[0] & 1) | ((in[1] & 1) << 1));
+#endif
+}
 
 // Appends the rows of slots [k, end) of the bin-ordered copy (`soa`: axis a at soa + a * stride)
 // that are within range of xi; `skip` is never kept (the row itself in a full list; ~0
 // otherwise). Each candidate is stored unconditionally and kept by advancing `out` when in range
-// (no branch to mispredict); the caller made room for every candidate.
-template <int D, bool kMinImage>
+// (no branch to mispredict); the caller made room for every candidate. kSkip: test `skip`.
+template <int D, bool kMinImage, bool kSkip>
 std::uint32_t* scan_run(const Box<D>& box, const double* soa, std::size_t stride,
                         const std::uint32_t* rows, std::size_t k, std::size_t end,
                         std::uint32_t skip, const Vec<D>& xi, const StencilRun<D>& run, double r2,
@@ -148,12 +161,12 @@ std::uint32_t* scan_run(const Box<D>& box, const double* soa, std::size_t stride
         const Lanes d = (xj - at[a]) + shift[a];
         d2 = a == 0 ? d * d : d2 + d * d;
       }
-      const LaneMask in = d2 <= range2;  // -1 or 0 per lane
+      const unsigned in = in_range(d2, range2);  // bit 0: lane 0, bit 1: lane 1
       const std::uint32_t j0 = rows[k], j1 = rows[k + 1];
       *out = j0;
-      out += static_cast<std::size_t>(-in[0]) & (j0 != skip);
+      out += (in & 1) & (!kSkip || j0 != skip);
       *out = j1;
-      out += static_cast<std::size_t>(-in[1]) & (j1 != skip);
+      out += (in >> 1) & (!kSkip || j1 != skip);
     }
   }
   for (; k < end; ++k) {
@@ -166,7 +179,7 @@ std::uint32_t* scan_run(const Box<D>& box, const double* soa, std::size_t stride
       d2 += d * d;
     }
     *out = j;
-    out += static_cast<std::size_t>((d2 <= r2) & (j != skip));
+    out += static_cast<std::size_t>((d2 <= r2) & (!kSkip || j != skip));
   }
   return out;
 }
@@ -264,11 +277,14 @@ void NeighbourList<D>::build(const CellList<D>& cells, std::span<const Vec<D>> p
           }
           const std::uint32_t skip = s.keep == Keep::others ? i : ~0u;
           if (s.min_image)
-            last = scan_run<D, true>(box, soa.get(), n, slot_rows.data(), k0, k1, skip, xi, s, r2,
-                                     last);
+            last = scan_run<D, true, true>(box, soa.get(), n, slot_rows.data(), k0, k1, skip, xi, s,
+                                           r2, last);
+          else if (skip != ~0u)
+            last = scan_run<D, false, true>(box, soa.get(), n, slot_rows.data(), k0, k1, skip, xi,
+                                            s, r2, last);
           else
-            last = scan_run<D, false>(box, soa.get(), n, slot_rows.data(), k0, k1, skip, xi, s, r2,
-                                      last);
+            last = scan_run<D, false, false>(box, soa.get(), n, slot_rows.data(), k0, k1, skip, xi,
+                                             s, r2, last);
         }
         out.set_end(last);
         offsets_[r + 1] = static_cast<std::uint32_t>(last - first);  // a count for now

@@ -8,6 +8,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <stdexcept>
 #include <type_traits>
@@ -298,6 +299,9 @@ void CellList<D>::for_each_run_around(const std::array<int, D>& c, const std::ar
   }
 }
 
+/// Two doubles in one SSE2 register (x86-64's baseline; GCC/Clang vector extension).
+using DoubleLanes = double __attribute__((vector_size(16)));
+
 /// Separation x_j - x_i along one axis for a bin visited with `shift` (or by minimum image),
 /// rounded exactly as Box::separation rounds it.
 template <int D>
@@ -330,6 +334,8 @@ void CellList<D>::for_each_within(std::span<const Vec<D>> positions, const Vec<D
   const Vec<D>* pos = positions.data();
   // One loop per run; the separations need the minimum image only when a stencil covers a
   // whole periodic axis (a box a few bins wide), so the common loop has no per-axis test.
+  const DoubleLanes pxy = {p[0], p[1]};
+  DoubleLanes sxy{};  // the run's shift on axes 0 and 1 (set per run, from the scalars)
   auto scan = [&](auto min_image, std::span<const std::uint32_t> rows, const Vec<D>& shift,
                   const std::array<bool, D>& whole) {
     for (const std::uint32_t j : rows) {
@@ -340,11 +346,23 @@ void CellList<D>::for_each_within(std::span<const Vec<D>> positions, const Vec<D
       }
       const Vec<D>& q = pos[j];
       double d2 = 0;
-      for (int a = 0; a < D; ++a) {
-        const double d = decltype(min_image)::value
-                             ? binned_separation(box_, a, p[a], q[a], shift[a], whole[a])
-                             : (q[a] - p[a]) + shift[a];
-        d2 += d * d;
+      if constexpr (decltype(min_image)::value) {
+        for (int a = 0; a < D; ++a) {
+          const double d = binned_separation(box_, a, p[a], q[a], shift[a], whole[a]);
+          d2 += d * d;
+        }
+      } else {
+        // Axes 0 and 1 in the two lanes of one SSE2 register; each lane rounds as the scalar
+        // (q - p) + shift, and d2 sums the squares in axis order as Box::distance2 does.
+        DoubleLanes qxy;
+        std::memcpy(&qxy, q.data(), sizeof qxy);
+        const DoubleLanes h = (qxy - pxy) + sxy;
+        const DoubleLanes h2 = h * h;
+        d2 = h2[0] + h2[1];
+        if constexpr (D == 3) {
+          const double dz = (q[2] - p[2]) + shift[2];
+          d2 += dz * dz;
+        }
       }
       kept[count] = j;
       kept_d2[count] = d2;
@@ -355,6 +373,7 @@ void CellList<D>::for_each_within(std::span<const Vec<D>> positions, const Vec<D
                       [&](std::uint32_t first, std::uint32_t last, const Vec<D>& shift,
                           const std::array<bool, D>& whole) {
                         const std::span<const std::uint32_t> rows = rows_in_run(first, last);
+                        sxy = DoubleLanes{shift[0], shift[1]};
                         if (std::find(whole.begin(), whole.end(), true) == whole.end())
                           scan(std::false_type{}, rows, shift, whole);
                         else
