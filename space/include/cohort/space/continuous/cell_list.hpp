@@ -143,6 +143,30 @@ class CellList {
     return static_cast<std::uint32_t>(std::clamp(b, 0.0, top));
   }
 
+  // Per axis from `from` on: the first and last offset around bin c, and whether the stencil
+  // covers the whole periodic axis (then each bin is visited once, unshifted, and separations
+  // take the minimum image).
+  void stencil_bounds(const std::array<int, D>& c, const std::array<int, D>& reach, int from,
+                      std::array<int, D>& lo, std::array<int, D>& hi,
+                      std::array<bool, D>& whole) const {
+    for (int a = from; a < D; ++a) {
+      const int n = counts_[a];
+      if (box_.periodic(a)) {
+        if (2 * reach[a] + 1 >= n) {
+          whole[a] = true;
+          lo[a] = -c[a];
+          hi[a] = n - 1 - c[a];
+        } else {
+          lo[a] = -reach[a];
+          hi[a] = reach[a];
+        }
+      } else {
+        lo[a] = std::max(-reach[a], -c[a]);
+        hi[a] = std::min(reach[a], n - 1 - c[a]);
+      }
+    }
+  }
+
   Box<D> box_;
   Binning binning_;
   std::array<int, D> counts_{};
@@ -159,26 +183,9 @@ template <int D>
 template <class Fn>
 void CellList<D>::for_each_cell_around(const std::array<int, D>& c, const std::array<int, D>& reach,
                                        Fn&& fn) const {
-  // Per axis: the first and last offset, and whether the stencil covers the whole periodic axis
-  // (then each bin is visited once, unshifted, and separations take the minimum image).
-  std::array<int, D> lo, hi;
+  std::array<int, D> lo{}, hi{};
   std::array<bool, D> whole{};
-  for (int a = 0; a < D; ++a) {
-    const int n = counts_[a];
-    if (box_.periodic(a)) {
-      if (2 * reach[a] + 1 >= n) {
-        whole[a] = true;
-        lo[a] = -c[a];
-        hi[a] = n - 1 - c[a];
-      } else {
-        lo[a] = -reach[a];
-        hi[a] = reach[a];
-      }
-    } else {
-      lo[a] = std::max(-reach[a], -c[a]);
-      hi[a] = std::min(reach[a], n - 1 - c[a]);
-    }
-  }
+  stencil_bounds(c, reach, 0, lo, hi, whole);
   auto axis = [&](int a, int o, int& index, double& shift) {
     const int n = counts_[a];
     index = c[a] + o;
@@ -245,24 +252,9 @@ void CellList<D>::for_each_run_around(const std::array<int, D>& c, const std::ar
   // The other axes bin by bin, in for_each_cell_around's order, written out here: this runs
   // once per query, and for small radii its overhead is a good part of the query.
   std::array<bool, D> whole{};
-  whole[0] = whole0;
   std::array<int, D> lo{}, hi{};
-  for (int a = 1; a < D; ++a) {
-    const int n = counts_[a];
-    if (box_.periodic(a)) {
-      if (2 * reach[a] + 1 >= n) {
-        whole[a] = true;
-        lo[a] = -c[a];
-        hi[a] = n - 1 - c[a];
-      } else {
-        lo[a] = -reach[a];
-        hi[a] = reach[a];
-      }
-    } else {
-      lo[a] = std::max(-reach[a], -c[a]);
-      hi[a] = std::min(reach[a], n - 1 - c[a]);
-    }
-  }
+  stencil_bounds(c, reach, 1, lo, hi, whole);
+  whole[0] = whole0;
   Vec<D> shift{};
   // Bin index and image shift at offset o along axis a.
   auto at = [&](int a, int o) {
