@@ -257,7 +257,12 @@ void ContinuousSpace<D>::build_structures(const TaskRunner& run, bool fresh) {
     reference_.shrink_to_fit();  // charged by capacity: no slack left after deaths
   }
   if (options_.neighbour_list && !fell_back_) {
+    // The build's scratch (its bin-ordered copy of the positions) is charged while it is held.
+    const std::size_t before = charged_neighbours_;
+    sync_charge(tags_.neighbours, before + NeighbourList<D>::scratch_bytes(points.size()),
+                charged_neighbours_);
     list_.build(cells_, points, range(), options_.list, run);
+    sync_charge(tags_.neighbours, before, charged_neighbours_);
     if (!list_fits(list_.bytes() + reference_.capacity() * sizeof(Vec<D>))) {
       list_.release();
       fell_back_ = true;

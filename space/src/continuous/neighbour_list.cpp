@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <memory>
 #include <numbers>
 #include <string>
@@ -89,30 +93,99 @@ class RowBuffer {
   std::size_t size_ = 0, capacity_ = 0;
 };
 
-// Appends the rows listed in [j, end) that are within range of xi; `skip` is never kept (the row
-// itself in a full list; ~0 otherwise). With `kRowRange`, [j, end) are the row numbers
-// themselves (rows sorted by bin: a bin's rows are consecutive), which saves a load per
-// candidate and reads positions in order.
-template <int D, bool kMinImage, bool kRowRange>
-std::uint32_t* scan_bin(const Box<D>& box, const Vec<D>* pos, const std::uint32_t* j,
-                        const std::uint32_t* end, std::uint32_t skip, const Vec<D>& xi,
-                        const StencilBin<D>& bin, double r2, std::uint32_t* out) {
-  std::uint32_t row = kRowRange ? *j : 0;
-  const std::uint32_t row_end = kRowRange ? row + static_cast<std::uint32_t>(end - j) : 0;
-  for (; kRowRange ? row != row_end : j != end; ++j, ++row) {
-    const std::uint32_t k = kRowRange ? row : *j;
-    const Vec<D>& xj = pos[k];
+// A stretch of stencil bins with consecutive indices, one shift and one keep rule: their rows
+// are one slice of the bin-ordered copy of the positions, scanned as one contiguous loop. The
+// bins come in the stencil's order, so the list's order is the bin-by-bin order.
+template <int D>
+struct StencilRun {
+  std::uint32_t first, last;  // bins, inclusive
+  Keep keep;                  // above: j > i in the first bin (the row's own), all after it
+  bool min_image;
+  Vec<D> shift;
+  std::array<bool, D> whole;
+};
+
+template <int D>
+void runs_of(const std::vector<StencilBin<D>>& bins, std::vector<StencilRun<D>>& out) {
+  out.clear();
+  for (const StencilBin<D>& b : bins) {
+    if (!out.empty()) {
+      StencilRun<D>& r = out.back();
+      const bool joins = b.keep == Keep::others ? r.keep == Keep::others
+                                                : b.keep == Keep::all && r.keep != Keep::others;
+      if (joins && r.last + 1 == b.cell && r.shift == b.shift && r.whole == b.whole) {
+        r.last = b.cell;
+        continue;
+      }
+    }
+    out.push_back({b.cell, b.cell, b.keep, b.min_image, b.shift, b.whole});
+  }
+}
+
+// Two candidates per instruction (SSE2 lanes), each lane rounded exactly as the scalar
+// (xj - xi) + shift, d2 = dx^2 + dy^2 (+ dz^2) in axis order.
+using Lanes = DoubleLanes;
+
+// Which lanes hold d2 <= r2, as two bits (one movmskpd on x86-64).
+inline unsigned in_range(Lanes d2, Lanes r2) {
+#ifdef __SSE2__
+  return static_cast<unsigned>(_mm_movemask_pd(_mm_cmple_pd(d2, r2)));
+#else
+  using LaneMask = long long __attribute__((vector_size(16)));
+  const LaneMask in = d2 <= r2;  // -1 or 0 per lane
+  return static_cast<unsigned>((in[0] & 1) | ((in[1] & 1) << 1));
+#endif
+}
+
+// Appends the rows of slots [k, end) of the bin-ordered copy (`soa`: axis a at soa + a * stride)
+// that are within range of xi; `skip` is never kept (the row itself in a full list; ~0
+// otherwise). Each candidate is stored unconditionally and kept by advancing `out` when in range
+// (no branch to mispredict); the caller made room for every candidate. kSkip: test `skip`.
+template <int D, bool kMinImage, bool kSkip>
+std::uint32_t* scan_run(const Box<D>& box, const double* soa, std::size_t stride,
+                        const std::uint32_t* rows, std::size_t k, std::size_t end,
+                        std::uint32_t skip, const Vec<D>& xi, const StencilRun<D>& run, double r2,
+                        std::uint32_t* out) {
+  if constexpr (!kMinImage) {
+    Lanes at[D], shift[D];
+    for (int a = 0; a < D; ++a) {
+      at[a] = Lanes{xi[a], xi[a]};
+      shift[a] = Lanes{run.shift[a], run.shift[a]};
+    }
+    const Lanes range2 = {r2, r2};
+    for (; k + 2 <= end; k += 2) {
+      Lanes d2;
+      for (int a = 0; a < D; ++a) {
+        Lanes xj;
+        std::memcpy(&xj, soa + a * stride + k, sizeof xj);
+        const Lanes d = (xj - at[a]) + shift[a];
+        d2 = a == 0 ? d * d : d2 + d * d;
+      }
+      const unsigned in = in_range(d2, range2);  // bit 0: lane 0, bit 1: lane 1
+      const std::uint32_t j0 = rows[k], j1 = rows[k + 1];
+      *out = j0;
+      out += (in & 1) & (!kSkip || j0 != skip);
+      *out = j1;
+      out += (in >> 1) & (!kSkip || j1 != skip);
+    }
+  }
+  for (; k < end; ++k) {
+    const std::uint32_t j = rows[k];
     double d2 = 0;
     for (int a = 0; a < D; ++a) {
-      const double d = kMinImage ? binned_separation(box, a, xi[a], xj[a], 0.0, bin.whole[a])
-                                 : (xj[a] - xi[a]) + bin.shift[a];
+      const double xj = soa[a * stride + k];
+      const double d = kMinImage ? binned_separation(box, a, xi[a], xj, 0.0, run.whole[a])
+                                 : (xj - xi[a]) + run.shift[a];
       d2 += d * d;
     }
-    *out = k;
-    out += static_cast<std::size_t>((d2 <= r2) & (k != skip));
+    *out = j;
+    out += static_cast<std::size_t>((d2 <= r2) & (!kSkip || j != skip));
   }
   return out;
 }
+
+// Slots per task of the bin-ordered copy (a fixed split: the copy is the same on any count).
+constexpr std::size_t kCopySlots = 1u << 16;
 
 // Chunks built per wave: each wave builds kWaveChunks chunks in parallel into their own
 // buffers, then appends them in chunk order. Fixed, so neither the list nor the scratch bytes
@@ -149,19 +222,26 @@ void NeighbourList<D>::build(const CellList<D>& cells, std::span<const Vec<D>> p
   const double ball = D == 3 ? 4.0 / 3.0 * std::numbers::pi * range * r2 : std::numbers::pi * r2;
   const double expected = static_cast<double>(n) * static_cast<double>(n) / cells.box().volume() *
                           ball * (kind == ListKind::half ? 0.5 : 1.0);
-  neighbours_.clear();
-  if (neighbours_.capacity() < expected * 1.05)
-    neighbours_.reserve(static_cast<std::size_t>(expected * 1.05) + 1024);
+  // Each wave's chunks are copied into place in parallel, so the list is sized up front (and
+  // trimmed at the end): from the second build on, only growth past the last size is zeroed.
+  const auto want = static_cast<std::size_t>(expected * 1.05) + 1024;
+  if (neighbours_.size() < want) neighbours_.resize(want);
+  std::size_t filled = 0;
   const Vec<D>* pos = positions.data();
   const std::span<const std::uint32_t> row_cells = cells.row_cells();
   const Box<D>& box = cells.box();
   std::vector<RowBuffer> buffers(std::min(chunks, kWaveChunks));
-  // Rows grouped by bin (any bin order, e.g. Z-order): each bin's rows are consecutive.
-  bool sorted = true;
-  for (std::uint32_t c = 0; sorted && c < cells.cell_count(); ++c) {
-    const std::span<const std::uint32_t> rows = cells.rows_in(c);
-    sorted = rows.empty() || rows.back() - rows.front() + 1 == rows.size();
-  }
+  // The positions copied in bin order, one array per axis: a run of stencil bins is then one
+  // contiguous slice whatever the rows' order (e.g. Z-order), scanned two candidates at a time.
+  // Scratch of this build only (scratch_bytes(n), charged by the space while it builds).
+  const std::span<const std::uint32_t> slot_rows = cells.bin_rows();
+  const std::span<const std::uint32_t> starts = cells.bin_starts();
+  const std::unique_ptr<double[]> soa(new double[std::max<std::size_t>(1, D * n)]);
+  run((n + kCopySlots - 1) / kCopySlots, [&](std::size_t task, std::size_t) {
+    for (std::size_t k = task * kCopySlots, end = std::min(n, k + kCopySlots); k < end; ++k)
+      for (int a = 0; a < D; ++a)
+        soa[a * n + k] = pos[slot_rows[k]][a];
+  });
 
   for (std::size_t wave = 0; wave < chunks; wave += kWaveChunks) {
     const std::size_t in_wave = std::min(kWaveChunks, chunks - wave);
@@ -171,6 +251,7 @@ void NeighbourList<D>::build(const CellList<D>& cells, std::span<const Vec<D>> p
       RowBuffer& out = buffers[k];
       out.clear();
       std::vector<StencilBin<D>> stencil;
+      std::vector<StencilRun<D>> runs;
       std::uint32_t stencil_cell = ~0u;
       std::size_t candidates = 0;
       for (std::size_t r = begin; r < end; ++r) {
@@ -178,44 +259,57 @@ void NeighbourList<D>::build(const CellList<D>& cells, std::span<const Vec<D>> p
         if (row_cells[r] != stencil_cell) {  // rows sorted by bin reuse their stencil
           stencil_cell = row_cells[r];
           stencil_of<D>(cells, stencil_cell, reach, kind, forward, stencil);
+          runs_of<D>(stencil, runs);
           candidates = 0;
-          for (const StencilBin<D>& bin : stencil)
-            candidates += cells.rows_in(bin.cell).size();
+          for (const StencilRun<D>& s : runs)
+            candidates += starts[s.last + 1] - starts[s.first];
         }
         std::uint32_t* const first = out.room_for(candidates);
         std::uint32_t* last = first;
         const Vec<D> xi = pos[r];
-        for (const StencilBin<D>& bin : stencil) {
-          const std::span<const std::uint32_t> rows = cells.rows_in(bin.cell);
-          const std::uint32_t* j = rows.data();
-          const std::uint32_t* stop = rows.data() + rows.size();
-          if (bin.keep == Keep::above) j = std::upper_bound(j, stop, i);  // rows ascend
-          const std::uint32_t skip = bin.keep == Keep::others ? i : ~0u;
-          if (j == stop) continue;
-          if (bin.min_image)
-            last = scan_bin<D, true, false>(box, pos, j, stop, skip, xi, bin, r2, last);
-          else if (sorted)
-            last = scan_bin<D, false, true>(box, pos, j, stop, skip, xi, bin, r2, last);
+        for (const StencilRun<D>& s : runs) {
+          std::size_t k0 = starts[s.first];
+          const std::size_t k1 = starts[s.last + 1];
+          if (s.keep == Keep::above) {  // rows ascend inside a bin
+            const std::uint32_t* bin = slot_rows.data();
+            k0 = static_cast<std::size_t>(std::upper_bound(bin + k0, bin + starts[s.first + 1], i) -
+                                          bin);
+          }
+          const std::uint32_t skip = s.keep == Keep::others ? i : ~0u;
+          if (s.min_image)
+            last = scan_run<D, true, true>(box, soa.get(), n, slot_rows.data(), k0, k1, skip, xi, s,
+                                           r2, last);
+          else if (skip != ~0u)
+            last = scan_run<D, false, true>(box, soa.get(), n, slot_rows.data(), k0, k1, skip, xi,
+                                            s, r2, last);
           else
-            last = scan_bin<D, false, false>(box, pos, j, stop, skip, xi, bin, r2, last);
+            last = scan_run<D, false, false>(box, soa.get(), n, slot_rows.data(), k0, k1, skip, xi,
+                                             s, r2, last);
         }
         out.set_end(last);
         offsets_[r + 1] = static_cast<std::uint32_t>(last - first);  // a count for now
       }
     });
+    std::array<std::size_t, kWaveChunks> at{};
     for (std::size_t k = 0; k < in_wave; ++k) {
       const std::size_t begin = (wave + k) * kChunkRows, end = std::min(n, begin + kChunkRows);
-      std::uint64_t total = neighbours_.size();
+      at[k] = filled;
+      std::uint64_t total = filled;
       for (std::size_t r = begin; r < end; ++r) {
         total += offsets_[r + 1];
         if (total > 0xffffffffu)
           throw std::length_error("neighbour list over 2^32 - 1 entries; use a smaller range");
         offsets_[r + 1] = static_cast<std::uint32_t>(total);
       }
-      neighbours_.insert(neighbours_.end(), buffers[k].begin(),
-                         buffers[k].begin() + buffers[k].size());
+      filled = static_cast<std::size_t>(total);
     }
+    if (filled > neighbours_.size()) neighbours_.resize(filled + filled / 8);
+    run(in_wave, [&](std::size_t k, std::size_t) {
+      std::copy(buffers[k].begin(), buffers[k].begin() + buffers[k].size(),
+                neighbours_.data() + at[k]);
+    });
   }
+  neighbours_.resize(filled);
   // Charged by capacity: give back a reservation far above what this build needed.
   if (neighbours_.capacity() > neighbours_.size() + neighbours_.size() / 8 + 1024)
     neighbours_.shrink_to_fit();

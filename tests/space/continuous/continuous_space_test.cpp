@@ -88,6 +88,20 @@ TEST_CASE("space charges equal the bytes its cells and list hold after builds, b
   CHECK(space.builds() == 3);
 }
 
+TEST_CASE("a list build charges its bin-ordered copy of the positions while it holds it") {
+  Fixture f;
+  ContinuousSpace<3> space(*f.pop, f.pos, f.box, lj_options(), f.world.accountant());
+  const SpaceTags tags = SpaceTags::intern(f.world.accountant().tags());
+  f.add(500, 49);
+  space.update();
+  const std::uint64_t held = f.charged(tags.neighbours);
+  space.rebuild();  // same points: the same list bytes, plus the scratch during the build
+  CHECK(f.charged(tags.neighbours) == held);
+  const auto counters = f.pop->account().counters(Scope::population, tags.neighbours);
+  CHECK(counters.peak_held == held + NeighbourList<3>::scratch_bytes(500));
+  CHECK(NeighbourList<3>::scratch_bytes(500) == 500 * 3 * sizeof(double));
+}
+
 TEST_CASE("destroying the space returns every charged byte") {
   Fixture f;
   const SpaceTags tags = SpaceTags::intern(f.world.accountant().tags());

@@ -120,3 +120,31 @@ TEST_CASE("a Verlet list misses no pair within the cutoff while every move stays
       REQUIRE(std::binary_search(listed.begin(), listed.end(), pair));
   }
 }
+
+TEST_CASE("half and full lists equal brute force with exactly three bins per periodic axis") {
+  // The smallest box where the half list uses the forward stencil: the bins at x - 1 and x + 1
+  // are both images across an edge for some rows, so a stencil run splits at the edge.
+  check_lists(Box<3>({7.6, 7.6, 7.6}, {true, true, true}), 400, 2.5, 36);
+  check_lists(Box<2>({7.6, 9.0}, {true, true}), 200, 2.5, 37);
+}
+
+TEST_CASE("half and full lists equal brute force with two bins on one periodic axis in 3-D") {
+  check_lists(Box<3>({5.2, 7.6, 9.0}, {true, true, true}), 400, 2.5, 38);
+  check_lists(Box<3>({9.0, 7.6, 5.2}, {true, false, true}), 400, 2.5, 39);
+}
+
+TEST_CASE("a pair exactly at the range is listed, in its bin, across a bin face and an edge") {
+  const Box<3> box({10.0, 10.0, 10.0}, {true, true, true});
+  CellList<3> cells(box, 2.5);  // 3 bins of 3.333 per axis
+  // Separations of exactly 2.5 (all values exact in binary): inside one bin, across a face and
+  // across the periodic edge; and one pair a hair beyond the range.
+  const std::vector<Vec<3>> pts = {
+      {0.25, 1.0, 1.0}, {2.75, 1.0, 1.0}, {3.0, 5.0, 5.0}, {5.5, 5.0, 5.0},
+      {8.75, 9.0, 9.0}, {1.25, 9.0, 9.0}, {5.0, 8.0, 1.0}, {5.0, 8.0, 3.5000000000000004}};
+  cells.rebuild(pts);
+  NeighbourList<3> half;
+  half.build(cells, pts, 2.5, ListKind::half);
+  const Pairs expected = {{0, 1}, {2, 3}, {4, 5}};
+  CHECK(brute_pairs(box, pts, 2.5) == expected);
+  CHECK(half_pairs(half) == expected);
+}

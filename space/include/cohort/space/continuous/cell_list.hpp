@@ -8,8 +8,10 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "cohort/engine/checkpoint_io.hpp"
@@ -83,7 +85,8 @@ class CellList {
   /// Calls fn(row, d2) for every row within Euclidean (minimum-image) distance `radius` of `p`,
   /// d2 <= radius^2, d2 computed exactly as Box::distance2. Any radius; cost grows with
   /// (radius / bin width)^D. `positions` must be the ones binned (by the last rebuild and any
-  /// move since).
+  /// move since). fn may be called after further candidates were examined (in batches), so it
+  /// must not change the positions or the bins.
   template <class Fn>
   void for_each_within(std::span<const Vec<D>> positions, const Vec<D>& p, double radius,
                        Fn&& fn) const;
@@ -102,6 +105,11 @@ class CellList {
   template <class Fn>
   void for_each_run_around(const std::array<int, D>& c, const std::array<int, D>& reach,
                            Fn&& fn) const;
+  /// Offsets of each bin's rows in bin_rows() (cell_count() + 1 entries): bin c holds the slots
+  /// [bin_starts()[c], bin_starts()[c + 1]).
+  std::span<const std::uint32_t> bin_starts() const { return cell_start_; }
+  /// Every row, grouped by bin in bin order, ascending inside a bin.
+  std::span<const std::uint32_t> bin_rows() const { return cell_rows_; }
   /// Rows of the bins first..last (inclusive, consecutive indices), ascending bin by bin.
   std::span<const std::uint32_t> rows_in_run(std::uint32_t first, std::uint32_t last) const {
     return {cell_rows_.data() + cell_start_[first], cell_start_[last + 1] - cell_start_[first]};
@@ -122,17 +130,41 @@ class CellList {
 
  private:
   std::uint32_t axis_bin(int a, double x) const {
-    double b;
-    if (binning_ == Binning::floor) {
-      b = std::floor(x * inverse_[a]);
-    } else {
-      b = std::ceil(x / width_[a]) - 1;  // a division, as Agents.jl computes it
-    }
+    const double top = static_cast<double>(counts_[a] - 1);
     // Rounding, a point exactly on the upper face, or a bounded axis' outsiders: edge bins. A bin
     // is at least as wide as the radius it serves, so the clamped point's neighbours stay within
     // the stencil.
-    b = std::clamp(b, 0.0, static_cast<double>(counts_[a] - 1));
-    return static_cast<std::uint32_t>(b);
+    if (binning_ == Binning::floor) {
+      // floor then clamp, done as clamp then truncate (equal on [0, top], and no libm call on
+      // x86-64's baseline, which has no rounding instruction): this sits in every query.
+      return static_cast<std::uint32_t>(std::clamp(x * inverse_[a], 0.0, top));
+    }
+    const double b = std::ceil(x / width_[a]) - 1;  // a division, as Agents.jl computes it
+    return static_cast<std::uint32_t>(std::clamp(b, 0.0, top));
+  }
+
+  // Per axis from `from` on: the first and last offset around bin c, and whether the stencil
+  // covers the whole periodic axis (then each bin is visited once, unshifted, and separations
+  // take the minimum image).
+  void stencil_bounds(const std::array<int, D>& c, const std::array<int, D>& reach, int from,
+                      std::array<int, D>& lo, std::array<int, D>& hi,
+                      std::array<bool, D>& whole) const {
+    for (int a = from; a < D; ++a) {
+      const int n = counts_[a];
+      if (box_.periodic(a)) {
+        if (2 * reach[a] + 1 >= n) {
+          whole[a] = true;
+          lo[a] = -c[a];
+          hi[a] = n - 1 - c[a];
+        } else {
+          lo[a] = -reach[a];
+          hi[a] = reach[a];
+        }
+      } else {
+        lo[a] = std::max(-reach[a], -c[a]);
+        hi[a] = std::min(reach[a], n - 1 - c[a]);
+      }
+    }
   }
 
   Box<D> box_;
@@ -151,26 +183,9 @@ template <int D>
 template <class Fn>
 void CellList<D>::for_each_cell_around(const std::array<int, D>& c, const std::array<int, D>& reach,
                                        Fn&& fn) const {
-  // Per axis: the first and last offset, and whether the stencil covers the whole periodic axis
-  // (then each bin is visited once, unshifted, and separations take the minimum image).
-  std::array<int, D> lo, hi;
+  std::array<int, D> lo{}, hi{};
   std::array<bool, D> whole{};
-  for (int a = 0; a < D; ++a) {
-    const int n = counts_[a];
-    if (box_.periodic(a)) {
-      if (2 * reach[a] + 1 >= n) {
-        whole[a] = true;
-        lo[a] = -c[a];
-        hi[a] = n - 1 - c[a];
-      } else {
-        lo[a] = -reach[a];
-        hi[a] = reach[a];
-      }
-    } else {
-      lo[a] = std::max(-reach[a], -c[a]);
-      hi[a] = std::min(reach[a], n - 1 - c[a]);
-    }
-  }
+  stencil_bounds(c, reach, 0, lo, hi, whole);
   auto axis = [&](int a, int o, int& index, double& shift) {
     const int n = counts_[a];
     index = c[a] + o;
@@ -234,24 +249,50 @@ void CellList<D>::for_each_run_around(const std::array<int, D>& c, const std::ar
       if (hi >= n) runs[run_count++] = {0, hi - n, l};
     }
   }
-  // The other axes bin by bin, as for_each_cell_around does.
-  std::array<int, D> reach_rest = reach;
-  reach_rest[0] = 0;
-  std::array<int, D> c0 = c;
-  c0[0] = 0;
-  for_each_cell_around(
-      c0, reach_rest,
-      [&](std::uint32_t base, const Vec<D>& shift, const std::array<bool, D>& whole) {
-        std::array<bool, D> w = whole;
-        w[0] = whole0;
-        Vec<D> sh = shift;
-        for (int k = 0; k < run_count; ++k) {
-          sh[0] = runs[k].shift;
-          fn(base + static_cast<std::uint32_t>(runs[k].first),
-             base + static_cast<std::uint32_t>(runs[k].last), sh, w);
-        }
-      });
+  // The other axes bin by bin, in for_each_cell_around's order, written out here: this runs
+  // once per query, and for small radii its overhead is a good part of the query.
+  std::array<bool, D> whole{};
+  std::array<int, D> lo{}, hi{};
+  stencil_bounds(c, reach, 1, lo, hi, whole);
+  whole[0] = whole0;
+  Vec<D> shift{};
+  // Bin index and image shift at offset o along axis a.
+  auto at = [&](int a, int o) {
+    const int n = counts_[a];
+    int index = c[a] + o;
+    shift[a] = 0;
+    if (index < 0) {
+      index += n;
+      shift[a] = -box_.length(a);
+    } else if (index >= n) {
+      index -= n;
+      shift[a] = box_.length(a);
+    }
+    return static_cast<std::uint32_t>(index);
+  };
+  auto row = [&](std::uint32_t base) {
+    for (int k = 0; k < run_count; ++k) {
+      shift[0] = runs[k].shift;
+      fn(base + static_cast<std::uint32_t>(runs[k].first),
+         base + static_cast<std::uint32_t>(runs[k].last), shift, whole);
+    }
+  };
+  const auto n0 = static_cast<std::uint32_t>(counts_[0]);
+  if constexpr (D == 2) {
+    for (int oy = lo[1]; oy <= hi[1]; ++oy)
+      row(at(1, oy) * n0);
+  } else {
+    const auto n1 = static_cast<std::uint32_t>(counts_[1]);
+    for (int oz = lo[2]; oz <= hi[2]; ++oz) {
+      const std::uint32_t z = at(2, oz);
+      for (int oy = lo[1]; oy <= hi[1]; ++oy)
+        row((z * n1 + at(1, oy)) * n0);
+    }
+  }
 }
+
+/// Two doubles in one SSE2 register (x86-64's baseline; GCC/Clang vector extension).
+using DoubleLanes = double __attribute__((vector_size(16)));
 
 /// Separation x_j - x_i along one axis for a bin visited with `shift` (or by minimum image),
 /// rounded exactly as Box::separation rounds it.
@@ -268,24 +309,70 @@ void CellList<D>::for_each_within(std::span<const Vec<D>> positions, const Vec<D
   const double r2 = radius * radius;
   std::array<int, D> reach, c;
   for (int a = 0; a < D; ++a) {
-    reach[a] = static_cast<int>(std::ceil(radius * inverse_[a]));
+    // ceil(radius / width) without a libm call (the bins a radius of any size needs).
+    const double bins = radius * inverse_[a];
+    reach[a] = static_cast<int>(std::min(bins, static_cast<double>(counts_[a])));
+    reach[a] += reach[a] < bins;
     c[a] = static_cast<int>(axis_bin(a, p[a]));
   }
+  // Candidates are examined branch-free into a small batch of those in range, and fn is called
+  // on the batch: whether a candidate is in range is a coin toss for the branch predictor
+  // (about a third are, for a radius of one bin width), while the batch loop's trip count is
+  // not. fn sees the same rows, d2 and order as a call per candidate would give.
+  constexpr int kBatch = 64;
+  std::uint32_t kept[kBatch];
+  double kept_d2[kBatch];
+  int count = 0;
   const Vec<D>* pos = positions.data();
+  // One loop per run; the separations need the minimum image only when a stencil covers a
+  // whole periodic axis (a box a few bins wide), so the common loop has no per-axis test.
+  const DoubleLanes pxy = {p[0], p[1]};
+  DoubleLanes sxy{};  // the run's shift on axes 0 and 1 (set per run, from the scalars)
+  auto scan = [&](auto min_image, std::span<const std::uint32_t> rows, const Vec<D>& shift,
+                  const std::array<bool, D>& whole) {
+    for (const std::uint32_t j : rows) {
+      if (count == kBatch) {
+        for (int k = 0; k < kBatch; ++k)
+          fn(kept[k], kept_d2[k]);
+        count = 0;
+      }
+      const Vec<D>& q = pos[j];
+      double d2 = 0;
+      if constexpr (decltype(min_image)::value) {
+        for (int a = 0; a < D; ++a) {
+          const double d = binned_separation(box_, a, p[a], q[a], shift[a], whole[a]);
+          d2 += d * d;
+        }
+      } else {
+        // Axes 0 and 1 in the two lanes of one SSE2 register; each lane rounds as the scalar
+        // (q - p) + shift, and d2 sums the squares in axis order as Box::distance2 does.
+        DoubleLanes qxy;
+        std::memcpy(&qxy, q.data(), sizeof qxy);
+        const DoubleLanes h = (qxy - pxy) + sxy;
+        const DoubleLanes h2 = h * h;
+        d2 = h2[0] + h2[1];
+        if constexpr (D == 3) {
+          const double dz = (q[2] - p[2]) + shift[2];
+          d2 += dz * dz;
+        }
+      }
+      kept[count] = j;
+      kept_d2[count] = d2;
+      count += d2 <= r2;
+    }
+  };
   for_each_run_around(c, reach,
                       [&](std::uint32_t first, std::uint32_t last, const Vec<D>& shift,
                           const std::array<bool, D>& whole) {
-                        for (const std::uint32_t j : rows_in_run(first, last)) {
-                          const Vec<D>& q = pos[j];
-                          double d2 = 0;
-                          for (int a = 0; a < D; ++a) {
-                            const double d =
-                                binned_separation(box_, a, p[a], q[a], shift[a], whole[a]);
-                            d2 += d * d;
-                          }
-                          if (d2 <= r2) fn(j, d2);
-                        }
+                        const std::span<const std::uint32_t> rows = rows_in_run(first, last);
+                        sxy = DoubleLanes{shift[0], shift[1]};
+                        if (std::find(whole.begin(), whole.end(), true) == whole.end())
+                          scan(std::false_type{}, rows, shift, whole);
+                        else
+                          scan(std::true_type{}, rows, shift, whole);
                       });
+  for (int k = 0; k < count; ++k)
+    fn(kept[k], kept_d2[k]);
 }
 
 extern template class CellList<2>;

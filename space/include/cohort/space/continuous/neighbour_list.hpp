@@ -43,6 +43,9 @@ class NeighbourList {
   std::size_t bytes() const {
     return (offsets_.capacity() + neighbours_.capacity()) * sizeof(std::uint32_t);
   }
+  /// Bytes of scratch a build of `rows` rows holds while it runs (freed when it returns): the
+  /// positions copied in bin order. Per-chunk row buffers (a few MB at most) come on top.
+  static std::size_t scratch_bytes(std::size_t rows) { return rows * D * sizeof(double); }
   /// Frees the list (bytes() drops to 0) until the next build.
   void release();
   /// Writes the list, so a resumed run uses the very pairs the saved run had.
