@@ -61,14 +61,24 @@ ContinuousOptions lj_options() {
   return o;
 }
 
+// A space with the LJ benchmark's options over 500 random points, built once.
+struct BuiltLjSpace {
+  explicit BuiltLjSpace(std::uint64_t seed) {
+    f.add(500, seed);
+    space.update();
+  }
+  Fixture f;
+  ContinuousSpace<3> space{*f.pop, f.pos, f.box, lj_options(), f.world.accountant()};
+  const SpaceTags tags = SpaceTags::intern(f.world.accountant().tags());
+};
+
 }  // namespace
 
 TEST_CASE("space charges equal the bytes its cells and list hold after builds, births and deaths") {
-  Fixture f;
-  ContinuousSpace<3> space(*f.pop, f.pos, f.box, lj_options(), f.world.accountant());
-  const SpaceTags tags = SpaceTags::intern(f.world.accountant().tags());
-  f.add(500, 41);
-  space.update();
+  BuiltLjSpace built(41);
+  Fixture& f = built.f;
+  ContinuousSpace<3>& space = built.space;
+  const SpaceTags& tags = built.tags;
   auto expect_exact = [&] {
     CHECK(f.charged(tags.cells) == space.cells().bytes());
     CHECK(f.charged(tags.neighbours) == space.list().bytes() + f.pop->size() * sizeof(Vec<3>));
@@ -89,11 +99,10 @@ TEST_CASE("space charges equal the bytes its cells and list hold after builds, b
 }
 
 TEST_CASE("a list build charges its bin-ordered copy of the positions while it holds it") {
-  Fixture f;
-  ContinuousSpace<3> space(*f.pop, f.pos, f.box, lj_options(), f.world.accountant());
-  const SpaceTags tags = SpaceTags::intern(f.world.accountant().tags());
-  f.add(500, 49);
-  space.update();
+  BuiltLjSpace built(49);
+  Fixture& f = built.f;
+  ContinuousSpace<3>& space = built.space;
+  const SpaceTags& tags = built.tags;
   const std::uint64_t held = f.charged(tags.neighbours);
   space.rebuild();  // same points: the same list bytes, plus the scratch during the build
   CHECK(f.charged(tags.neighbours) == held);
