@@ -462,6 +462,19 @@ TEST_CASE("CheckpointReader reads back what CheckpointWriter wrote, and never pa
   CHECK_NOTHROW(r.get_bytes(&sink, 0, "nothing"));
 }
 
+TEST_CASE("CheckpointReader refuses a flag byte other than 0 or 1, consuming nothing") {
+  CheckpointWriter w;
+  w.put(true);
+  w.put(false);
+  w.put<std::uint8_t>(63);  // what fuzz_checkpoint forged into lj_melt's list fallback flag
+  CheckpointReader r(w.bytes().data(), w.bytes().size());
+  CHECK(r.get<bool>("first flag"));
+  CHECK_FALSE(r.get<bool>("second flag"));
+  CHECK(checkpoint_error([&] { r.get<bool>("list fallback flag"); }) ==
+        "checkpoint is corrupt: list fallback flag at byte 2 is 63, expected 0 or 1");
+  CHECK(r.offset() == 2);
+}
+
 TEST_CASE("CheckpointReader checks element counts before allocating") {
   CheckpointWriter w;
   w.put<std::uint64_t>(3);  // claims three doubles, holds two

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "cohort/space/continuous/cell_list.hpp"
 #include "cohort/space/continuous/cells_only_query.hpp"
@@ -119,4 +120,19 @@ TEST_CASE("the cells-only query returns every agent of its disc of bins and no d
   CHECK(extra > total / 2);  // an over-estimate: many beyond r ...
   CHECK(missed > 0);         // ... that still misses a few true neighbours (spec: ~1.8 %)
   CHECK(missed < total / 20);
+}
+
+TEST_CASE("a position that is not a number, or infinite, falls in an edge bin instead of nowhere") {
+  // fuzz_checkpoint forged a NaN position; binning it converted NaN to an integer (undefined).
+  const Box<2> box({10, 10}, {true, false});
+  const CellList<2> cells(box, 1.0);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  const auto n = static_cast<std::uint32_t>(cells.bins(0));
+  REQUIRE(cells.bins(1) == cells.bins(0));
+  const std::uint32_t top = n - 1;
+  CHECK(cells.cell_of({nan, 0.5}) == top);       // x: the top bin, y: bin 0
+  CHECK(cells.cell_of({0.5, nan}) == top * n);   // y: the top bin
+  CHECK(cells.cell_of({-inf, inf}) == top * n);  // clamped like any outsider
+  CHECK(cells.cell_of({0.5, 9.99}) == top * n);  // a finite point still bins as before
 }

@@ -56,9 +56,23 @@ class CheckpointReader {
   template <class T>
   T get(const char* what) {
     static_assert(std::is_trivially_copyable_v<T>);
-    T value;
-    get_bytes(&value, sizeof(T), what);
-    return value;
+    if constexpr (std::is_same_v<T, bool>) {
+      // Only the bytes 0 and 1 are bools (reading any other as one is undefined): a flag
+      // holding another byte is corruption, refused before anyone reads it.
+      const std::size_t at = offset_;
+      const auto byte = get<std::uint8_t>(what);
+      if (byte > 1) {
+        offset_ = at;
+        throw CheckpointError(std::string("checkpoint is corrupt: ") + what + " at byte " +
+                              std::to_string(at) + " is " + std::to_string(byte) +
+                              ", expected 0 or 1");
+      }
+      return byte == 1;
+    } else {
+      T value;
+      get_bytes(&value, sizeof(T), what);
+      return value;
+    }
   }
   void get_bytes(void* out, std::size_t size, const char* what) {
     if (size > size_ - offset_)

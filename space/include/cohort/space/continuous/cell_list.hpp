@@ -137,11 +137,15 @@ class CellList {
     if (binning_ == Binning::floor) {
       // floor then clamp, done as clamp then truncate (equal on [0, top], and no libm call on
       // x86-64's baseline, which has no rounding instruction): this sits in every query.
-      return static_cast<std::uint32_t>(std::clamp(x * inverse_[a], 0.0, top));
+      return static_cast<std::uint32_t>(clamp_bin(x * inverse_[a], top));
     }
     const double b = std::ceil(x / width_[a]) - 1;  // a division, as Agents.jl computes it
-    return static_cast<std::uint32_t>(std::clamp(b, 0.0, top));
+    return static_cast<std::uint32_t>(clamp_bin(b, top));
   }
+  // std::clamp(b, 0, top) for finite b, and the top bin for a NaN (a corrupt position, say from a
+  // forged checkpoint), whose conversion to an integer would be undefined: the comparisons are
+  // ordered so that NaN loses them. Costs nothing over std::clamp.
+  static double clamp_bin(double b, double top) { return std::max(std::min(top, b), 0.0); }
 
   // Per axis from `from` on: the first and last offset around bin c, and whether the stencil
   // covers the whole periodic axis (then each bin is visited once, unshifted, and separations
