@@ -1,6 +1,7 @@
 #include "cohort/memory/accountant.hpp"
 
 #include "cohort/memory/process_memory.hpp"
+#include "cohort/memory/shared_charge.hpp"
 
 #include <algorithm>
 #include <bit>

@@ -13,10 +13,11 @@
 #include "cohort/memory/counters.hpp"
 #include "cohort/memory/pool_set.hpp"
 #include "cohort/memory/population_account.hpp"
-#include "cohort/memory/shared_charge.hpp"
 #include "cohort/memory/tags.hpp"
 
 namespace cohort::memory {
+
+class SharedCharge;
 
 /// How an Accountant is set up.
 struct AccountantOptions {

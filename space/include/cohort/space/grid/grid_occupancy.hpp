@@ -80,15 +80,6 @@ class GridOccupancy final : public engine::RowStore {
       fn(r);
   }
 
-  /// Hints that the agent at `row` (its cell and list entry) is about to change: a model that
-  /// knows its activation order ahead fetches the next agents while it moves this one.
-  void prefetch_row(engine::Row row) const {
-    __builtin_prefetch(&cell_[row]);
-    if (mode_ == Occupancy::multiple) __builtin_prefetch(&links_[row]);
-  }
-  /// Hints that `cell`'s list is about to be read or changed.
-  void prefetch_cell(CellIndex cell) const { __builtin_prefetch(&head_[cell]); }
-
   /// Puts the unplaced agent at `row` on `cell`; false (nothing changes) if the grid has single
   /// occupancy and the cell is taken.
   bool place(engine::Row row, CellIndex cell) {
