@@ -4,6 +4,7 @@ namespace cohort::engine {
 
 WorkerPool::WorkerPool(std::size_t threads) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  shares_ = std::make_unique<Share[]>(threads);
   workers_.reserve(threads - 1);
   for (std::size_t t = 1; t < threads; ++t)
     workers_.emplace_back([this, t] { worker_main(t); });
@@ -20,11 +21,14 @@ WorkerPool::~WorkerPool() {
 }
 
 void WorkerPool::run_range(std::size_t thread) {
-  const std::size_t n = tasks_;
+  const std::size_t threads = size();
   try {
-    for (std::size_t task = next_task_.fetch_add(1, std::memory_order_relaxed); task < n;
-         task = next_task_.fetch_add(1, std::memory_order_relaxed))
-      (*job_)(task, thread);
+    for (std::size_t k = 0; k < threads; ++k) {  // own share first, then the others' in turn
+      Share& share = shares_[(thread + k) % threads];
+      for (std::size_t task = share.next.fetch_add(1, std::memory_order_relaxed); task < share.end;
+           task = share.next.fetch_add(1, std::memory_order_relaxed))
+        (*job_)(task, thread);
+    }
   } catch (...) {
     std::lock_guard lock(mutex_);
     if (!error_) error_ = std::current_exception();
@@ -57,8 +61,11 @@ void WorkerPool::run(std::size_t tasks, const std::function<void(std::size_t, st
   {
     std::lock_guard lock(mutex_);
     job_ = &fn;
-    tasks_ = tasks;
-    next_task_.store(0, std::memory_order_relaxed);
+    const std::size_t threads = size();
+    for (std::size_t t = 0; t < threads; ++t) {
+      shares_[t].next.store(t * tasks / threads, std::memory_order_relaxed);
+      shares_[t].end = (t + 1) * tasks / threads;
+    }
     pending_ = workers_.size();
     error_ = nullptr;
     ++generation_;
