@@ -26,10 +26,11 @@ void Population::attach(RowStore& store) {
     throw std::logic_error("a row store is attached to population '" + name_ +
                            "' after agents were created");
   stores_.push_back(&store);
+  store_bytes_per_row_ += store.bytes_per_row();
 }
 
 void Population::detach(RowStore& store) {
-  std::erase(stores_, &store);
+  if (std::erase(stores_, &store) != 0) store_bytes_per_row_ -= store.bytes_per_row();
 }
 
 AgentId Population::append(Uid uid) {
@@ -51,8 +52,7 @@ AgentId Population::append(Uid uid) {
 
 BirthStatus Population::try_create(AgentId& id) {
   const memory::PopulationLimits& limits = options_.population_budget;
-  if (limits.limited() &&
-      budget_bytes() + component_bytes_per_agent() + overhead_bytes_per_agent() > limits.hard) {
+  if (limits.limited() && budget_bytes() + birth_bytes() > limits.hard) {
     ++refused_births_;
     id = AgentId::null();
     return BirthStatus::refused;
@@ -67,7 +67,7 @@ AgentId Population::create() {
     memory::BudgetRefusal r;
     r.account_path = name_;
     r.tag = "births";
-    r.requested = component_bytes_per_agent() + overhead_bytes_per_agent();
+    r.requested = birth_bytes();
     r.in_use = budget_bytes();
     r.limit = options_.population_budget.hard;
     r.remedy = "raise populations." + name_ +
@@ -251,7 +251,12 @@ std::uint64_t Population::budget_bytes() const {
   bytes += account_->used(memory::Scope::agents);
   const memory::TagCounters& storage =
       account_->counters(memory::Scope::population, memory::TagRegistry::kComponents);
-  return bytes + account_->used(memory::Scope::population) - storage.used;
+  bytes += account_->used(memory::Scope::population) - storage.used;
+  // Side stores' bytes recorded since the last settle (the grid's index entries of this phase's
+  // births) count at once, so births in one phase cannot overshoot the hard limit together.
+  const std::int64_t unsettled = account_->unsettled_shared_used();
+  return unsettled >= 0 ? bytes + static_cast<std::uint64_t>(unsettled)
+                        : bytes - std::min(bytes, static_cast<std::uint64_t>(-unsettled));
 }
 
 std::size_t Population::storage_bytes() const {

@@ -8,6 +8,7 @@ namespace cohort::memory {
 
 SharedCharge::~SharedCharge() {
   if (queued_) std::erase(accountant_->queued_charges_, this);
+  account_->unsettled_shared_used_ -= static_cast<std::int64_t>(used_ - charged_used_);
   if (charged_used_ > 0 || charged_held_ > 0)
     accountant_->context(0).release_shared(*account_, tag_, charged_used_, charged_held_);
 }
@@ -27,6 +28,7 @@ void SharedCharge::apply() {
     ctx.charge_shared(*account_, tag_, up_used - charged_used_, up_held - charged_held_);
   if (up_used > used_ || up_held > held_)
     ctx.release_shared(*account_, tag_, up_used - used_, up_held - held_);
+  account_->unsettled_shared_used_ -= static_cast<std::int64_t>(used_ - charged_used_);
   charged_used_ = high_used_ = used_;
   charged_held_ = high_held_ = held_;
   queued_ = false;

@@ -385,7 +385,9 @@ TEST_CASE(
     charge.set(300, 512);
     charge.set(200, 512);
     CHECK(c.used == 0);  // recorded, not yet charged
+    CHECK(pop.unsettled_shared_used() == 200);
     acc.settle();
+    CHECK(pop.unsettled_shared_used() == 0);
     CHECK(c.used == 200);
     CHECK(c.held == 512);
     CHECK(c.peak_used == 300);
@@ -396,8 +398,12 @@ TEST_CASE(
     CHECK(c.used == 50);
     CHECK(c.held == 128);
     CHECK(c.peak_used == 300);
+    charge.set(30, 128);
+    CHECK(pop.unsettled_shared_used() == -20);
     charge.set(80, 128);
+    CHECK(pop.unsettled_shared_used() == 30);
   }  // destroyed while queued: releases what was charged and leaves the queue
+  CHECK(pop.unsettled_shared_used() == 0);
   acc.settle();
   CHECK(c.used == 0);
   CHECK(c.held == 0);

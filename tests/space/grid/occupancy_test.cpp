@@ -193,6 +193,28 @@ TEST_CASE("a grid beyond the population budget is a typed refusal naming the tag
   }
 }
 
+TEST_CASE("births between settles see the grid index bytes of the births before them") {
+  // The grid's per-row bytes reach the counters at the next settle; the budget test must not wait
+  // for it, or every birth of one phase would overshoot the hard limit by its index entry.
+  engine::World world(engine::WorldOptions{1, 1});
+  engine::Population& pop = world.add_population(
+      "a", {.agent_ledger = false, .population_budget = memory::PopulationLimits::from_hard(8000)});
+  GridOccupancy g(world.accountant(), pop, GridShape::plane(10, 10, false), Occupancy::multiple);
+  world.accountant().settle();
+  const std::uint64_t grid_cells = pop.budget_bytes();
+  engine::AgentId id;
+  std::uint64_t born = 0;
+  while (pop.try_create(id) == engine::BirthStatus::ok)
+    ++born;
+  world.accountant().settle();
+  CHECK(pop.budget_bytes() <= 8000);
+  const std::uint64_t per_birth = (pop.budget_bytes() - grid_cells) / born;
+  CHECK(per_birth == pop.component_bytes_per_agent() + pop.overhead_bytes_per_agent() + 12);
+  CHECK(pop.birth_bytes() == per_birth);
+  CHECK(pop.budget_bytes() + per_birth > 8000);  // the refused birth would have crossed it
+  CHECK(pop.refused_births() == 1);
+}
+
 namespace {
 
 // A 6 x 6 multiple-occupancy grid over 30 agents, placed at random (seed 3), or created unplaced

@@ -87,6 +87,7 @@ class ActivationOrder final : public RowStore {
     position_.swap(moved);
     sync_charge();
   }
+  std::size_t bytes_per_row() const override { return 2 * sizeof(Row); }  // see sync_charge()
 
  private:
   void sync_charge() {
@@ -95,7 +96,7 @@ class ActivationOrder final : public RowStore {
     // shuffle, its vectors smaller) charges, and is refused births by its budget, exactly as the
     // uninterrupted run. Charged at the next settle, not on every birth and death.
     const std::size_t rows = position_.size();
-    charge_.set(2 * rows * sizeof(Row),
+    charge_.set(rows * bytes_per_row(),
                 (position_.capacity() + std::max(order_.capacity(), rows)) * sizeof(Row));
   }
 

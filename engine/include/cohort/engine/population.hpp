@@ -54,6 +54,9 @@ class RowStore {
   virtual void swap_remove_row(Row row, Row last) = 0;
   /// Rows were reordered: new row i holds what old row order[i] held.
   virtual void permute_rows(std::span<const Row> order) = 0;
+  /// Bytes by which the store's charge (its used figure) grows with each appended row: the
+  /// population's budget test counts them before a birth, not after the next settle.
+  virtual std::size_t bytes_per_row() const { return 0; }
 };
 
 /// Why a birth did not happen.
@@ -170,8 +173,9 @@ class Population {
   bool has_agent_ledger() const { return options_.agent_ledger; }
   const PopulationOptions& options() const { return options_; }
 
-  /// Bytes the population budget counts: agents x fixed bytes per agent plus settled variable
-  /// bytes (agents' and shared, except column storage).
+  /// Bytes the population budget counts: agents x fixed bytes per agent, plus settled variable
+  /// bytes (agents' and shared, except column storage), plus side stores' bytes not yet settled
+  /// (memory::SharedCharge).
   std::uint64_t budget_bytes() const;
   /// Births refused by the population budget so far.
   std::uint64_t refused_births() const { return refused_births_; }
@@ -184,6 +188,11 @@ class Population {
   std::size_t overhead_bytes_per_agent() const {
     return sizeof(std::uint64_t) + sizeof(AgentId) + sizeof(Uid) +
            (options_.agent_ledger ? memory::AgentLedger::kBytesPerAgent : 0);
+  }
+  /// Bytes one more agent adds to budget_bytes(): components, overhead and the attached stores'
+  /// per-row bytes.
+  std::size_t birth_bytes() const {
+    return component_bytes_per_agent() + overhead_bytes_per_agent() + store_bytes_per_row_;
   }
   /// Bytes of columns, ids and ledger as allocated (capacity), charged under tag `components`.
   std::size_t storage_bytes() const;
@@ -214,6 +223,7 @@ class Population {
   std::vector<Uid> uids_;
   std::vector<ComponentColumn> columns_;
   std::vector<RowStore*> stores_;
+  std::size_t store_bytes_per_row_ = 0;  // the sum of stores_' bytes_per_row()
   std::vector<Hook> create_hooks_;
   std::vector<Hook> destroy_hooks_;
   std::function<void(memory::ChargeContext&, Row)> release_;

@@ -79,6 +79,9 @@ class PopulationAccount {
   TagCounters total(Scope scope) const;
   /// total(scope).used, kept at each settle: O(1), for checks made per birth.
   std::uint64_t used(Scope scope) const { return used_[static_cast<std::size_t>(scope)]; }
+  /// Net change to used(Scope::population) that SharedCharges have recorded and the next settle
+  /// will charge: a per-birth budget test adds it, so it sees this phase's births at once.
+  std::int64_t unsettled_shared_used() const { return unsettled_shared_used_; }
   /// Bytes still charged to agents that were removed (a leak in their owner).
   std::uint64_t orphaned_used() const { return orphaned_used_; }
   std::uint64_t orphaned_held() const { return orphaned_held_; }
@@ -98,6 +101,7 @@ class PopulationAccount {
  private:
   friend class Accountant;
   friend class ChargeContext;
+  friend class SharedCharge;
 
   std::string name_;
   std::uint32_t index_;
@@ -107,6 +111,7 @@ class PopulationAccount {
   std::array<std::array<TagCounters, TagRegistry::kMaxTags>, 2> counters_{};
   std::array<std::uint64_t, 2> used_{};  // per scope, the sum of counters_[scope][*].used
   std::uint64_t held_ = 0;               // the sum of counters_[*][*].held
+  std::int64_t unsettled_shared_used_ = 0;
   std::uint64_t orphaned_used_ = 0;
   std::uint64_t orphaned_held_ = 0;
   std::uint64_t peak_used_ = 0;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 
 #include "cohort/memory/charge_context.hpp"
 #include "cohort/memory/population_account.hpp"
@@ -31,6 +32,7 @@ class SharedCharge {
   /// Records the owner's current figures; charged at the accountant's next settle(). Inline and
   /// call-free but for the first change after a settle.
   void set(std::size_t used, std::size_t held) {
+    account_->unsettled_shared_used_ += static_cast<std::int64_t>(used - used_);
     used_ = used;
     held_ = held;
     high_used_ = std::max(high_used_, used);

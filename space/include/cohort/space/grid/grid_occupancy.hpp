@@ -129,6 +129,9 @@ class GridOccupancy final : public engine::RowStore {
   void append_row(engine::Row row) override;
   void swap_remove_row(engine::Row row, engine::Row last) override;
   void permute_rows(std::span<const engine::Row> order) override;
+  std::size_t bytes_per_row() const override {
+    return mode_ == Occupancy::single ? sizeof(CellIndex) : sizeof(CellIndex) + sizeof(Link);
+  }
 
  private:
   struct Link {
@@ -186,9 +189,6 @@ class GridOccupancy final : public engine::RowStore {
   void sync_row_charge() {
     const std::size_t per_row = bytes_per_row();
     row_charge_.set(cell_.size() * per_row, cell_.capacity() * per_row);
-  }
-  std::size_t bytes_per_row() const {
-    return mode_ == Occupancy::single ? sizeof(CellIndex) : sizeof(CellIndex) + sizeof(Link);
   }
 
   engine::Population* owner_;
