@@ -153,6 +153,9 @@ ExitCode report_monitor(const engine::RunMonitor& monitor, bool fail_on_leak) {
   spdlog::info("monitor: {} samples, {} alerts; leak check accounted: {} ({}); rss: {} ({})",
                monitor.samples().size(), raised, engine::to_string(accounted.verdict),
                accounted.reason, engine::to_string(rss.verdict), rss.reason);
+  for (const auto& [column, analysis] : monitor.rank_leaks())
+    if (analysis.verdict == engine::LeakVerdict::leak)
+      spdlog::info("leak check {}: leak ({})", column, analysis.reason);
   if (!monitor.leak_detected()) return kOk;
   spdlog::warn("memory leak detected (details in run.json and timeline.csv)");
   return fail_on_leak ? kLeakDetected : kOk;

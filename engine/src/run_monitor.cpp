@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
+#include <string_view>
 
 #include "cohort/engine/checkpoint.hpp"
 #include "cohort/engine/world.hpp"
@@ -21,6 +23,17 @@ std::uint64_t agents_over_soft(const memory::PopulationAccount& pop) {
     if (soft < memory::BudgetLimits::kMaxBytes && ledger.used(row) > soft) ++over;
   }
   return over;
+}
+
+// The alert name of another rank's timeline column, or "" if the column is not one the monitor
+// judges: "rank<R>:rss" and "rank<R>:accounted_used" for R >= 1 (rank 0's are the sample's own).
+std::string rank_metric(const std::string& column) {
+  if (!column.starts_with("rank") || column.starts_with("rank0:") || column.starts_with("ranks:"))
+    return "";
+  if (column.ends_with(":rss")) return column;
+  if (column.ends_with(":accounted_used"))
+    return column.substr(0, column.size() - std::string_view("_used").size());
+  return "";
 }
 
 nlohmann::ordered_json leak_json(const LeakAnalysis& a) {
@@ -85,6 +98,20 @@ void RunMonitor::feed_alerts(const MemorySample& s) {
   rss_alerts_.update(s.step, static_cast<double>(s.rss), alerts_);
   accounted_alerts_.update(s.step, static_cast<double>(s.accounted_used), alerts_);
   soft_alerts_.update(s.step, s.over_soft_share, alerts_);
+  // A distributed run: every other rank against the same thresholds (its own memory, like this
+  // process's), so an alert does not depend on which rank nears its limit.
+  for (const auto& [column, value] : s.breakdown) {
+    const std::string metric = rank_metric(column);
+    if (metric.empty()) continue;
+    auto it = std::find_if(rank_series_.begin(), rank_series_.end(),
+                           [&](const RankSeries& r) { return r.column == column; });
+    if (it == rank_series_.end()) {
+      const AlertLevels& levels = column.ends_with(":rss") ? settings_.rss : settings_.accounted;
+      rank_series_.push_back({column, AlertTracker(metric, levels, settings_.hysteresis)});
+      it = std::prev(rank_series_.end());
+    }
+    it->tracker.update(s.step, static_cast<double>(value), alerts_);
+  }
 }
 
 LeakAnalysis RunMonitor::leak_of(std::uint64_t MemorySample::*field) const {
@@ -97,6 +124,25 @@ LeakAnalysis RunMonitor::leak_of(std::uint64_t MemorySample::*field) const {
   return analyse_leak(steps, bytes, settings_.leak);
 }
 
+LeakAnalysis RunMonitor::leak_of(const std::string& column) const {
+  std::vector<double> steps;
+  std::vector<double> bytes;
+  for (const MemorySample& s : samples_)
+    for (const auto& [name, value] : s.breakdown)
+      if (name == column) {
+        steps.push_back(static_cast<double>(s.step));
+        bytes.push_back(static_cast<double>(value));
+      }
+  return analyse_leak(steps, bytes, settings_.leak);
+}
+
+std::vector<std::pair<std::string, LeakAnalysis>> RunMonitor::rank_leaks() const {
+  std::vector<std::pair<std::string, LeakAnalysis>> out;
+  for (const RankSeries& r : rank_series_)
+    out.emplace_back(r.column, leak_of(r.column));
+  return out;
+}
+
 LeakAnalysis RunMonitor::accounted_leak() const {
   return leak_of(&MemorySample::accounted_used);
 }
@@ -104,7 +150,11 @@ LeakAnalysis RunMonitor::rss_leak() const {
   return leak_of(&MemorySample::rss);
 }
 bool RunMonitor::leak_detected() const {
-  return accounted_leak().verdict == LeakVerdict::leak || rss_leak().verdict == LeakVerdict::leak;
+  if (accounted_leak().verdict == LeakVerdict::leak || rss_leak().verdict == LeakVerdict::leak)
+    return true;
+  for (const auto& [column, analysis] : rank_leaks())
+    if (analysis.verdict == LeakVerdict::leak) return true;
+  return false;
 }
 
 std::vector<std::string> RunMonitor::timeline_columns() const {
@@ -190,6 +240,7 @@ void RunMonitor::restore(CheckpointReader& in) {
   rss_alerts_ = AlertTracker("rss", settings_.rss, settings_.hysteresis);
   accounted_alerts_ = AlertTracker("accounted", settings_.accounted, settings_.hysteresis);
   soft_alerts_ = AlertTracker("over_soft_share", settings_.over_soft_share, settings_.hysteresis);
+  rank_series_.clear();
   alerts_.clear();
   for (const MemorySample& s : samples)
     feed_alerts(s);
@@ -211,6 +262,8 @@ nlohmann::ordered_json RunMonitor::to_json() const {
   j["leak"]["detected"] = leak_detected();
   j["leak"]["accounted"] = leak_json(accounted_leak());
   j["leak"]["rss"] = leak_json(rss_leak());
+  for (const auto& [column, analysis] : rank_leaks())
+    j["leak"]["ranks"][column] = leak_json(analysis);
   return j;
 }
 

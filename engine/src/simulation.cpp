@@ -48,19 +48,21 @@ std::string metrics_csv(const std::vector<std::string>& names, const std::vector
 
 // One rank's memory, as the reduced views gather it.
 struct RankMemory {
-  std::uint64_t accounted_held, rss, peak_rss;
+  std::uint64_t accounted_used, accounted_held, rss, peak_rss;
 };
 
-std::vector<RankMemory> gather_rank_memory(const RankGroup& ranks, std::uint64_t accounted_held,
-                                           std::uint64_t rss, std::uint64_t peak_rss) {
-  return gather_values(ranks, RankMemory{accounted_held, rss, peak_rss});
+std::vector<RankMemory> gather_rank_memory(const RankGroup& ranks, std::uint64_t accounted_used,
+                                           std::uint64_t accounted_held, std::uint64_t rss,
+                                           std::uint64_t peak_rss) {
+  return gather_values(ranks, RankMemory{accounted_used, accounted_held, rss, peak_rss});
 }
 
 // Each rank's accounted and resident bytes, their totals, minimum, maximum and imbalance
 // (maximum over mean): the reduced view of a distributed run's memory.
 nlohmann::json rank_memory_json(const RankGroup& ranks, const memory::MemoryReport& report) {
   const std::vector<RankMemory> all =
-      gather_rank_memory(ranks, report.accounted_held, report.process.rss, report.process.peak_rss);
+      gather_rank_memory(ranks, report.accounted_used, report.accounted_held, report.process.rss,
+                         report.process.peak_rss);
   nlohmann::json out;
   out["count"] = all.size();
   out["per_rank"] = nlohmann::json::array();
@@ -90,12 +92,14 @@ nlohmann::json rank_memory_json(const RankGroup& ranks, const memory::MemoryRepo
 std::vector<std::pair<std::string, std::uint64_t>> rank_timeline_columns(const World& world) {
   const RankGroup& ranks = world.ranks();
   if (ranks.size() == 1) return {};
-  const std::vector<RankMemory> all = gather_rank_memory(
-      ranks, world.accountant().engine_total().held, memory::ProcessMemory::current_rss(), 0);
+  const memory::TagCounters accounted = world.accountant().engine_total();
+  const std::vector<RankMemory> all = gather_rank_memory(ranks, accounted.used, accounted.held,
+                                                         memory::ProcessMemory::current_rss(), 0);
   std::vector<std::pair<std::string, std::uint64_t>> out;
   std::uint64_t rss_total = 0, rss_max = 0, held_total = 0, held_max = 0;
   for (std::size_t r = 0; r < all.size(); ++r) {
     out.emplace_back("rank" + std::to_string(r) + ":rss", all[r].rss);
+    out.emplace_back("rank" + std::to_string(r) + ":accounted_used", all[r].accounted_used);
     out.emplace_back("rank" + std::to_string(r) + ":accounted_held", all[r].accounted_held);
     rss_total += all[r].rss, rss_max = std::max(rss_max, all[r].rss);
     held_total += all[r].accounted_held, held_max = std::max(held_max, all[r].accounted_held);

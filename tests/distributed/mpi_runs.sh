@@ -30,8 +30,14 @@ identical_on_ranks() {  # config, extra run arguments...
     if [ "$r" -gt 1 ]; then
       grep -q "\"count\": $r" "$work/np$r/memory.json" || fail "memory.json lacks the $r-rank view"
       # The timeline's per-rank columns: rank r-1's resident bytes, and the maximum over ranks.
-      head -n 1 "$work/np$r/timeline.csv" | grep -q "rank$((r - 1)):rss,rank$((r - 1)):accounted_held" ||
+      last="rank$((r - 1))"
+      head -n 1 "$work/np$r/timeline.csv" |
+        grep -q "$last:rss,$last:accounted_used,$last:accounted_held" ||
         fail "timeline.csv lacks rank $((r - 1))'s columns"
+      # Rank 0 judges every rank's memory: run.json has the last rank's leak verdicts.
+      python3 -c "import json, sys; l = json.load(open(sys.argv[1]))['monitor']['leak']['ranks']
+sys.exit(not ('$last:rss' in l and '$last:accounted_used' in l and l['$last:rss']['verdict']))" \
+        "$work/np$r/run.json" || fail "run.json lacks rank $((r - 1))'s leak verdicts"
       awk -F, -v col="ranks:rss_max" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i }
         NR == 2 { exit !($c > 1000000) }' "$work/np$r/timeline.csv" ||
         fail "timeline.csv's ranks:rss_max is not a resident size"

@@ -1,6 +1,7 @@
 // The memory monitor on whole runs of test models: the leaking model is flagged, the steady and
 // grow-then-shrink ones are not; timeline.csv and run.json carry the samples and verdicts;
-// thresholds in the config raise alerts; bad thresholds are config errors.
+// thresholds in the config raise alerts; bad thresholds are config errors; a distributed run's
+// other ranks are judged like this process.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -11,9 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "cohort/engine/checkpoint.hpp"
 #include "cohort/engine/config_error.hpp"
+#include "cohort/engine/run_monitor.hpp"
 #include "cohort/engine/run_settings.hpp"
 #include "cohort/engine/simulation.hpp"
+#include "cohort/engine/world.hpp"
 #include "support/temp_dir.hpp"
 #include "test_models.hpp"
 
@@ -140,4 +144,52 @@ TEST_CASE("monitor thresholds that are not sizes, or percentages without a limit
   const RunSettings s =
       settings_for(dir, "steady", {"monitor.limit=2GiB", "monitor.alerts.rss.critical=90%"});
   CHECK(*s.monitor.rss.critical == doctest::Approx(0.9 * 2147483648.0));
+}
+
+TEST_CASE("another rank's memory raises its own alerts and leak verdict") {
+  // A distributed run's samples carry every rank's figures as columns; rank 0 judges them all.
+  MonitorSettings settings;
+  settings.every = 1;
+  settings.rss.warning = 1e15;  // far above this process's resident bytes
+  settings.accounted.critical = 5000;
+  RunMonitor monitor(settings);
+  World world(WorldOptions{1, 1});
+  for (std::uint64_t k = 0; k < 40; ++k) {
+    world.run_step();
+    const std::uint64_t rank1_rss = k == 30 ? std::uint64_t{2'000'000'000'000'000} : 1'000'000;
+    monitor.sample(world, 0,
+                   {{"rank0:rss", 1'000'000},
+                    {"rank0:accounted_used", 100},
+                    {"rank1:rss", rank1_rss},
+                    {"rank1:accounted_used", 1000 + 200 * k},  // leaks 200 B a step
+                    {"ranks:rss_max", rank1_rss}});
+  }
+  const std::vector<AlertEvent>& alerts = monitor.alerts();
+  REQUIRE(alerts.size() == 3);
+  CHECK(alerts[0].metric == "rank1:accounted");  // 1000 + 200k >= 5000 from k = 20
+  CHECK(alerts[0].step == 21);
+  CHECK(alerts[0].level == "critical");
+  CHECK(alerts[1].metric == "rank1:rss");
+  CHECK(alerts[1].step == 31);
+  CHECK(alerts[1].raised);
+  CHECK(alerts[2].metric == "rank1:rss");
+  CHECK_FALSE(alerts[2].raised);
+  const auto leaks = monitor.rank_leaks();
+  REQUIRE(leaks.size() == 2);
+  CHECK(leaks[0].first == "rank1:rss");
+  CHECK(leaks[1].first == "rank1:accounted_used");
+  CHECK(leaks[1].second.verdict == LeakVerdict::leak);
+  CHECK(monitor.accounted_leak().verdict != LeakVerdict::leak);
+  CHECK(monitor.leak_detected());
+  CHECK(monitor.to_json()["leak"]["ranks"]["rank1:accounted_used"]["verdict"] == "leak");
+
+  // A resumed run's monitor rebuilds the same alerts from the saved samples.
+  CheckpointWriter out;
+  monitor.save(out);
+  RunMonitor resumed(settings);
+  CheckpointReader in(out.bytes().data(), out.bytes().size());
+  resumed.restore(in);
+  REQUIRE(resumed.alerts().size() == 3);
+  CHECK(resumed.alerts()[1].metric == "rank1:rss");
+  CHECK(resumed.leak_detected());
 }

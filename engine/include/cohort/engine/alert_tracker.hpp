@@ -16,7 +16,8 @@ namespace cohort::engine {
 /// One crossing of a threshold.
 struct AlertEvent {
   std::uint64_t step = 0;
-  std::string metric;  ///< "rss", "accounted" or "over_soft_share"
+  std::string metric;  ///< "rss", "accounted", "over_soft_share", or another rank's "rank<R>:rss" /
+                       ///< "rank<R>:accounted"
   std::string level;   ///< "info", "warning" or "critical"
   bool raised = true;  ///< false: the value fell back below threshold * (1 - hysteresis)
   double value = 0;

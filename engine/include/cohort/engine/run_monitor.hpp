@@ -49,7 +49,12 @@ class RunMonitor {
   const std::vector<AlertEvent>& alerts() const { return alerts_; }
   LeakAnalysis accounted_leak() const;
   LeakAnalysis rss_leak() const;
-  /// True when either the accounted bytes or the RSS leak by the configured rule.
+  /// A distributed run's other ranks (its samples' `rank<R>:rss` and `rank<R>:accounted_used`
+  /// columns, R >= 1; rank 0's are the samples' own figures), each judged by the same rule, in
+  /// column order.
+  std::vector<std::pair<std::string, LeakAnalysis>> rank_leaks() const;
+  /// True when the accounted bytes or the RSS of this process, or of any other rank, leak by the
+  /// configured rule.
   bool leak_detected() const;
 
   /// timeline.csv: step, wall time, RSS, accounted totals, then per-population and per-tag bytes.
@@ -71,12 +76,20 @@ class RunMonitor {
 
  private:
   LeakAnalysis leak_of(std::uint64_t MemorySample::*field) const;
+  LeakAnalysis leak_of(const std::string& column) const;
   void feed_alerts(const MemorySample& s);
+
+  /// Another rank's quantity, watched under that rank's own alert name (e.g. "rank1:rss").
+  struct RankSeries {
+    std::string column;
+    AlertTracker tracker;
+  };
 
   MonitorSettings settings_;
   AlertTracker rss_alerts_;
   AlertTracker accounted_alerts_;
   AlertTracker soft_alerts_;
+  std::vector<RankSeries> rank_series_;  // first-seen order
   std::vector<MemorySample> samples_;
   std::vector<AlertEvent> alerts_;
   std::function<void(const AlertEvent&)> handler_;
