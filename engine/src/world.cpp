@@ -240,6 +240,8 @@ void World::run_step() {
       pending = pending || c->pending() != 0;
     for (const auto& c : channels_)
       pending = pending || c->pending() != 0;
+    // Distributed: effects cross ranks at every phase end (collective), pending here or not.
+    pending = pending || (!channels_.empty() && ranks_->size() > 1);
     if (!pending) {
       used_commands_ = 0;
       continue;

@@ -1,18 +1,23 @@
 #pragma once
 // Cross-agent effects: a system emits a payload addressed to any agent of a population (a hit, a
-// push, an infection); the engine applies all of them at the phase end in an order that depends
-// only on (target, source uid, system, emission order), never on threads, blocks or rows.
+// push, an infection), on this rank or, in a distributed run, on another; the engine applies all
+// of them at the phase end in an order that depends only on (target, source uid, system,
+// emission order), never on threads, blocks, rows or ranks.
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "cohort/engine/agent_id.hpp"
 #include "cohort/engine/agent_index.hpp"
+#include "cohort/engine/rank_group.hpp"
 
 namespace cohort::engine {
 
@@ -76,6 +81,16 @@ class EffectChannel : public EffectChannelBase {
   };
   using EffectChannelBase::EffectChannelBase;
 
+  /// An effect for an agent that rank `rank` owns, `target` being its handle there: sent at the
+  /// phase end (deliver) and applied there in the order of (target, emission key), the order it
+  /// would have had had the source lived on that rank.
+  void push_remote(std::size_t thread, int rank, AgentId target, EmissionKey key,
+                   const T& payload) {
+    std::vector<std::vector<Entry>>& out = outbox_[thread];
+    const auto to = static_cast<std::size_t>(rank);
+    if (to >= out.size()) out.resize(to + 1);
+    out[to].push_back({target, key, payload});
+  }
   void push(std::size_t thread, AgentId target, EmissionKey key, const T& payload) {
     std::vector<std::vector<Entry>>& buckets = buffers_[thread];
     const std::size_t block = target.index() / kEffectApplySlots;
@@ -88,6 +103,7 @@ class EffectChannel : public EffectChannelBase {
   std::uint32_t next_seq(std::size_t thread) { return seq_[thread]++; }
   void resize_threads(std::size_t threads) override {
     buffers_.resize(threads);
+    outbox_.resize(threads);
     seq_.resize(threads, 0);
   }
   std::size_t pending() const override {
@@ -95,11 +111,49 @@ class EffectChannel : public EffectChannelBase {
     for (const auto& buckets : buffers_)
       for (const auto& b : buckets)
         n += b.size();
+    for (const auto& per_rank : outbox_)
+      for (const auto& b : per_rank)
+        n += b.size();
     return n;
   }
 
  protected:
+  /// Sends every entry for another rank to it, and files those that arrive as if emitted here
+  /// (their keys travel with them, so the apply order is the single-process one). Collective:
+  /// every rank calls it at every phase end, in channel order.
+  void deliver(const RankGroup& ranks) {
+    const auto n = static_cast<std::size_t>(ranks.size());
+    RankMessages out(n);
+    for (std::vector<std::vector<Entry>>& per_rank : outbox_) {
+      for (std::size_t r = 0; r < per_rank.size(); ++r) {
+        if (per_rank[r].empty()) continue;
+        if (r >= n)
+          throw std::out_of_range("effect channel '" + name() + "': an effect for rank " +
+                                  std::to_string(r) + " of " + std::to_string(n));
+        if constexpr (std::is_trivially_copyable_v<Entry>) {
+          const auto bytes = std::as_bytes(std::span<const Entry>(per_rank[r]));
+          out[r].insert(out[r].end(), bytes.begin(), bytes.end());
+        }
+        per_rank[r].clear();
+      }
+    }
+    const RankMessages in = ranks.exchange(out);
+    if constexpr (std::is_trivially_copyable_v<Entry> && std::is_default_constructible_v<Entry>) {
+      for (const std::vector<std::byte>& message : in) {
+        if (message.size() % sizeof(Entry) != 0)
+          throw std::logic_error("effect channel '" + name() + "': a message of " +
+                                 std::to_string(message.size()) + " bytes is not whole entries");
+        for (std::size_t at = 0; at < message.size(); at += sizeof(Entry)) {
+          Entry e;
+          std::memcpy(static_cast<void*>(&e), message.data() + at, sizeof(Entry));
+          push(0, e.target, e.key, e.payload);
+        }
+      }
+    }  // other payloads never travel: emit_to_rank requires trivially copyable ones
+  }
+
   std::vector<std::vector<std::vector<Entry>>> buffers_;  // [thread][slot block]
+  std::vector<std::vector<std::vector<Entry>>> outbox_;   // [thread][destination rank]
   std::vector<std::uint32_t> seq_;
 };
 

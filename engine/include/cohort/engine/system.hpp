@@ -102,6 +102,12 @@ struct BlockContext {
   /// dropped if the target is dead by then.
   template <class T>
   void emit(Effect<T> channel, Row source_row, AgentId target, const T& payload);
+  /// Emits an effect to the agent with handle `target` on rank `rank` (its owner, in a
+  /// distributed run; this rank: as emit()). Delivered at the phase end and applied there in the
+  /// same order as emit()'s, so results do not depend on how agents are spread over ranks. T must
+  /// be trivially copyable. Throws std::out_of_range for a rank outside the run.
+  template <class T>
+  void emit_to_rank(Effect<T> channel, Row source_row, int rank, AgentId target, const T& payload);
   /// Claims `resource` (a cell index, a prey's uid, ...) for the agent at `source_row` of this
   /// system's population (the channel's source population); see World::add_claims.
   template <class T>

@@ -7,8 +7,10 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <typeinfo>
 #include <vector>
 
@@ -178,6 +180,7 @@ class EffectChannelImpl final : public EffectChannel<T> {
       : EffectChannel<T>(std::move(name), target), apply_(std::move(apply)) {}
 
   void apply(World& world) override {
+    if (world.ranks().size() > 1) this->deliver(world.ranks());
     if (this->pending() == 0) return;
     Population& pop = world.population(this->target());
     const std::size_t threads = this->buffers_.size();
@@ -288,6 +291,20 @@ template <class T>
 void BlockContext::emit(Effect<T> channel, Row source_row, AgentId target, const T& payload) {
   EffectChannel<T>& ch = world.channel(channel);
   ch.push(thread, target, {population.uid_at(source_row), system, ch.next_seq(thread)}, payload);
+}
+
+template <class T>
+void BlockContext::emit_to_rank(Effect<T> channel, Row source_row, int rank, AgentId target,
+                                const T& payload) {
+  static_assert(std::is_trivially_copyable_v<T>, "an effect for another rank travels as bytes");
+  const RankGroup& ranks = world.ranks();
+  if (rank == ranks.rank()) return emit(channel, source_row, target, payload);
+  if (rank < 0 || rank >= ranks.size())
+    throw std::out_of_range("an effect for rank " + std::to_string(rank) + " of " +
+                            std::to_string(ranks.size()));
+  EffectChannel<T>& ch = world.channel(channel);
+  ch.push_remote(thread, rank, target, {population.uid_at(source_row), system, ch.next_seq(thread)},
+                 payload);
 }
 
 }  // namespace cohort::engine
