@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 #include <random>
 #include <set>
+#include <span>
 
 #include "cohort/distributed/box_decomposition.hpp"
 #include "cohort/distributed/halo_exchange.hpp"
@@ -149,4 +151,119 @@ TEST_CASE("migration and halo exchange on 1-4 ranks match the single-process nei
     for (int f : failures)
       CHECK(f == 0);
   }
+}
+
+namespace {
+
+// A pooled per-agent block behind a handle column, as models with variable data hold them.
+struct Block {
+  std::byte* data;
+  std::uint32_t bytes;
+};
+
+std::uint32_t block_bytes(std::uint64_t uid) {
+  return 16 + 8 * static_cast<std::uint32_t>(uid % 5);
+}
+
+std::byte block_byte(std::uint64_t uid, std::size_t k) {
+  return static_cast<std::byte>((uid * 31 + k) & 0xff);
+}
+
+}  // namespace
+
+TEST_CASE("agents migrate with their pooled data through the population's payload codec") {
+  const std::size_t n = 400;
+  const std::vector<Vec3> start = random_points(n, 5);
+  std::uint64_t all_bytes = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    all_bytes += block_bytes(i);
+  for (int ranks : {1, 3}) {
+    CAPTURE(ranks);
+    const auto d = BoxDecomposition<3>::bisect(kBox, start, ranks);
+    cohort::testing::ThreadRanks threads(ranks);
+    std::vector<std::size_t> agents(static_cast<std::size_t>(ranks));
+    std::vector<std::uint64_t> charged(static_cast<std::size_t>(ranks));
+    std::vector<int> failures(static_cast<std::size_t>(ranks), 0);
+    threads.run([&](const cohort::engine::RankGroup& group) {
+      using cohort::engine::Population;
+      using cohort::engine::Row;
+      cohort::engine::World world(cohort::engine::WorldOptions{1, 1});
+      Population& pop = world.add_population("carriers", {.agent_ledger = true});
+      const auto x = pop.add_component<Vec3>("position");
+      const auto block = pop.add_component<Block>("block", cohort::engine::ColumnKind::handle);
+      const auto tag = world.accountant().tags().intern("test.block");
+      cohort::memory::ChargeContext& ctx = world.accountant().context(0);
+      const auto give = [&](Row r, std::uint32_t bytes) {
+        const cohort::memory::AllocResult a = ctx.allocate(pop.account(), r, tag, bytes);
+        REQUIRE(a);
+        pop.column(block)[r] = {static_cast<std::byte*>(a.ptr), bytes};
+      };
+      pop.set_release([&](cohort::memory::ChargeContext& c, Row r) {
+        const Block b = pop.column(block)[r];
+        c.deallocate(pop.account(), r, tag, b.data, b.bytes);
+      });
+      pop.set_payload_codec({[&](const Population& p, Row r, std::vector<std::byte>& out) {
+                               const Block b = p.column(block)[r];
+                               out.insert(out.end(), b.data, b.data + b.bytes);
+                             },
+                             [&](Population&, Row r, std::span<const std::byte> in) {
+                               give(r, static_cast<std::uint32_t>(in.size()));
+                               std::copy(in.begin(), in.end(), pop.column(block)[r].data);
+                             }});
+      for (std::size_t i = static_cast<std::size_t>(group.rank()); i < n;
+           i += static_cast<std::size_t>(ranks)) {
+        const Row row = pop.row_of(pop.create_with_uid(i));
+        pop.column(x)[row] = start[i];
+        give(row, block_bytes(i));
+        for (std::size_t k = 0; k < block_bytes(i); ++k)
+          pop.column(block)[row].data[k] = block_byte(i, k);
+      }
+      cohort::distributed::migrate<3>(pop, x, d, group);
+      world.accountant().settle();
+      const auto me = static_cast<std::size_t>(group.rank());
+      int& bad = failures[me];
+      for (Row r = 0; r < pop.size(); ++r) {
+        const std::uint64_t uid = pop.uid_at(r);
+        const Block b = pop.column(block)[r];
+        bad += d.owner(pop.column(x)[r]) != group.rank();
+        bad += b.bytes != block_bytes(uid);
+        for (std::size_t k = 0; k < b.bytes; ++k)
+          bad += b.data[k] != block_byte(uid, k);
+      }
+      agents[me] = pop.size();
+      charged[me] = pop.account().used(cohort::memory::Scope::agents);
+      while (pop.size() > 0)
+        pop.destroy(pop.id_at(0));
+    });
+    CHECK(std::accumulate(failures.begin(), failures.end(), 0) == 0);
+    CHECK(std::accumulate(agents.begin(), agents.end(), std::size_t{0}) == n);
+    // Every byte is charged once, on the rank that holds the agent now.
+    CHECK(std::accumulate(charged.begin(), charged.end(), std::uint64_t{0}) == all_bytes);
+  }
+}
+
+TEST_CASE("agents with pooled data and no payload codec are refused migration") {
+  cohort::engine::World world(cohort::engine::WorldOptions{1, 1});
+  auto& pop = world.add_population("carriers", {.agent_ledger = true});
+  const auto x = pop.add_component<Vec3>("position");
+  const auto tag = world.accountant().tags().intern("test.block");
+  const auto row = pop.row_of(pop.create());
+  void* p = world.accountant().context(0).allocate(pop.account(), row, tag, 32).ptr;
+  world.accountant().settle();
+  const std::vector<Vec3> two_points = {Vec3{1, 1, 1}, Vec3{8, 8, 5}};
+  const auto d = BoxDecomposition<3>::bisect(kBox, two_points, 2);
+  struct TwoRanks final : cohort::engine::RankGroup {
+    int rank() const override { return 0; }
+    int size() const override { return 2; }
+    cohort::engine::RankMessages all_gather(std::span<const std::byte>) const override {
+      return {};
+    }
+    cohort::engine::RankMessages exchange(const cohort::engine::RankMessages& out) const override {
+      return out;
+    }
+    void barrier() const override {}
+  } two;
+  CHECK_THROWS_WITH_AS(cohort::distributed::migrate<3>(pop, x, d, two),
+                       doctest::Contains("no payload codec"), std::invalid_argument);
+  world.accountant().context(0).deallocate(pop.account(), row, tag, p, 32);
 }

@@ -59,6 +59,20 @@ class RowStore {
   virtual std::size_t bytes_per_row() const { return 0; }
 };
 
+class Population;
+
+/// Writes and reads what an agent holds outside its value columns (pooled blocks behind handle
+/// columns: histories, sparse beliefs), so the agent can move to another process
+/// (distributed::migrate). Registered once by the model that owns the data.
+struct AgentPayloadCodec {
+  /// Appends the agent at `row`'s data to `out`.
+  std::function<void(const Population&, Row row, std::vector<std::byte>& out)> save;
+  /// Rebuilds the data of the agent just created at `row` (its value columns restored, its
+  /// handle columns zero, its create hooks run) from what save() wrote, allocating and charging
+  /// as the model's own code does. Throws on bytes save() cannot have written.
+  std::function<void(Population&, Row row, std::span<const std::byte> in)> load;
+};
+
 /// Why a birth did not happen.
 enum class BirthStatus : std::uint8_t {
   ok,
@@ -168,6 +182,13 @@ class Population {
     release_ = std::move(release);
   }
 
+  /// Registers the codec of the agents' variable data (see AgentPayloadCodec).
+  void set_payload_codec(AgentPayloadCodec codec) { payload_codec_ = std::move(codec); }
+  /// The registered codec, or null.
+  const AgentPayloadCodec* payload_codec() const {
+    return payload_codec_.save ? &payload_codec_ : nullptr;
+  }
+
   memory::PopulationAccount& account() { return *account_; }
   const memory::PopulationAccount& account() const { return *account_; }
   bool has_agent_ledger() const { return options_.agent_ledger; }
@@ -227,6 +248,7 @@ class Population {
   std::vector<Hook> create_hooks_;
   std::vector<Hook> destroy_hooks_;
   std::function<void(memory::ChargeContext&, Row)> release_;
+  AgentPayloadCodec payload_codec_;
   std::size_t charged_storage_ = 0;
   std::size_t component_bytes_ = 0;  // component_bytes_per_agent(), kept as columns are added
   std::uint64_t refused_births_ = 0;
