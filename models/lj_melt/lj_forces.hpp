@@ -58,5 +58,8 @@ PairSums pair_forces(const space::ContinuousSpace<3>& space, std::span<const Vec
 /// the rows of `forces`.
 void sum_partials(std::span<const std::span<FixedVec3>> partials, std::span<Vec3> forces,
                   const space::TaskRunner& run);
+/// sum_partials for rows [begin, end) only, on the calling thread.
+void sum_partial_rows(std::span<const std::span<FixedVec3>> partials, std::span<Vec3> forces,
+                      std::size_t begin, std::size_t end);
 
 }  // namespace cohort::models::lj

@@ -112,8 +112,9 @@ class LjMelt final : public engine::Model {
       if (halo_ && !rebuilt) halo_->forward(space_->ghost_positions(), *ranks_);
       space_->refresh_points();
     });
-    world.add_system("forces", "step",
-                     [this](engine::World& w, std::uint64_t) { compute_forces(w); });
+    world.add_system("forces", "step", [this](engine::World& w, std::uint64_t) {
+      compute_forces(w, Forces::left_in_partitions);  // final_integrate sums them
+    });
     world.add_system("final_integrate", "step", *pop_,
                      [this](BlockContext& ctx, Row b, Row e) { final_integrate(ctx, b, e); });
   }
@@ -194,6 +195,7 @@ class LjMelt final : public engine::Model {
 
   void release(engine::World& world) override {
     set_partial_charge(world, 0);
+    parts_.clear();
     partials_ = {};
     halo_.reset();
     space_.reset();
@@ -215,6 +217,9 @@ class LjMelt final : public engine::Model {
   void final_integrate(BlockContext& ctx, Row begin, Row end) const {
     auto v = ctx.population.column(v_);
     const auto f = ctx.population.column(f_);
+    // The step's forces are summed from the partitions here, in the pass that reads them: one
+    // parallel pass a step fewer than a separate sum (the same arithmetic, so the same bits).
+    lj::sum_partial_rows(parts_, f, begin, end);
     const double dtfm = 0.5 * dt_ * 1.0 / 1.0;
     for (Row r = begin; r < end; ++r)
       for (int a = 0; a < 3; ++a)
@@ -264,7 +269,11 @@ class LjMelt final : public engine::Model {
     });
   }
 
-  void compute_forces(engine::World& world) {
+  /// Where compute_forces leaves the forces: summed into the force column, or in the partitions'
+  /// fixed-point arrays for final_integrate to sum.
+  enum class Forces { summed, left_in_partitions };
+
+  void compute_forces(engine::World& world, Forces result = Forces::summed) {
     const std::span<const Vec3> points = space_->points();  // the rows, then any ghosts
     const std::size_t n = points.size();
     if (partials_.size() != partitions_ * n) {
@@ -272,12 +281,12 @@ class LjMelt final : public engine::Model {
       partials_.shrink_to_fit();
       set_partial_charge(world, partials_.capacity() * sizeof(lj::FixedVec3));
     }
-    std::vector<std::span<lj::FixedVec3>> parts;
+    parts_.clear();
     for (std::size_t p = 0; p < partitions_; ++p)
-      parts.emplace_back(partials_.data() + p * n, n);
+      parts_.emplace_back(partials_.data() + p * n, n);
     const space::TaskRunner run = space::TaskRunner::of(world);
-    sums_ = lj::pair_forces(*space_, points, pop_->size(), lj_, parts, run);
-    lj::sum_partials(parts, pop_->column(f_), run);
+    sums_ = lj::pair_forces(*space_, points, pop_->size(), lj_, parts_, run);
+    if (result == Forces::summed) lj::sum_partials(parts_, pop_->column(f_), run);
   }
 
   void set_partial_charge(engine::World& world, std::size_t bytes) {
@@ -298,6 +307,7 @@ class LjMelt final : public engine::Model {
   std::unique_ptr<distributed::BoxDecomposition<3>> decomposition_;
   std::unique_ptr<distributed::HaloExchange<3>> halo_;  // distributed runs only
   std::vector<lj::FixedVec3> partials_;  // fixed-point forces of each partition, one per point
+  std::vector<std::span<lj::FixedVec3>> parts_;  // partials_ cut per partition
   std::size_t charged_partials_ = 0;
   memory::TagId forces_tag_ = 0;
   lj::LennardJones lj_;
