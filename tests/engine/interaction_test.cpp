@@ -1,16 +1,20 @@
 // Agents that interact: effects, claims, births, schedulers, tasks and accumulators give the same
-// result on any thread count and whatever rows the agents sit in.
+// result on any thread count and whatever rows the agents sit in; effects also on any rank count.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <numeric>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <vector>
 
 #include "cohort/engine/row_accumulator.hpp"
 #include "cohort/engine/world.hpp"
+#include "distributed/thread_ranks.hpp"
 
 using namespace cohort::engine;
 
@@ -21,53 +25,96 @@ std::uint64_t fold(std::uint64_t acc, std::uint64_t v) {
   return acc * 0x100000001b3ull ^ v;
 }
 
-// 3000 senders each send 1-3 effects to random receivers; receivers fold what they get.
-// Returns each receiver's folded value by uid. `shuffle` permutes both populations' rows first.
-std::map<Uid, std::uint64_t> exchange(std::size_t threads, bool shuffle, int steps = 3) {
-  World world(WorldOptions{5, threads});
-  Population& senders = world.add_population("senders", {.agent_ledger = false});
-  Population& receivers = world.add_population("receivers", {.agent_ledger = false});
-  const Component<std::uint64_t> value = receivers.add_component<std::uint64_t>("value");
-  for (int i = 0; i < 3000; ++i)
-    senders.create();
-  std::vector<AgentId> targets;
-  for (int i = 0; i < 500; ++i)
-    targets.push_back(receivers.create());
-  if (shuffle) {
-    std::mt19937 rng(1);
-    std::vector<Row> order(senders.size());
-    std::iota(order.begin(), order.end(), Row{0});
-    std::shuffle(order.begin(), order.end(), rng);
-    senders.permute(order);
-    order.resize(receivers.size());
-    std::iota(order.begin(), order.end(), Row{0});
-    std::shuffle(order.begin(), order.end(), rng);
-    receivers.permute(order);
-  }
-  const Effect<std::uint64_t> gift = world.add_effect<std::uint64_t>(
-      "gift", receivers, [value](Population& p, Row r, std::uint64_t v) {
-        p.column(value)[r] = fold(p.column(value)[r], v);
-      });
-  world.add_system("give", "update", senders,
-                   [&](BlockContext& ctx, Row begin, Row end) {
-                     const auto uids = ctx.population.uids();
-                     for (Row r = begin; r < end; ++r) {
-                       RandomStream rng = ctx.rng(uids[r], 0);
-                       const std::uint32_t n = 1 + rng.below(3);
-                       for (std::uint32_t k = 0; k < n; ++k)
-                         ctx.emit(gift, r, targets[rng.below(500)], uids[r] * 10 + k);
-                     }
-                   },
-                   {.cost_ns = 2000});  // small blocks: many blocks even for 3000 senders
-  for (int s = 0; s < steps; ++s)
-    world.run_step();
+// 3000 senders each send 1-3 effects a step to random receivers of 500; receivers fold what
+// they get. Returns each receiver's folded value by uid. `shuffle` permutes both populations'
+// rows first. Over `ranks` ranks (threads playing them, distributed/thread_ranks.hpp) every rank
+// creates every agent (the same uids and handles everywhere) and keeps those it owns (uid mod
+// ranks); a sender addresses a receiver on its owner (emit_to_rank), and the values are gathered
+// from the owners.
+std::map<Uid, std::uint64_t> exchange(std::size_t threads, bool shuffle, int steps = 3,
+                                      int ranks = 1) {
   std::map<Uid, std::uint64_t> out;
-  for (Row r = 0; r < receivers.size(); ++r)
-    out[receivers.uid_at(r)] = receivers.column(value)[r];
+  std::mutex out_mutex;
+  cohort::testing::ThreadRanks group(ranks);
+  group.run([&](const RankGroup& me) {
+    const auto owner = [&](Uid uid) { return static_cast<int>(uid % static_cast<Uid>(ranks)); };
+    World world(WorldOptions{.seed = 5,
+                             .threads = threads,
+                             .ranks = std::shared_ptr<const RankGroup>(&me, [](auto*) {})});
+    Population& senders = world.add_population("senders", {.agent_ledger = false});
+    Population& receivers = world.add_population("receivers", {.agent_ledger = false});
+    const Component<std::uint64_t> value = receivers.add_component<std::uint64_t>("value");
+    std::vector<AgentId> all_senders, targets;
+    for (int i = 0; i < 3000; ++i)
+      all_senders.push_back(senders.create());
+    for (int i = 0; i < 500; ++i)
+      targets.push_back(receivers.create());
+    std::vector<Uid> target_uids;
+    for (const AgentId t : targets)
+      target_uids.push_back(receivers.uid_at(receivers.row_of(t)));
+    for (const AgentId s : all_senders)
+      if (owner(senders.uid_at(senders.row_of(s))) != me.rank()) senders.destroy(s);
+    for (std::size_t k = 0; k < targets.size(); ++k)
+      if (owner(target_uids[k]) != me.rank()) receivers.destroy(targets[k]);
+    if (shuffle) {
+      std::mt19937 rng(1);
+      std::vector<Row> order(senders.size());
+      std::iota(order.begin(), order.end(), Row{0});
+      std::shuffle(order.begin(), order.end(), rng);
+      senders.permute(order);
+      order.resize(receivers.size());
+      std::iota(order.begin(), order.end(), Row{0});
+      std::shuffle(order.begin(), order.end(), rng);
+      receivers.permute(order);
+    }
+    const Effect<std::uint64_t> gift = world.add_effect<std::uint64_t>(
+        "gift", receivers, [value](Population& p, Row r, std::uint64_t v) {
+          p.column(value)[r] = fold(p.column(value)[r], v);
+        });
+    world.add_system("give", "update", senders,
+                     [&](BlockContext& ctx, Row begin, Row end) {
+                       const auto uids = ctx.population.uids();
+                       for (Row r = begin; r < end; ++r) {
+                         RandomStream rng = ctx.rng(uids[r], 0);
+                         const std::uint32_t n = 1 + rng.below(3);
+                         for (std::uint32_t k = 0; k < n; ++k) {
+                           const std::uint32_t t = rng.below(500);
+                           if (ranks == 1)
+                             ctx.emit(gift, r, targets[t], uids[r] * 10 + k);
+                           else
+                             ctx.emit_to_rank(gift, r, owner(target_uids[t]), targets[t],
+                                              uids[r] * 10 + k);
+                         }
+                       }
+                     },
+                     {.cost_ns = 2000});  // small blocks: many blocks even for 3000 senders
+    for (int s = 0; s < steps; ++s)
+      world.run_step();
+    std::lock_guard lock(out_mutex);
+    for (Row r = 0; r < receivers.size(); ++r)
+      out[receivers.uid_at(r)] = receivers.column(value)[r];
+  });
   return out;
 }
 
 }  // namespace
+
+TEST_CASE("effects sent to other ranks apply in the single-process order") {
+  const auto one = exchange(1, false);
+  CHECK(exchange(1, false, 3, 2) == one);
+  CHECK(exchange(2, true, 3, 3) == one);
+}
+
+TEST_CASE("an effect for a rank outside the run is refused") {
+  World world(WorldOptions{.seed = 1, .threads = 1});
+  Population& pop = world.add_population("p", {.agent_ledger = false});
+  const AgentId a = pop.create();
+  const Effect<int> poke = world.add_effect<int>("poke", pop, [](Population&, Row, int) {});
+  world.add_system("poke", "update", pop, [&](BlockContext& ctx, Row begin, Row) {
+    ctx.emit_to_rank(poke, begin, 1, a, 7);
+  });
+  CHECK_THROWS_AS(world.run_step(), std::out_of_range);
+}
 
 TEST_CASE("effects apply in (target, source uid, emission) order on any thread count") {
   const auto one = exchange(1, false);
@@ -267,7 +314,8 @@ TEST_CASE("random activation visits every agent once, in a fresh order each step
   CHECK(activation(1, false, 1) != a);  // fresh each step
 }
 
-TEST_CASE("random activation of a large population (the radix-sorted path) is the same kind of order") {
+TEST_CASE(
+    "random activation of a large population (the radix-sorted path) is the same kind of order") {
   const std::vector<Uid> a = activation(1, false, 0, 20000);
   std::vector<Uid> sorted = a;
   std::sort(sorted.begin(), sorted.end());
