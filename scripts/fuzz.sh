@@ -13,7 +13,14 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(config set profile checkpoint)
 
-./scripts/build.sh fuzz >/dev/null
+# The build's output goes to a log; on failure its tail is shown (a silent exit 1 hid a clang-only
+# compile error from CI once).
+mkdir -p build
+if ! ./scripts/build.sh fuzz >build/fuzz-build.log 2>&1; then
+  echo "fuzz: the fuzz build (clang) failed; the end of build/fuzz-build.log:" >&2
+  grep -E -A12 "error:|FAILED|Error" build/fuzz-build.log | head -60 >&2 || tail -40 build/fuzz-build.log >&2
+  exit 1
+fi
 failed=()
 for t in "${targets[@]}"; do
   work=build/fuzz/corpus/$t

@@ -100,7 +100,9 @@ void RunMonitor::feed_alerts(const MemorySample& s) {
   soft_alerts_.update(s.step, s.over_soft_share, alerts_);
   // A distributed run: every other rank against the same thresholds (its own memory, like this
   // process's), so an alert does not depend on which rank nears its limit.
-  for (const auto& [column, value] : s.breakdown) {
+  for (const auto& entry : s.breakdown) {
+    // Named, not a structured binding: clang 14 (the fuzz build) cannot capture bindings.
+    const std::string& column = entry.first;
     const std::string metric = rank_metric(column);
     if (metric.empty()) continue;
     auto it = std::find_if(rank_series_.begin(), rank_series_.end(),
@@ -110,7 +112,7 @@ void RunMonitor::feed_alerts(const MemorySample& s) {
       rank_series_.push_back({column, AlertTracker(metric, levels, settings_.hysteresis)});
       it = std::prev(rank_series_.end());
     }
-    it->tracker.update(s.step, static_cast<double>(value), alerts_);
+    it->tracker.update(s.step, static_cast<double>(entry.second), alerts_);
   }
 }
 
