@@ -1,8 +1,6 @@
 #include "cohort/distributed/halo_exchange.hpp"
 
 #include <cstring>
-#include <stdexcept>
-#include <string>
 
 namespace cohort::distributed {
 
@@ -26,21 +24,6 @@ std::size_t HaloExchange<D>::sent() const {
 }
 
 template <int D>
-engine::RankMessages HaloExchange<D>::send_positions(const engine::RankGroup& ranks) const {
-  const auto pos = population_->column(position_);
-  engine::RankMessages out(static_cast<std::size_t>(ranks.size()));
-  for (std::size_t r = 0; r < send_.size(); ++r) {
-    out[r].resize(send_[r].size() * sizeof(Vec<D>));
-    std::byte* at = out[r].data();
-    for (engine::Row row : send_[r]) {
-      std::memcpy(at, &pos[row], sizeof(Vec<D>));
-      at += sizeof(Vec<D>);
-    }
-  }
-  return out;
-}
-
-template <int D>
 std::vector<Vec<D>> HaloExchange<D>::rebuild(const BoxDecomposition<D>& decomposition, double range,
                                              const engine::RankGroup& ranks) {
   send_.assign(static_cast<std::size_t>(ranks.size()), {});
@@ -53,7 +36,7 @@ std::vector<Vec<D>> HaloExchange<D>::rebuild(const BoxDecomposition<D>& decompos
       send_[static_cast<std::size_t>(r)].push_back(row);
   }
   stale_ = false;
-  const engine::RankMessages in = ranks.exchange(send_positions(ranks));
+  const engine::RankMessages in = ranks.exchange(send_values(position_, ranks));
   std::vector<Vec<D>> ghosts;
   for (const std::vector<std::byte>& message : in) {
     const std::size_t count = message.size() / sizeof(Vec<D>);
@@ -64,23 +47,6 @@ std::vector<Vec<D>> HaloExchange<D>::rebuild(const BoxDecomposition<D>& decompos
   }
   ghosts_ = ghosts.size();
   return ghosts;
-}
-
-template <int D>
-void HaloExchange<D>::forward(std::span<Vec<D>> ghosts, const engine::RankGroup& ranks) const {
-  if (stale_)
-    throw std::logic_error("halo exchange: rows changed since the send lists were chosen");
-  const engine::RankMessages in = ranks.exchange(send_positions(ranks));
-  std::size_t at = 0;
-  for (const std::vector<std::byte>& message : in) {
-    const std::size_t count = message.size() / sizeof(Vec<D>);
-    if (count == 0) continue;
-    if (at + count > ghosts.size())
-      throw std::logic_error("halo exchange: " + std::to_string(at + count) +
-                             " ghost positions received for " + std::to_string(ghosts.size()));
-    std::memcpy(ghosts.data() + at, message.data(), count * sizeof(Vec<D>));
-    at += count;
-  }
 }
 
 template <int D>
