@@ -142,10 +142,14 @@ Simulation::Simulation(const ModelRegistry& registry, RunSettings settings)
   const ModelInfo* info = registry.find(settings_.model);
   if (info == nullptr) throw std::invalid_argument("unknown model '" + settings_.model + "'");
   const int ranks = settings_.ranks ? settings_.ranks->size() : 1;
-  if (ranks > 1 && !info->distributed)
+  if (ranks > 1 && !info->distributed) {
+    std::string distributed;  // the registered models that do
+    for (const std::string& name : registry.names())
+      if (registry.find(name)->distributed) distributed += (distributed.empty() ? "" : ", ") + name;
     throw ConfigError(settings_.root.at("model").location(), "model",
-                      "a model that runs over MPI ranks (lj_melt)",
+                      "a model that runs over MPI ranks (" + distributed + ")",
                       settings_.model + ", which does not decompose a space: run it on one rank");
+  }
   // A model that runs over ranks checkpoints in the portable layout on any rank count, so its
   // checkpoints resume on any other.
   portable_checkpoints_ = info->distributed;

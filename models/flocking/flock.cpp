@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 
 #include "cohort/engine/activation_order.hpp"
 #include "cohort/memory/charge_context.hpp"
@@ -77,6 +78,10 @@ std::array<int, 2> reach_of(const space::CellList<2>& cells, double r) {
 
 }  // namespace
 
+double flock_fixed_unit(double longest) {
+  return std::ldexp(1.0, 50 - (std::ilogb(std::max(longest, 2.0)) + 1));
+}
+
 Flock::Flock(engine::World& world, engine::Population& birds, const space::Box<2>& box,
              const FlockRules& rules)
     : birds_(&birds),
@@ -86,7 +91,20 @@ Flock::Flock(engine::World& world, engine::Population& birds, const space::Box<2
       pos_(birds.add_component<Vec2>("position")),
       vel_(birds.add_component<Vec2>("velocity")),
       cells_(make_cells(box, rules)),
-      reach_(reach_of(cells_, rules.visual_distance)) {}
+      reach_(reach_of(cells_, rules.visual_distance)),
+      ranks_(&world.ranks()),
+      fixed_unit_(flock_fixed_unit(std::max(box.length(0), box.length(1)))) {
+  if (ranks_->size() == 1) return;
+  if (rules.schedule != FlockSchedule::simultaneous)
+    throw std::invalid_argument(
+        "flocking runs over several ranks only with the simultaneous schedule (the random "
+        "schedule activates one bird at a time in one global order)");
+  if (rules.search != NeighbourSearch::exact)
+    throw std::invalid_argument(
+        "flocking runs over several ranks only with the exact neighbour search (the cells_only "
+        "search reaches birds beyond the visual distance, which the halo does not carry)");
+  halo_ = std::make_unique<distributed::HaloExchange<2>>(birds, pos_);
+}
 
 Flock::~Flock() {
   memory::ChargeContext& ctx = accountant_->context(0);
@@ -94,7 +112,11 @@ Flock::~Flock() {
 }
 
 void Flock::charge_cells() {
-  const std::size_t now = cells_.bytes();
+  // The bins, and the simultaneous schedule's copies of the points and ghost velocities and its
+  // new velocities: the space's view of the birds.
+  const std::size_t now =
+      cells_.bytes() + sizeof(Vec2) * (points_.capacity() + ghost_velocities_.capacity() +
+                                       next_velocities_.capacity());
   memory::ChargeContext& ctx = accountant_->context(0);
   if (now > charged_)
     ctx.charge_shared(birds_->account(), tags_.cells, now - charged_, now - charged_);
@@ -104,17 +126,37 @@ void Flock::charge_cells() {
 }
 
 void Flock::populate(engine::World& world, std::uint64_t count) {
-  birds_->reserve(count);
   const space::Box<2>& b = box();
-  for (std::uint64_t k = 0; k < count; ++k) {
-    const Row row = birds_->row_of(birds_->create());
-    engine::RandomStream rng(world.seed(), birds_->uid_at(row), ~0ull, kPlaceStream);
-    Vec2& v = birds_->column(vel_)[row];
+  // Bird `uid`'s velocity, then its position, from its own stream.
+  auto draw = [&](engine::Uid uid, Vec2& p, Vec2& v) {
+    engine::RandomStream rng(world.seed(), uid, ~0ull, kPlaceStream);
     v[0] = 2 * rng.uniform() - 1;
     v[1] = 2 * rng.uniform() - 1;
-    Vec2& p = birds_->column(pos_)[row];
     for (int a = 0; a < 2; ++a)
       p[a] = b.wrap(a, rng.uniform() * b.length(a));  // U * L may round up to L
+  };
+  if (halo_) {
+    // Every rank draws every bird, so the bisection is the same on every rank.
+    const engine::Uid first = world.next_uid();
+    std::vector<Vec2> pos(count), vel(count);
+    for (std::uint64_t k = 0; k < count; ++k)
+      draw(first + k, pos[k], vel[k]);
+    decomposition_ = std::make_unique<distributed::BoxDecomposition<2>>(
+        distributed::BoxDecomposition<2>::bisect(b, pos, ranks_->size()));
+    for (std::uint64_t k = 0; k < count; ++k) {
+      if (decomposition_->owner(pos[k]) != ranks_->rank()) continue;
+      const Row row = birds_->row_of(birds_->create_with_uid(first + k));
+      birds_->column(pos_)[row] = pos[k];
+      birds_->column(vel_)[row] = vel[k];
+    }
+    world.set_next_uid(first + count);
+    refresh_neighbourhood();
+    return;
+  }
+  birds_->reserve(count);
+  for (std::uint64_t k = 0; k < count; ++k) {
+    const Row row = birds_->row_of(birds_->create());
+    draw(birds_->uid_at(row), birds_->column(pos_)[row], birds_->column(vel_)[row]);
   }
   rebin();
 }
@@ -130,8 +172,17 @@ Row Flock::add_bird(const Vec2& pos, const Vec2& vel) {
 }
 
 void Flock::rebin() {
+  if (rules_.schedule == FlockSchedule::simultaneous) {
+    refresh_neighbourhood();
+    return;
+  }
   cells_.rebuild(birds_->column(pos_));
   charge_cells();
+}
+
+std::span<const Vec2> Flock::points() const {
+  if (rules_.schedule == FlockSchedule::simultaneous) return points_;
+  return birds_->column(pos_);
 }
 
 std::uint32_t Flock::activate(Row row) {
@@ -197,6 +248,11 @@ std::uint32_t Flock::activate(Row row, std::span<Vec2> pos, std::span<Vec2> vel)
 }
 
 void Flock::add_activation(engine::World& world, const std::string& phase) {
+  if (rules_.schedule == FlockSchedule::simultaneous) {
+    world.add_system("activate", phase,
+                     [this](engine::World& w, std::uint64_t) { step_simultaneously(w); });
+    return;
+  }
   // A per-step system with its own shuffle rather than Schedule::random: the engine's keyed
   // sort of 200 birds was 13% of the small case's time, the shuffle 2.5% (perf, 100 runs).
   world.add_system("activate", phase,

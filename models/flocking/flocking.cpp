@@ -4,8 +4,12 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "cohort/engine/checkpoint_io.hpp"
 #include "cohort/engine/config_error.hpp"
 #include "cohort/space/continuous/continuous_settings.hpp"
 #include "flock.hpp"
@@ -18,6 +22,7 @@ using engine::ConfigValue;
 using engine::ParamSpec;
 using flocking::Flock;
 using flocking::FlockRules;
+using flocking::FlockSchedule;
 using flocking::NeighbourSearch;
 
 // The `space:` block: a periodic 2-D box, the visual distance as the space's cutoff, the bin
@@ -68,19 +73,72 @@ FlockRules rules_of(const engine::ModelSetup& setup) {
   r.cell_size = setup.space->at("cell_size").as_real();
   r.search = setup.space->at("query").as_string() == "exact" ? NeighbourSearch::exact
                                                              : NeighbourSearch::cells_only;
+  r.schedule = p.at("schedule").as_string() == "simultaneous" ? FlockSchedule::simultaneous
+                                                              : FlockSchedule::random;
   return r;
+}
+
+// A run over several ranks needs the simultaneous schedule and the exact search.
+void check_ranks(const engine::ModelSetup& setup, const FlockRules& rules, int ranks) {
+  if (ranks == 1) return;
+  if (rules.schedule != FlockSchedule::simultaneous) {
+    const ConfigValue& schedule = setup.parameters.at("schedule");
+    throw engine::ConfigError(
+        schedule.location(), schedule.path(),
+        "simultaneous on " + std::to_string(ranks) +
+            " ranks, as configs/flocking_distributed.yaml sets (random activates one bird at a "
+            "time in one global order: run it on one rank)",
+        schedule.as_string());
+  }
+  if (rules.search != NeighbourSearch::exact) {
+    const ConfigValue& query = setup.space->at("query");
+    throw engine::ConfigError(
+        query.location(), query.path(),
+        "exact on " + std::to_string(ranks) + " ranks (cells_only reaches birds beyond the halo)",
+        query.as_string());
+  }
+}
+
+// The random schedule's activation order is a shuffle of the rows, and the bins list a bin's
+// birds in row order, so a resume must put the rows back in the order they had: the portable
+// checkpoint restores them in uid order. Throws CheckpointError unless `uids` names each bird
+// once.
+void restore_row_order(engine::Population& birds, std::span<const engine::Uid> uids) {
+  if (uids.size() != birds.size())
+    throw engine::CheckpointError("checkpoint is corrupt: flocking's row order lists " +
+                                  std::to_string(uids.size()) + " birds for " +
+                                  std::to_string(birds.size()));
+  std::vector<std::pair<engine::Uid, engine::Row>> rows(birds.size());
+  for (engine::Row r = 0; r < birds.size(); ++r)
+    rows[r] = {birds.uid_at(r), r};
+  std::sort(rows.begin(), rows.end());
+  std::vector<engine::Row> order(uids.size());
+  std::vector<bool> taken(uids.size(), false);
+  for (std::size_t i = 0; i < uids.size(); ++i) {
+    const auto it =
+        std::lower_bound(rows.begin(), rows.end(), std::pair<engine::Uid, engine::Row>{uids[i], 0});
+    if (it == rows.end() || it->first != uids[i] || taken[it->second])
+      throw engine::CheckpointError("checkpoint is corrupt: flocking's row order names uid " +
+                                    std::to_string(uids[i]) + " at row " + std::to_string(i) +
+                                    ", which is no bird or was named before");
+    taken[it->second] = true;
+    order[i] = it->second;
+  }
+  birds.permute(order);
 }
 
 class Flocking final : public engine::Model {
  public:
   void build(engine::World& world, const engine::ModelSetup& setup) override {
     const engine::PopulationSetup& birds = setup.population("birds");
+    const FlockRules rules = rules_of(setup);
+    check_ranks(setup, rules, world.ranks().size());
     world.set_phases({"move"});
     engine::Population& pop = world.add_population("birds", birds.options);
-    flock_.emplace(world, pop, box_of(*setup.space), rules_of(setup));
+    flock_.emplace(world, pop, box_of(*setup.space), rules);
     flock_->populate(world, birds.size);
     // Random activation, one bird at a time, each seeing the birds moved before it (Agents.jl's
-    // random scheduler).
+    // random scheduler); or the simultaneous schedule.
     flock_->add_activation(world, "move");
   }
 
@@ -91,11 +149,24 @@ class Flocking final : public engine::Model {
     const flocking::FlockStats s = flock_->stats(world);
     return {s.polarisation, s.mean_nn_distance, s.mean_neighbours};
   }
-  // The state is the position and velocity columns, which the engine checkpoints. The bins are
-  // a function of the positions (kept equal to a rebuild after every move), so they are rebuilt
-  // rather than stored.
-  void save(const engine::World&, engine::CheckpointWriter&) const override {}
-  void load(engine::World&, engine::CheckpointReader&) override { flock_->rebin(); }
+  // The state is the position and velocity columns, which the engine checkpoints (in the
+  // portable layout: flocking runs over ranks), and under the random schedule the rows' order.
+  // The bins are a function of the positions (kept equal to a rebuild after every move), so
+  // they are rebuilt rather than stored; so are the halo and the region a rank owns.
+  void save(const engine::World&, engine::CheckpointWriter& out) const override {
+    if (flock_->rules().schedule != FlockSchedule::random) return;
+    const engine::Population& birds = flock_->birds();
+    std::vector<engine::Uid> uids(birds.size());
+    for (engine::Row r = 0; r < birds.size(); ++r)
+      uids[r] = birds.uid_at(r);
+    out.put_vector(uids);
+  }
+  void load(engine::World&, engine::CheckpointReader& in) override {
+    if (flock_->rules().schedule == FlockSchedule::random)
+      restore_row_order(flock_->birds(), in.get_vector<engine::Uid>("flocking row order"));
+    flock_->keep_own_region();  // every rank holds every bird now
+    flock_->rebin();
+  }
   void release(engine::World&) override { flock_.reset(); }
 
  private:
@@ -143,11 +214,17 @@ void register_flocking(engine::ModelRegistry& registry) {
            ParamSpec::real("cohere_factor", 0.03, "weight of the summed headings to neighbours"),
            ParamSpec::real("separation", 1.0, "birds closer than this push apart (strict)").min(0),
            ParamSpec::real("separate_factor", 0.015, "weight of the summed push-aways"),
-           ParamSpec::real("match_factor", 0.05, "weight of the summed neighbour velocities")},
+           ParamSpec::real("match_factor", 0.05, "weight of the summed neighbour velocities"),
+           ParamSpec::choice("schedule", "random", {"random", "simultaneous"},
+                             "random (canonical): one bird at a time in a fresh random order, "
+                             "each seeing those before it moved; simultaneous: every bird steers "
+                             "from the step's start, then all move (runs over MPI ranks)")},
           "Flocking parameters (the spec's bird constants)"),
       [] { return std::make_unique<Flocking>(); }};
   info.space = flocking_space_schema();
   info.check = check;
+  // With the simultaneous schedule the flock decomposes its box over MPI ranks.
+  info.distributed = true;
   registry.add(std::move(info));
 }
 

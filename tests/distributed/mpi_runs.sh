@@ -3,7 +3,8 @@
 # byte-identical to the plain run for R = 1, 2, 3; checkpoints are the same bytes on any rank
 # count and resume on any other; a model without a space is refused.
 # Usage: mpi_runs.sh COHORT CASE
-#   (CASE: lj_melt | lj_melt_automatic | resume | resume_automatic | interrupted | refused)
+#   (CASE: lj_melt | lj_melt_automatic | resume | resume_automatic | interrupted | refused |
+#    flocking | flocking_resume)
 set -euo pipefail
 cohort=$1
 case=$2
@@ -117,6 +118,10 @@ case $case in
     same_outputs "$work/plain" "$work/resumed" "interrupted on 2 ranks, resumed on 3"
     echo "interrupted at $(grep -o '"step": [0-9]*' "$work/sig/run.json" | tr -d '"'), resumed on 3 ranks:" \
       "$(tail -n 1 "$work/plain/metrics.csv")" ;;
+  flocking)  # the simultaneous schedule: 400 birds, migration and a halo of velocities each step
+    identical_on_ranks "$root/configs/flocking_distributed.yaml" --set output.every=10 ;;
+  flocking_resume)
+    resumes_on_other_ranks "$root/configs/flocking_distributed.yaml" --set output.every=10 ;;
   refused)  # the quick-start model has no decomposed space: a clear error on more than one rank
     set +e
     "${mpirun[@]}" -np 2 "$cohort" run "$root/configs/quickstart.yaml" --out "$work/rw" \
@@ -126,6 +131,16 @@ case $case in
     [ "$code" -eq 2 ] || { cat "$work/rw.log" >&2; fail "exit $code, expected 2"; }
     grep -q "does not decompose a space: run it on one rank" "$work/rw.log" ||
       { cat "$work/rw.log" >&2; fail "no clear message"; }
-    echo "refused: $(grep -m1 'does not decompose' "$work/rw.log")" ;;
+    echo "refused: $(grep -m1 'does not decompose' "$work/rw.log")"
+    # Flocking's canonical random schedule is one global order: refused at its key.
+    set +e
+    "${mpirun[@]}" -np 2 "$cohort" run "$root/configs/flocking_small.yaml" --out "$work/fl" \
+      --quiet --no-profile >"$work/fl.log" 2>&1
+    code=$?
+    set -e
+    [ "$code" -eq 2 ] || { cat "$work/fl.log" >&2; fail "flocking: exit $code, expected 2"; }
+    grep -q "parameters.schedule" "$work/fl.log" && grep -q "simultaneous on 2 ranks" "$work/fl.log" ||
+      { cat "$work/fl.log" >&2; fail "flocking: no clear message"; }
+    echo "refused: $(grep -m1 'parameters.schedule' "$work/fl.log")" ;;
   *) fail "unknown case $case" ;;
 esac

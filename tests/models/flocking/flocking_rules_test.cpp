@@ -87,15 +87,6 @@ void check_activations(NeighbourSearch search) {
   CHECK(std::equal(uids.begin(), uids.end(), f.birds().uids().begin(), f.birds().uids().end()));
 }
 
-// The bird's velocity and position after its activation, to the last digit or two.
-void check_bird(const Flock& f, Row bird, const Vec2& v, const Vec2& p) {
-  const Vec2 vel = f.birds().column(f.velocity())[bird], pos = f.birds().column(f.position())[bird];
-  for (int a = 0; a < 2; ++a) {
-    CHECK(vel[a] == doctest::Approx(v[a]).epsilon(1e-15));
-    CHECK(pos[a] == doctest::Approx(p[a]).epsilon(1e-15));
-  }
-}
-
 }  // namespace
 
 TEST_CASE(
