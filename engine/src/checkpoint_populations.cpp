@@ -44,33 +44,59 @@ std::vector<std::uint8_t> ledger_flags(const Population& pop) {
   return flags;
 }
 
-// One rank's agents of one population, for rank 0: uids, each value column, ledger flags.
+// The codec of a population whose agents hold pooled data (a handle column); null for one
+// without. Handles are addresses in one process, so a portable checkpoint carries pooled data
+// by content, through the codec: a population with pooled data and none is refused.
+const AgentPayloadCodec* pooled_codec(const Population& pop) {
+  for (std::size_t c = 0; c < pop.column_count(); ++c) {
+    const ComponentColumn& col = pop.column_at(c);
+    if (col.kind() != ColumnKind::handle) continue;
+    if (pop.payload_codec() == nullptr)
+      throw CheckpointError("population '" + pop.name() +
+                            "' keeps pooled per-agent data (column '" + col.name() +
+                            "') and has no payload codec (Population::set_payload_codec), which "
+                            "a portable (distributed) checkpoint needs to carry it by content");
+    return pop.payload_codec();
+  }
+  return nullptr;
+}
+
+// One rank's agents of one population, for rank 0: uids, each value column, ledger flags, and
+// each agent's pooled data saved by the payload codec.
 std::vector<std::byte> pack_agents(const Population& pop) {
+  const AgentPayloadCodec* codec = pooled_codec(pop);
   CheckpointWriter w;
   w.put_vector(std::vector<Uid>(pop.uids().begin(), pop.uids().end()));
   w.put(pop.refused_births());
   for (std::size_t c = 0; c < pop.column_count(); ++c) {
     const ComponentColumn& col = pop.column_at(c);
-    if (col.kind() != ColumnKind::value)
-      throw CheckpointError("population '" + pop.name() +
-                            "' keeps pooled per-agent data (column '" + col.name() +
-                            "'), which a portable (distributed) checkpoint cannot carry yet");
-    w.put_bytes(col.bytes(), col.size() * col.value_bytes());
+    if (col.kind() == ColumnKind::value) w.put_bytes(col.bytes(), col.size() * col.value_bytes());
   }
   w.put_vector(ledger_flags(pop));
+  if (codec != nullptr) {
+    std::vector<std::byte> payload;
+    for (Row r = 0; r < pop.size(); ++r) {
+      payload.clear();
+      codec->save(pop, r, payload);
+      w.put_vector(payload);
+    }
+  }
   return w.bytes();
 }
 
 // Rank 0: every rank's agents of `pop`, merged in uid order (collective: every rank calls it).
 void write_portable(const Population& pop, const RankGroup& ranks, CheckpointWriter& out,
                     std::vector<Uid>& saved_uids, std::vector<std::uint8_t>& saved_flags) {
+  const bool pooled = pooled_codec(pop) != nullptr;
   const RankMessages all = gather_to_root(ranks, pack_agents(pop));
   if (ranks.rank() != 0) return;
-  // Each rank's message: uids, refused births, then the columns back to back, then the flags.
+  // Each rank's message: uids, refused births, then the value columns back to back, then the
+  // flags, then (pooled data) each agent's payload.
   struct Part {
     std::vector<Uid> uids;
-    std::vector<const std::byte*> columns;
+    std::vector<const std::byte*> columns;  // null for a handle column
     std::vector<std::uint8_t> flags;
+    std::vector<std::vector<std::byte>> payloads;
   };
   std::vector<Part> parts(all.size());
   std::uint64_t refused = 0;
@@ -82,11 +108,15 @@ void write_portable(const Population& pop, const RankGroup& ranks, CheckpointWri
     refused += in.get<std::uint64_t>("gathered refused births");
     std::size_t at = in.offset();
     for (std::size_t c = 0; c < pop.column_count(); ++c) {
-      part.columns.push_back(message.data() + at);
-      at += part.uids.size() * pop.column_at(c).value_bytes();
+      const ComponentColumn& col = pop.column_at(c);
+      part.columns.push_back(col.kind() == ColumnKind::value ? message.data() + at : nullptr);
+      if (col.kind() == ColumnKind::value) at += part.uids.size() * col.value_bytes();
     }
     CheckpointReader tail(message.data() + at, message.size() - at);
     part.flags = tail.get_vector<std::uint8_t>("gathered ledger flags");
+    if (pooled)
+      for (std::size_t r = 0; r < part.uids.size(); ++r)
+        part.payloads.push_back(tail.get_vector<std::byte>("gathered agent payload"));
   }
   struct Origin {
     Uid uid;
@@ -110,12 +140,16 @@ void write_portable(const Population& pop, const RankGroup& ranks, CheckpointWri
   for (std::size_t c = 0; c < pop.column_count(); ++c) {
     const ComponentColumn& col = pop.column_at(c);
     put_column_header(col, out);
+    if (col.kind() != ColumnKind::value) continue;  // pooled data: the payloads below
     const std::size_t vb = col.value_bytes();
     column.resize(order.size() * vb);
     for (std::size_t i = 0; i < order.size(); ++i)
       std::memcpy(column.data() + i * vb, parts[order[i].part].columns[c] + order[i].row * vb, vb);
     out.put_bytes(column.data(), column.size());
   }
+  if (pooled)
+    for (const Origin& o : order)
+      out.put_vector(parts[o.part].payloads[o.row]);
   saved_flags.clear();
   if (pop.has_agent_ledger())
     for (const Origin& o : order)
@@ -161,6 +195,22 @@ void read_columns(Population& pop, CheckpointReader& in, const std::string& file
                             col.name() + "' (" + std::to_string(col.value_bytes()) + " bytes)");
     if (kind == ColumnKind::value)
       in.get_bytes(col.bytes(), col.size() * col.value_bytes(), "column values");
+  }
+}
+
+// Portable layout: each agent's pooled data, rebuilt (allocated and charged) by the codec.
+void read_payloads(Population& pop, CheckpointReader& in, const std::string& file) {
+  const AgentPayloadCodec* codec = pooled_codec(pop);
+  if (codec == nullptr) return;
+  for (Row r = 0; r < pop.size(); ++r) {
+    const std::vector<std::byte> payload = in.get_vector<std::byte>("agent payload");
+    try {
+      codec->load(pop, r, payload);
+    } catch (const std::invalid_argument& e) {  // bytes save() cannot have written
+      throw CheckpointError(file + " is corrupt: the pooled data of agent uid " +
+                            std::to_string(pop.uid_at(r)) + " of population '" + pop.name() +
+                            "': " + e.what());
+    }
   }
 }
 
@@ -238,6 +288,7 @@ SavedAgents read_populations(World& world, PopulationLayout layout, CheckpointRe
     }
     pop.set_refused_births(refused_births);
     read_columns(pop, in, file);
+    if (layout == PopulationLayout::portable) read_payloads(pop, in, file);
   }
   return saved;
 }

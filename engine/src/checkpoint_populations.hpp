@@ -3,7 +3,8 @@
 // section), in one of two layouts:
 //  - rows: this process's rows as they are: the handle index, uids, value columns. Resuming gives
 //    back the very same rows and handles. Models whose agents stay on one process write this.
-//  - portable: every rank's agents gathered to rank 0 and sorted by uid, without handles. The
+//  - portable: every rank's agents gathered to rank 0 and sorted by uid, without handles; pooled
+//    per-agent data by content, through the population's payload codec (AgentPayloadCodec). The
 //    file then does not depend on how the agents were spread over ranks (or rows), and a resume
 //    on any rank count gives every rank every agent, for the model's load() to keep its own.
 //    Distributed models write this, on any rank count.
@@ -26,8 +27,9 @@ struct SavedAgents {
 };
 
 /// Writes every population. Portable: collective over world.ranks(); only rank 0's `out` holds
-/// the section (the other ranks' stays empty). Throws CheckpointError for pooled per-agent data
-/// in the portable layout (its handles are addresses on one process).
+/// the section (the other ranks' stays empty); pooled per-agent data goes by the payload codec,
+/// and a population with pooled data but no codec throws CheckpointError (its handles are
+/// addresses on one process).
 SavedAgents write_populations(const World& world, PopulationLayout layout, CheckpointWriter& out);
 /// Writes the ledger flags (after the model's section).
 void write_ledger_flags(const World& world, PopulationLayout layout, const SavedAgents& saved,

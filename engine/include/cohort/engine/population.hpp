@@ -63,7 +63,9 @@ class Population;
 
 /// Writes and reads what an agent holds outside its value columns (pooled blocks behind handle
 /// columns: histories, sparse beliefs), so the agent can move to another process
-/// (distributed::migrate). Registered once by the model that owns the data.
+/// (distributed::migrate) and a portable checkpoint can carry the data by content (a resume on
+/// any rank count rebuilds it). Registered once by the model that owns the data, whose own
+/// checkpoint section then leaves that data out in the portable layout.
 struct AgentPayloadCodec {
   /// Appends the agent at `row`'s data to `out`.
   std::function<void(const Population&, Row row, std::vector<std::byte>& out)> save;
