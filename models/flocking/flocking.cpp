@@ -12,6 +12,7 @@
 #include "cohort/engine/checkpoint_io.hpp"
 #include "cohort/engine/config_error.hpp"
 #include "cohort/space/continuous/continuous_settings.hpp"
+#include "cohort/space/continuous/finite_values.hpp"
 #include "flock.hpp"
 
 namespace cohort::models {
@@ -162,6 +163,8 @@ class Flocking final : public engine::Model {
     out.put_vector(uids);
   }
   void load(engine::World&, engine::CheckpointReader& in) override {
+    space::require_wrapped<2>(flock_->birds(), flock_->position(), flock_->box(), "position");
+    space::require_finite<2>(flock_->birds(), flock_->velocity(), "velocity");
     if (flock_->rules().schedule == FlockSchedule::random)
       restore_row_order(flock_->birds(), in.get_vector<engine::Uid>("flocking row order"));
     flock_->keep_own_region();  // every rank holds every bird now

@@ -17,6 +17,7 @@
 #include "cohort/engine/world.hpp"
 #include "cohort/memory/charge_context.hpp"
 #include "cohort/space/continuous/continuous_settings.hpp"
+#include "cohort/space/continuous/finite_values.hpp"
 #include "lattice.hpp"
 #include "lj_forces.hpp"
 #include "thermo.hpp"
@@ -171,6 +172,9 @@ class LjMelt final : public engine::Model {
   // atoms migrate only at builds), by a bisection of those positions for this rank count, then
   // rebuild the lists of that build.
   void load(engine::World& world, engine::CheckpointReader& in) override {
+    space::require_finite<3>(*pop_, x_, "position");
+    space::require_finite<3>(*pop_, v_, "velocity");
+    space::require_finite<3>(*pop_, x_built_, "build position");
     space::BuildCounters c;
     c.builds = in.get<std::uint64_t>("list builds");
     c.since_build = in.get<std::uint32_t>("steps since the last list build");
