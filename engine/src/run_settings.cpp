@@ -8,6 +8,7 @@
 
 #include "cohort/engine/config_error.hpp"
 #include "cohort/engine/config_loader.hpp"
+#include "cohort/memory/process_memory.hpp"
 
 namespace cohort::engine {
 
@@ -64,6 +65,41 @@ std::string fraction_text(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
+}
+
+// The engine's own bytes per agent: its handle slot (8), its dense id (8) and its uid (8).
+constexpr std::uint64_t kEngineBytesPerAgent = 24;
+
+std::string gib_text(double bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f GiB", bytes / (1024.0 * 1024 * 1024));
+  return buf;
+}
+
+// Populations whose agents cannot fit in this machine's memory are refused before anything is
+// allocated, with the estimate (a lower bound: the engine's bytes and the model's declared
+// minimum per agent), instead of ending in std::bad_alloc or the kernel's OOM killer. The
+// largest population is named.
+void check_agents_fit(const ConfigValue& populations, const std::vector<PopulationDecl>& decls,
+                      const std::vector<PopulationSetup>& setups) {
+  const std::uint64_t physical = memory::ProcessMemory::physical();
+  if (physical == 0) return;
+  double total = 0, largest = -1;
+  std::size_t which = 0;
+  for (std::size_t i = 0; i < decls.size(); ++i) {
+    const double bytes = static_cast<double>(setups[i].size) *
+                         static_cast<double>(kEngineBytesPerAgent + decls[i].min_bytes_per_agent);
+    total += bytes;
+    if (bytes > largest) largest = bytes, which = i;
+  }
+  if (total <= static_cast<double>(physical)) return;
+  const ConfigValue& size = populations.at(decls[which].name).at("size");
+  throw ConfigError(
+      size.location(), size.path(),
+      "agents that fit in this machine's memory (" + gib_text(static_cast<double>(physical)) + ")",
+      std::to_string(setups[which].size) + " agents, an estimated " + gib_text(total) +
+          " at least (" + std::to_string(kEngineBytesPerAgent + decls[which].min_bytes_per_agent) +
+          " B per agent" + (decls.size() > 1 ? ", all populations" : "") + ")");
 }
 
 PopulationSetup population_setup(const ConfigValue& v, const std::string& name) {
@@ -215,6 +251,7 @@ RunSettings load_run_settings(const ModelRegistry& registry, const std::filesyst
   s.snapshots = snapshot_settings_from(output.at("snapshots"));
   for (const PopulationDecl& decl : model->populations)
     s.populations.push_back(population_setup(s.root.at("populations").at(decl.name), decl.name));
+  check_agents_fit(s.root.at("populations"), model->populations, s.populations);
   if (model->check) model->check(s.model_setup(), s.seed);
   std::uint64_t h = fnv1a(s.model);
   h = fnv1a(s.root.at("seed").to_yaml(), h);

@@ -254,6 +254,34 @@ TEST_CASE("validate refuses a genome larger than this machine's memory, with the
   }
 }
 
+TEST_CASE("validate and run refuse agents that cannot fit in memory, with the estimate") {
+  const TempDir dir("cohort_bad_input");
+  // 4 billion walkers (under the id limit) need at least 24 B each of the engine's own: 89 GiB;
+  // 4 billion atoms at least 168 B each: 626 GiB. Neither is allocated: exit 2 at the key (on
+  // machines of under 89 GiB, as CI's).
+  struct Case {
+    std::string config, set, key, got;
+  };
+  for (const Case& c :
+       {Case{std::string(COHORT_SOURCE_DIR) + "/configs/quickstart.yaml",
+             "populations.walkers.size=4000000000", "populations.walkers.size",
+             "got 4000000000 agents, an estimated 89.4 GiB at least (24 B per agent)"},
+        Case{std::string(COHORT_SOURCE_DIR) + "/configs/lj_melt.yaml",
+             "populations.atoms.size=4000000000", "populations.atoms.size",
+             "got 4000000000 agents, an estimated 625.8 GiB at least (168 B per agent)"}}) {
+    for (const char* command : {"validate", "run"}) {
+      CAPTURE(c.key);
+      CAPTURE(command);
+      const Result r =
+          run_cohort(dir, {command, c.config, "--set", c.set, "--out", (dir / "out").string()});
+      CHECK_MESSAGE(r.exit_code == 2, r);
+      CHECK(contains(r.err, c.key + ": expected agents that fit in this machine's memory ("));
+      CHECK(contains(r.err, c.got));
+      CHECK(!fs::exists(dir / "out" / "metrics.csv"));
+    }
+  }
+}
+
 TEST_CASE("random_walk on a 65535 x 65535 grid numbers cells beyond 2^31 without overflow") {
   const TempDir dir("cohort_bad_input");
   // UBSan stopped this run at the first walker past row 32768; a release build wrapped silently.

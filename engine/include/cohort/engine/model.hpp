@@ -34,6 +34,10 @@ struct PopulationDecl {
   std::int64_t default_size = 1000;
   std::string help;
   std::uint64_t default_budget_bytes = 0;  ///< 0 = unlimited
+  /// The fewest bytes each agent takes beyond the engine's own per-agent bookkeeping (its value
+  /// columns and per-agent side arrays; 0: unknown), for the memory estimate that refuses a run
+  /// which cannot fit in the machine before anything is allocated.
+  std::uint64_t min_bytes_per_agent = 0;
 };
 
 /// A declared population as configured for this run.
