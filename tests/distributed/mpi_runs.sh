@@ -47,6 +47,17 @@ sys.exit(not ('$last:rss' in l and '$last:accounted_used' in l and l['$last:rss'
   echo "identical on 1, 2, 3 ranks: $(tail -n 1 "$work/plain/metrics.csv")"
 }
 
+refused_on_two_ranks() {  # config name (configs/NAME.yaml), the message expected
+  set +e
+  "${mpirun[@]}" -np 2 "$cohort" run "$root/configs/$1.yaml" --out "$work/$1" \
+    --quiet --no-profile >"$work/$1.log" 2>&1
+  local code=$?
+  set -e
+  [ "$code" -eq 2 ] || { cat "$work/$1.log" >&2; fail "$1: exit $code, expected 2"; }
+  grep -qF "$2" "$work/$1.log" || { cat "$work/$1.log" >&2; fail "$1: no clear message"; }
+  echo "refused: $(grep -m1 -F "$2" "$work/$1.log")"
+}
+
 same_outputs() {  # reference dir, dir, what
   for f in metrics.csv summary.json; do
     cmp -s "$1/$f" "$2/$f" || { diff "$1/$f" "$2/$f" >&2 || true; fail "$f differs: $3"; }
@@ -123,24 +134,9 @@ case $case in
   flocking_resume)
     resumes_on_other_ranks "$root/configs/flocking_distributed.yaml" --set output.every=10 ;;
   refused)  # the quick-start model has no decomposed space: a clear error on more than one rank
-    set +e
-    "${mpirun[@]}" -np 2 "$cohort" run "$root/configs/quickstart.yaml" --out "$work/rw" \
-      --quiet --no-profile >"$work/rw.log" 2>&1
-    code=$?
-    set -e
-    [ "$code" -eq 2 ] || { cat "$work/rw.log" >&2; fail "exit $code, expected 2"; }
-    grep -q "does not decompose a space: run it on one rank" "$work/rw.log" ||
-      { cat "$work/rw.log" >&2; fail "no clear message"; }
-    echo "refused: $(grep -m1 'does not decompose' "$work/rw.log")"
+    refused_on_two_ranks quickstart "does not decompose a space: run it on one rank"
     # Flocking's canonical random schedule is one global order: refused at its key.
-    set +e
-    "${mpirun[@]}" -np 2 "$cohort" run "$root/configs/flocking_small.yaml" --out "$work/fl" \
-      --quiet --no-profile >"$work/fl.log" 2>&1
-    code=$?
-    set -e
-    [ "$code" -eq 2 ] || { cat "$work/fl.log" >&2; fail "flocking: exit $code, expected 2"; }
-    grep -q "parameters.schedule" "$work/fl.log" && grep -q "simultaneous on 2 ranks" "$work/fl.log" ||
-      { cat "$work/fl.log" >&2; fail "flocking: no clear message"; }
-    echo "refused: $(grep -m1 'parameters.schedule' "$work/fl.log")" ;;
+    refused_on_two_ranks flocking_small \
+      "parameters.schedule: expected simultaneous on 2 ranks" ;;
   *) fail "unknown case $case" ;;
 esac
