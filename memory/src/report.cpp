@@ -31,6 +31,11 @@ PopulationSummary summarize(const PopulationAccount& pop, const ReportOptions& o
   s.agents = ledger.size();
   s.fixed_bytes_per_agent = pop.fixed_bytes_per_agent();
   s.shared_held = pop.total(Scope::population).held;
+  // Columns are charged at capacity; the live rows use agents x fixed bytes of it. Without a
+  // ledger the live rows are unknown here, and all of it counts as in use.
+  const std::uint64_t columns = pop.counters(Scope::population, TagRegistry::kComponents).held;
+  const std::uint64_t live = static_cast<std::uint64_t>(s.agents) * s.fixed_bytes_per_agent;
+  if (pop.tracks_agents() && columns > live) s.column_capacity_unused = columns - live;
   s.orphaned_used = pop.orphaned_used();
   const BudgetLimits& defaults = ledger.default_limits();
   s.hard_limit = limit_of(defaults).value_or(0);
@@ -96,10 +101,19 @@ double MemoryReport::coverage() const {
   return static_cast<double>(accounted_held) / static_cast<double>(process.rss - rss_at_start);
 }
 
+double MemoryReport::resident_coverage() const {
+  if (process.rss <= rss_at_start) return 0.0;
+  const std::uint64_t in_use =
+      accounted_held > column_capacity_unused ? accounted_held - column_capacity_unused : 0;
+  return static_cast<double>(in_use) / static_cast<double>(process.rss - rss_at_start);
+}
+
 double MemoryReport::explained() const {
   if (process.rss <= rss_at_start) return 0.0;
-  return static_cast<double>(accounted_held + pool_idle_bytes) /
-         static_cast<double>(process.rss - rss_at_start);
+  std::uint64_t known = accounted_held + pool_idle_bytes;
+  for (const KeptBytes& k : kept_outside)
+    known += k.bytes;
+  return static_cast<double>(known) / static_cast<double>(process.rss - rss_at_start);
 }
 
 MemoryReport MemoryReport::build(const Accountant& accountant, const ReportOptions& options) {
@@ -140,6 +154,7 @@ MemoryReport MemoryReport::build(const Accountant& accountant, const ReportOptio
     add_tag_rows(pop, Scope::population, pop.name());
     add_tag_rows(pop, Scope::agents, pop.name() + "/agents");
     report.populations.push_back(summarize(pop, options));
+    report.column_capacity_unused += report.populations.back().column_capacity_unused;
     // Dotted tag families (space.cells + space.neighbours -> "space"), held in both scopes.
     std::vector<TagGroupBytes>& groups = report.populations.back().tag_groups;
     for (std::size_t t = 0; t < tags.size(); ++t) {

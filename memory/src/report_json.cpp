@@ -42,6 +42,7 @@ nlohmann::json MemoryReport::to_json() const {
         {"variable_used", p.variable_used},
         {"variable_held", p.variable_held},
         {"shared_held", p.shared_held},
+        {"column_capacity_unused", p.column_capacity_unused},
         {"per_agent_used", {{"min", p.min}, {"p50", p.p50}, {"p99", p.p99}, {"max", p.max}}},
         {"hard_limit", p.hard_limit},
         {"soft_limit", p.soft_limit},
@@ -82,11 +83,17 @@ nlohmann::json MemoryReport::to_json() const {
   j["totals"] = {{"accounted_used", accounted_used},
                  {"accounted_held", accounted_held},
                  {"peak_held", peak_held},
-                 {"pool_idle_bytes", pool_idle_bytes}};
+                 {"pool_idle_bytes", pool_idle_bytes},
+                 {"column_capacity_unused", column_capacity_unused}};
+  nlohmann::json kept = nlohmann::json::object();
+  for (const KeptBytes& k : kept_outside)
+    kept[k.name] = k.bytes;
+  j["kept_outside_accountant"] = std::move(kept);
   j["process"] = {{"rss", process.rss},
                   {"peak_rss", process.peak_rss},
                   {"rss_at_start", rss_at_start},
                   {"coverage", coverage()},
+                  {"resident_coverage", resident_coverage()},
                   {"explained", explained()}};
   return j;
 }

@@ -75,11 +75,15 @@ std::string MemoryReport::to_text() const {
 
   out += "\nprocess: RSS " + bytes(process.rss) + " (peak " + bytes(process.peak_rss) +
          ", at start " + bytes(rss_at_start) + "); accounted held " + bytes(accounted_held) +
-         ", pool idle " + bytes(pool_idle_bytes) + "; coverage " + percent(coverage()) +
-         " of RSS growth, explained " + percent(explained()) + "\n" +
+         " (of which column capacity beyond live rows " + bytes(column_capacity_unused) +
+         "), pool idle " + bytes(pool_idle_bytes) + "; coverage " + percent(coverage()) +
+         " of RSS growth (in use " + percent(resident_coverage()) + "), explained " +
+         percent(explained()) + "\n" +
          // Both figures compare different things; say so rather than let a reader trust 167%.
-         "  (held counts reserved capacity, resident or not, so coverage can pass 100%; memory "
-         "outside the accountant, such as metric history, is in RSS only)\n";
+         "  (held counts reserved column capacity, resident or not, so coverage can pass 100%; "
+         "in use leaves it out)\n";
+  for (const KeptBytes& k : kept_outside)
+    out += "  kept outside the accountant (in explained): " + k.name + " " + bytes(k.bytes) + "\n";
   return out;
 }
 

@@ -371,3 +371,18 @@ TEST_CASE("outputs that cannot be written exit 4") {
   r = run_cohort(dir, {"run", config.string(), "--out", dir.str("file") + "/out", "--quiet"});
   CHECK_MESSAGE(r.exit_code == 4, r);
 }
+
+TEST_CASE("memory.json names the metric history kept outside the accountant") {
+  // Issue 14: coverage 4.4% left the metric rows kept for metrics.csv unexplained.
+  const TempDir dir;
+  const Result r = run_cohort(dir, {"run", write_config(dir, "c.yaml", {}).string()});
+  REQUIRE_MESSAGE(r.exit_code == 0, r);
+  const json memory = json::parse(read_file(dir / "default_out" / "memory.json"));
+  // 8 rows (steps 0, 4, ..., 24, 25) of a 32-byte MetricRow and one double per metric.
+  const std::uint64_t metrics = std::count(kMetricsHeader.begin(), kMetricsHeader.end(), ',');
+  const std::uint64_t history = memory.at("kept_outside_accountant").at("metric_history");
+  CHECK(history >= 8 * (32 + 8 * metrics));
+  CHECK(history <= 16 * 32 + 8 * 2 * 8 * metrics);
+  CHECK(memory.at("totals").contains("column_capacity_unused"));
+  CHECK(memory.at("process").contains("resident_coverage"));
+}

@@ -3,9 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "cohort/engine/population.hpp"
+#include "cohort/memory/report.hpp"
 
 using namespace cohort::engine;
 
@@ -68,6 +70,40 @@ TEST_CASE("column storage is charged to the population under tag components") {
   CHECK(c.used == pop.storage_bytes());
   CHECK(c.used >= 1000 * (8 + 24 + 9));
   CHECK(pop.account().fixed_bytes_per_agent() == 8 + 33);
+}
+
+TEST_CASE("the memory report tells column capacity beyond the live rows from the rows in use") {
+  // Issue 14: 2M walkers reserved columns the run never touched, and coverage read 167.8% of RSS
+  // growth because held counted that capacity as if it were resident.
+  cohort::memory::Accountant acc;
+  UidCounter uids;
+  Population pop("p", 0, acc, uids, {});
+  pop.add_component<double>("v");
+  pop.reserve(100000);
+  for (int i = 0; i < 1000; ++i)
+    pop.create();
+  Population plain("plain", 1, acc, uids, {false, {}});  // no ledger: live rows unknown
+  plain.add_component<double>("v");
+  plain.reserve(5000);
+  acc.settle();
+  const auto report = cohort::memory::MemoryReport::build(acc);
+  REQUIRE(report.populations.size() == 2);
+  // 1000 live rows of 8 + 33 bytes; the rest of the reserved storage is capacity.
+  CHECK(pop.storage_bytes() >= 100000 * (8 + 33));
+  CHECK(report.populations[0].column_capacity_unused == pop.storage_bytes() - 1000 * (8 + 33));
+  CHECK(report.populations[1].column_capacity_unused == 0);
+  CHECK(report.column_capacity_unused == pop.storage_bytes() - 1000 * (8 + 33));
+  const auto json = report.to_json();
+  CHECK(json["totals"]["column_capacity_unused"] == report.column_capacity_unused);
+  CHECK(json["populations"][0]["column_capacity_unused"] == report.column_capacity_unused);
+  CHECK(json["process"].contains("resident_coverage"));
+  if (report.process.rss > report.rss_at_start) {
+    const double growth = static_cast<double>(report.process.rss - report.rss_at_start);
+    CHECK(report.resident_coverage() ==
+          doctest::Approx(
+              static_cast<double>(report.accounted_held - report.column_capacity_unused) / growth));
+  }
+  CHECK(report.to_text().find("column capacity beyond live rows") != std::string::npos);
 }
 
 TEST_CASE("churn of a million agents with pooled data returns accounted bytes to baseline") {

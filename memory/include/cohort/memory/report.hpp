@@ -66,6 +66,9 @@ struct PopulationSummary {
   std::vector<RungSummary> rungs;
   std::uint64_t orphaned_used = 0;        ///< bytes left charged by removed agents (a leak)
   std::vector<TagGroupBytes> tag_groups;  ///< dotted tag families in first-registered order
+  /// Column capacity beyond the live rows' fixed bytes: charged as held (the population reserved
+  /// it), but pages never written are not resident. 0 when the population keeps no agent ledger.
+  std::uint64_t column_capacity_unused = 0;
 
   /// Mean bytes per agent: fixed part plus the mean variable (held) part.
   double bytes_per_agent() const;
@@ -89,6 +92,12 @@ struct ReportOptions {
   bool include_unused_tags = false;  ///< also list tags never charged
 };
 
+/// Bytes a run keeps outside the accountant, named (e.g. the metric history kept for metrics.csv).
+struct KeptBytes {
+  std::string name;
+  std::uint64_t bytes = 0;
+};
+
 /// A full snapshot. Build it after Accountant::settle() (the engine does at step boundaries).
 struct MemoryReport {
   std::string pool_mode;
@@ -100,12 +109,21 @@ struct MemoryReport {
   std::uint64_t accounted_held = 0;
   std::uint64_t peak_held = 0;
   std::uint64_t pool_idle_bytes = 0;  ///< held by pools but not handed out
+  /// Sum of the populations' column_capacity_unused: held, but not necessarily resident.
+  std::uint64_t column_capacity_unused = 0;
   ProcessMemory process;
   std::uint64_t rss_at_start = 0;
+  /// What the run keeps outside the accountant, set by its owner after build(): known, so part of
+  /// explained(), but not charged (it grows with the steps by design, not with the agents).
+  std::vector<KeptBytes> kept_outside;
 
-  /// accounted held / (RSS - RSS at start); 0 when RSS has not grown.
+  /// accounted held / (RSS - RSS at start); 0 when RSS has not grown. Counts reserved column
+  /// capacity, resident or not, so it can pass 100%.
   double coverage() const;
-  /// (accounted held + pool idle bytes) / (RSS - RSS at start): what the memory layer explains.
+  /// (accounted held - column capacity beyond live rows) / (RSS - RSS at start): the accounted
+  /// bytes in use against the resident growth; 0 when RSS has not grown.
+  double resident_coverage() const;
+  /// (accounted held + pool idle bytes + kept outside) / (RSS - RSS at start): what is explained.
   double explained() const;
 
   static MemoryReport build(const Accountant& accountant, const ReportOptions& options = {});
