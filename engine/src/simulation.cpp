@@ -5,6 +5,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "checkpoint_populations.hpp"
 #include "cohort/engine/atomic_file.hpp"
@@ -114,7 +115,6 @@ std::vector<std::pair<std::string, std::uint64_t>> rank_timeline_columns(const W
 // Rank 0 reads the checkpoint; every rank gets its payload, or the same error (so no rank waits
 // for one that gave up).
 std::vector<std::byte> read_on_root(const RankGroup& ranks, const std::filesystem::path& file) {
-  if (ranks.size() == 1) return read_checkpoint_file(file);
   std::vector<std::byte> message;
   if (ranks.rank() == 0) {
     try {
@@ -257,11 +257,10 @@ bool Simulation::stop_requested(const std::atomic<bool>& stop) const {
   return std::find(all.begin(), all.end(), 1) != all.end();
 }
 
-void Simulation::write_checkpoint(const std::filesystem::path& path) {
-  // Collective on a distributed run (the agents gather to rank 0); rank 0 writes the files.
+bool Simulation::write_state(CheckpointWriter& out) {
+  // Collective on a distributed run (the agents gather to rank 0); rank 0 keeps the bytes.
   const PopulationLayout layout =
       portable_checkpoints_ ? PopulationLayout::portable : PopulationLayout::rows;
-  CheckpointWriter out;
   out.put_string(settings_.model);
   out.put(settings_.config_hash);
   out.put(settings_.seed);
@@ -283,12 +282,29 @@ void Simulation::write_checkpoint(const std::filesystem::path& path) {
   } else {
     CheckpointWriter model_section;
     model_->save(*world_, model_section);
-    if (world_->ranks().rank() != 0) return;
+    if (world_->ranks().rank() != 0) return false;
     out.put_bytes(model_section.bytes().data(), model_section.bytes().size());
   }
   write_ledger_flags(*world_, layout, saved, out);
-  std::filesystem::create_directories(path.parent_path());
-  write_checkpoint_file(path, out);
+  return true;
+}
+
+void Simulation::write_checkpoint(const std::filesystem::path& path) {
+  if (world_->ranks().size() == 1) {
+    // One process streams its state into the file through a fixed buffer: a checkpoint costs
+    // no copy of the state in memory.
+    std::filesystem::create_directories(path.parent_path());
+    CheckpointFileWriter file(path);
+    write_state(file.payload());
+    file.commit();
+  } else {
+    // Collective: rank 0 gathers every rank's agents into memory and creates the file only
+    // after every collective, so a file it cannot write never leaves another rank waiting.
+    CheckpointWriter out;
+    if (!write_state(out)) return;
+    std::filesystem::create_directories(path.parent_path());
+    write_checkpoint_file(path, out);
+  }
   // The monitor's samples hold wall times and RSS, which differ between processes: they go to
   // a file of their own (`<checkpoint>.monitor`, tagged with the step), so the checkpoint is the
   // same bytes for the same state. A stale or missing one only restarts the timeline.
@@ -308,8 +324,8 @@ void Simulation::restore_monitor(const std::filesystem::path& checkpoint, std::u
   // Without the monitor file (or with one from another step) the timeline starts afresh.
   const std::filesystem::path file = monitor_checkpoint_path(checkpoint);
   if (!std::filesystem::exists(file)) return;
-  const std::vector<std::byte> payload = read_checkpoint_file(file);
-  CheckpointReader in(payload.data(), payload.size());
+  CheckpointFileReader reader(file);
+  CheckpointReader& in = reader.payload();
   if (in.get<std::uint64_t>("monitor step") != step) return;
   monitor_.restore(in);
 }
@@ -327,8 +343,18 @@ void Simulation::resume(const std::filesystem::path& checkpoint) {
 }
 
 void Simulation::resume_from(const std::filesystem::path& checkpoint) {
-  const std::vector<std::byte> payload = read_on_root(world_->ranks(), checkpoint);
-  CheckpointReader in(payload.data(), payload.size());
+  // One process reads the file through a fixed buffer; a distributed run holds the payload in
+  // memory (rank 0 broadcasts it to every rank).
+  std::optional<CheckpointFileReader> file;
+  std::vector<std::byte> message;
+  std::optional<CheckpointReader> memory;
+  if (world_->ranks().size() == 1) {
+    file.emplace(checkpoint);
+  } else {
+    message = read_on_root(world_->ranks(), checkpoint);
+    memory.emplace(message.data(), message.size());
+  }
+  CheckpointReader& in = file ? file->payload() : *memory;
   const std::string name = checkpoint.string();
   const std::string model = in.get_string("model name");
   if (model != settings_.model)
@@ -389,7 +415,7 @@ void Simulation::resume_from(const std::filesystem::path& checkpoint) {
   ctx.set_restoring(false);
   read_ledger_flags(*world_, layout, saved, in, name);
   if (!in.at_end())
-    throw CheckpointError(name + " is corrupt: " + std::to_string(payload.size() - in.offset()) +
+    throw CheckpointError(name + " is corrupt: " + std::to_string(in.size() - in.offset()) +
                           " unexplained bytes after the model's state");
   world_->accountant().settle();
 }

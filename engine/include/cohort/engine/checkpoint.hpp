@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,11 +20,54 @@ namespace cohort::engine {
 
 inline constexpr std::uint32_t kCheckpointVersion = 3;
 
+/// A checkpoint being written, streamed into a temporary file beside `path` through a fixed
+/// buffer while its CRC and size are computed; commit() writes the header in front, flushes the
+/// file to disk and renames it over `path`, so readers never see half a checkpoint. Abandoned
+/// (an exception before commit()), it removes its temporary file. I/O failures throw
+/// std::filesystem::filesystem_error naming the path, as write_file_atomically does.
+class CheckpointFileWriter {
+ public:
+  explicit CheckpointFileWriter(std::filesystem::path path);
+  ~CheckpointFileWriter();
+  CheckpointFileWriter(const CheckpointFileWriter&) = delete;
+  CheckpointFileWriter& operator=(const CheckpointFileWriter&) = delete;
+
+  /// Where the payload goes.
+  CheckpointWriter& payload() { return *payload_; }
+  /// Completes the file: header, fsync, rename.
+  void commit();
+
+ private:
+  class Sink;
+  std::unique_ptr<Sink> sink_;
+  std::unique_ptr<CheckpointWriter> payload_;
+};
+
+/// A checkpoint file open for reading: the constructor verifies the header and the CRC in one
+/// streaming pass, then payload() reads the state from the file through a fixed buffer (no copy
+/// of the payload is held). Throws CheckpointError as read_checkpoint_file does.
+class CheckpointFileReader {
+ public:
+  explicit CheckpointFileReader(const std::filesystem::path& path);
+  ~CheckpointFileReader();
+  CheckpointFileReader(const CheckpointFileReader&) = delete;
+  CheckpointFileReader& operator=(const CheckpointFileReader&) = delete;
+
+  CheckpointReader& payload() { return *payload_; }
+
+ private:
+  class Source;
+  std::unique_ptr<Source> source_;
+  std::unique_ptr<CheckpointReader> payload_;
+};
+
 /// Wraps a payload in the header and writes it atomically (temp file, then rename).
 void write_checkpoint_file(const std::filesystem::path& path, const CheckpointWriter& payload);
 
-/// Reads and verifies a checkpoint; returns its payload. Throws CheckpointError naming the file
-/// and what is wrong (missing, not a checkpoint, other version, truncated, checksum mismatch).
+/// Reads and verifies a checkpoint; returns its payload (in memory: rank 0 of a distributed run
+/// broadcasts it; a single process reads through CheckpointFileReader instead). Throws
+/// CheckpointError naming the file and what is wrong (missing, not a checkpoint, other version,
+/// truncated, checksum mismatch).
 std::vector<std::byte> read_checkpoint_file(const std::filesystem::path& path);
 
 }  // namespace cohort::engine
