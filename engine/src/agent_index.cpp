@@ -25,7 +25,7 @@ AgentId AgentIndex::create() {
   const auto row = static_cast<Row>(dense_.size());
   // Room first: a std::bad_alloc then leaves the index unchanged (strong guarantee).
   if (dense_.size() == dense_.capacity())
-    dense_.reserve(std::max<std::size_t>(8, 2 * dense_.size()));
+    dense_.reserve(std::max<std::size_t>(1, 2 * dense_.size()));  // vector's own growth
   if (free_head_ != kNoIndex) {
     const std::uint32_t index = free_head_;
     const std::uint64_t slot = sparse_[index];

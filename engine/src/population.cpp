@@ -33,19 +33,21 @@ void Population::detach(RowStore& store) {
   if (std::erase(stores_, &store) != 0) store_bytes_per_row_ -= store.bytes_per_row();
 }
 
-AgentId Population::append(Uid uid) {
-  const auto row = static_cast<Row>(uids_.size());
+AgentId Population::append(Uid value) {
   // An allocation that fails part-way (std::bad_alloc, or a model's out-of-memory error in a
   // create hook) must not leave the agent half made: its columns and stores disagreeing in length
   // and its component values unset, which destroy() would later release as garbage (found by
   // the allocation sweep, tests/reliability). Everything done so far is undone, newest first.
-  uids_.push_back(uid);
+  const AgentId id = ids_.create();  // changes nothing when it throws
+  const auto row = static_cast<Row>(uids_.size());
   std::size_t columns = 0;
   std::size_t stores = 0;
+  bool uid_added = false;
   bool ledger = false;
   bool hooked = false;
-  AgentId id = AgentId::null();
   try {
+    uids_.push_back(value);
+    uid_added = true;
     bool grew = false;
     for (ComponentColumn& col : columns_) {
       grew |= col.push_back();
@@ -61,7 +63,6 @@ AgentId Population::append(Uid uid) {
       store->append_row(row);
       ++stores;
     }
-    id = ids_.create();
     hooked = true;
     for (const Hook& hook : create_hooks_)
       hook(*this, row);
@@ -76,7 +77,8 @@ AgentId Population::append(Uid uid) {
     if (ledger) account_->remove_agent(row);
     for (std::size_t c = 0; c < columns; ++c)
       columns_[c].swap_remove(row);
-    uids_.pop_back();
+    if (uid_added) uids_.pop_back();
+    ids_.destroy(id);
     throw;
   }
   return id;
