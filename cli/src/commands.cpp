@@ -68,10 +68,11 @@ std::vector<std::string> overrides_of(const RunOptions& o) {
   return all;
 }
 
-// Models throw BudgetExceeded for any failed charge; one with no refusal recorded is the system
-// allocator failing (ChargeStatus::upstream_failed), not an agent's budget.
+// Models throw BudgetExceeded for any failed charge; one marked out_of_memory (or, from code that
+// reports no refusal at all, an empty one) is the system allocator failing
+// (ChargeStatus::upstream_failed), not an agent's budget.
 bool system_failure(const memory::BudgetExceeded& e) {
-  return e.refusal().account_path.empty() && e.refusal().limit == 0;
+  return e.refusal().out_of_memory || (e.refusal().account_path.empty() && e.refusal().limit == 0);
 }
 
 int report_out_of_memory() {

@@ -23,6 +23,9 @@ constexpr std::uint32_t generation_of(std::uint64_t slot) {
 
 AgentId AgentIndex::create() {
   const auto row = static_cast<Row>(dense_.size());
+  // Room first: a std::bad_alloc then leaves the index unchanged (strong guarantee).
+  if (dense_.size() == dense_.capacity())
+    dense_.reserve(std::max<std::size_t>(1, 2 * dense_.size()));  // vector's own growth
   if (free_head_ != kNoIndex) {
     const std::uint32_t index = free_head_;
     const std::uint64_t slot = sparse_[index];
@@ -38,7 +41,7 @@ AgentId AgentIndex::create() {
                             " agent slots");
   const auto index = static_cast<std::uint32_t>(sparse_.size());
   const AgentId id(index, 0);
-  sparse_.push_back(row);
+  sparse_.push_back(row);  // may throw: dense_ has room, so nothing after it can
   dense_.push_back(id);
   return id;
 }

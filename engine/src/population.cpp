@@ -33,20 +33,54 @@ void Population::detach(RowStore& store) {
   if (std::erase(stores_, &store) != 0) store_bytes_per_row_ -= store.bytes_per_row();
 }
 
-AgentId Population::append(Uid uid) {
-  const AgentId id = ids_.create();
+AgentId Population::append(Uid value) {
+  // An allocation that fails part-way (std::bad_alloc, or a model's out-of-memory error in a
+  // create hook) must not leave the agent half made: its columns and stores disagreeing in length
+  // and its component values unset, which destroy() would later release as garbage (found by
+  // the allocation sweep, tests/reliability). Everything done so far is undone, newest first.
+  const AgentId id = ids_.create();  // changes nothing when it throws
   const auto row = static_cast<Row>(uids_.size());
-  uids_.push_back(uid);
-  bool grew = false;
-  for (ComponentColumn& col : columns_)
-    grew |= col.push_back();
-  if (options_.agent_ledger) account_->add_agent();
-  // Columns grow geometrically, so the storage charge changes O(log n) times.
-  if (grew || storage_bytes() != charged_storage_) sync_storage_charge();
-  for (RowStore* store : stores_)
-    store->append_row(row);
-  for (const Hook& hook : create_hooks_)
-    hook(*this, row);
+  std::size_t columns = 0;
+  std::size_t stores = 0;
+  bool uid_added = false;
+  bool ledger = false;
+  bool hooked = false;
+  try {
+    uids_.push_back(value);
+    uid_added = true;
+    bool grew = false;
+    for (ComponentColumn& col : columns_) {
+      grew |= col.push_back();
+      ++columns;
+    }
+    if (options_.agent_ledger) {
+      account_->add_agent();
+      ledger = true;
+    }
+    // Columns grow geometrically, so the storage charge changes O(log n) times.
+    if (grew || storage_bytes() != charged_storage_) sync_storage_charge();
+    for (RowStore* store : stores_) {
+      store->append_row(row);
+      ++stores;
+    }
+    hooked = true;
+    for (const Hook& hook : create_hooks_)
+      hook(*this, row);
+  } catch (...) {
+    if (hooked) {
+      // A hook may have charged or allocated for the row: release it as a death would.
+      destroy(id);
+      throw;
+    }
+    for (std::size_t s = stores; s-- > 0;)
+      stores_[s]->swap_remove_row(row, row);
+    if (ledger) account_->remove_agent(row);
+    for (std::size_t c = 0; c < columns; ++c)
+      columns_[c].swap_remove(row);
+    if (uid_added) uids_.pop_back();
+    ids_.destroy(id);
+    throw;
+  }
   return id;
 }
 

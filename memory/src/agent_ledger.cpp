@@ -40,6 +40,9 @@ void AgentLedger::clear_limits(AgentRow row) {
 }
 
 AgentRow AgentLedger::push_back() {
+  // Room in both columns first: a std::bad_alloc then changes neither (their lengths must agree).
+  if (flags_.size() == flags_.capacity())
+    flags_.reserve(std::max<std::size_t>(1, 2 * flags_.size()));  // vector's own growth
   usage_.push_back(0);
   flags_.push_back(0);
   return static_cast<AgentRow>(usage_.size() - 1);

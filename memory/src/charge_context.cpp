@@ -48,7 +48,12 @@ AllocResult ChargeContext::allocate_checked(PopulationAccount& pop, AgentRow row
     if (status != ChargeStatus::ok) return {nullptr, status};
   }
   const Chunk chunk = pools_.allocate(bytes);
-  if (chunk.ptr == nullptr) return {nullptr, ChargeStatus::upstream_failed};
+  if (chunk.ptr == nullptr) {
+    // Recorded so the model's BudgetExceeded(last_refusal()) says the system ran out of memory,
+    // not an earlier agent's refusal (or an empty one).
+    last_refusal_ = {&pop, row, tag, bytes, pop.ledger_.used(row), 0, true};
+    return {nullptr, ChargeStatus::upstream_failed};
+  }
   commit(pop, row, tag, bytes, chunk.held);
   return {chunk.ptr, ChargeStatus::ok};
 }
@@ -92,7 +97,13 @@ void ChargeContext::run_reclaimers(PopulationAccount& pop, AgentRow row, TagId t
   AgentLedger& ledger = pop.ledger_;
   const std::uint64_t start = ledger.used(row);
   bool ran = false;
-  ++reclaim_depth_;
+  // Restored however the round ends: a reclaimer that runs out of memory throws (a model's
+  // throw_if_out_of_memory), and the context must not stay "reclaiming" (which disables both its
+  // fast path and every later reclaim of this thread).
+  struct Depth {
+    int& depth;
+    ~Depth() { --depth; }
+  } const depth{++reclaim_depth_};
   auto& rungs = rung_deltas_[pop.index_];
   for (std::size_t k = 0; k < pop.reclaimers_.size(); ++k) {
     const std::uint64_t before = ledger.used(row);
@@ -104,7 +115,6 @@ void ChargeContext::run_reclaimers(PopulationAccount& pop, AgentRow row, TagId t
     rungs[k].bytes += before > after ? before - after : 0;  // net: a reclaimer may re-allocate
     ledger.set_flags(row, static_cast<std::uint8_t>(AgentLedger::kFirstRung << k));
   }
-  --reclaim_depth_;
   // A round that freed nothing would free nothing next time either, until the agent frees
   // something itself: skip the reclaimers until then.
   if (ran && ledger.used(row) >= start) ledger.set_flags(row, AgentLedger::kReclaimExhausted);
@@ -133,8 +143,13 @@ BudgetRefusal ChargeContext::last_refusal() const {
   out.requested = r.requested;
   out.in_use = r.in_use;
   out.limit = r.limit;
+  out.out_of_memory = r.out_of_memory;
   std::string remedy;
-  if (r.requested > r.limit) {
+  if (r.out_of_memory) {
+    remedy =
+        "fewer agents or steps, smaller per-agent budgets, or a machine with more memory; "
+        "`cohort validate` shows the configured sizes";
+  } else if (r.requested > r.limit) {
     remedy =
         "this one request is larger than the whole budget; raise the population's hard "
         "budget above " +

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "cohort/memory/out_of_memory.hpp"
+
 namespace cohort::models::belief {
 
 std::size_t BeliefStore::bytes_for(std::size_t nnz, bool& dense, std::size_t& capacity) const {
@@ -34,6 +36,7 @@ memory::ChargeStatus BeliefStore::store(memory::ChargeContext& ctx, memory::Popu
     release(ctx, pop, row, ref);  // free first: the new chunk must fit next to the rest only
     if (need > 0) {
       const memory::AllocResult r = ctx.allocate(pop, row, tag, need);
+      memory::throw_if_out_of_memory(ctx, r);  // ref stays released
       if (!r) {
         ref.nnz = 1;  // a point mass on the mode needs no memory
         ref.point = v.index[static_cast<std::size_t>(

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "cohort/memory/out_of_memory.hpp"
+
 namespace cohort::models::belief {
 
 namespace {
@@ -33,6 +35,7 @@ HistoryRecord HistoryOps::record(memory::ChargeContext& ctx, memory::PopulationA
   if (h.frozen) return HistoryRecord::dropped;
   if (h.open == nullptr) {
     const memory::AllocResult r = ctx.allocate(pop, row, tag, block_bytes());
+    memory::throw_if_out_of_memory(ctx, r);
     if (!r) return HistoryRecord::refused;
     h.open = static_cast<std::byte*>(r.ptr);
     h.open_count = 0;
@@ -51,6 +54,7 @@ bool HistoryOps::seal(memory::ChargeContext& ctx, memory::PopulationAccount& pop
                       memory::AgentRow row, HistoryRef& h) const {
   if (h.blocks == nullptr) {
     const memory::AllocResult r = ctx.allocate(pop, row, tag, max_blocks * sizeof(BlockSlot));
+    memory::throw_if_out_of_memory(ctx, r);
     if (!r) return false;
     h.blocks = static_cast<BlockSlot*>(r.ptr);
     h.head = h.sealed = 0;
@@ -64,6 +68,7 @@ bool HistoryOps::seal(memory::ChargeContext& ctx, memory::PopulationAccount& pop
   if (keep_raw) n = raw;
   const memory::AllocResult r = ctx.allocate(pop, row, tag, n);
   // The allocation may have run reclaimers that evicted blocks: the ring is re-read below.
+  memory::throw_if_out_of_memory(ctx, r);
   if (!r) return false;
   std::memcpy(r.ptr, keep_raw ? h.open : packed.data(), n);
   BlockSlot& slot = h.blocks[(h.head + h.sealed) % max_blocks];

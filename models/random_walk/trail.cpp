@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <array>
 
+#include "cohort/memory/out_of_memory.hpp"
+
 namespace cohort::models {
 
 bool TrailOps::resize(memory::ChargeContext& ctx, memory::PopulationAccount& pop,
                       memory::AgentRow row, Trail& trail, std::uint16_t capacity) const {
   const memory::AllocResult r = ctx.allocate(pop, row, tag, capacity * sizeof(std::uint32_t));
+  memory::throw_if_out_of_memory(ctx, r);
   if (!r) return false;
   auto* cells = static_cast<std::uint32_t*>(r.ptr);
   // Copy the newest entries that fit, oldest first.
@@ -52,7 +55,9 @@ void TrailOps::shrink(memory::ChargeContext& ctx, memory::PopulationAccount& pop
   release(ctx, pop, row, trail);
   if (keep == 0) return;
   const memory::AllocResult r = ctx.allocate(pop, row, tag, keep * sizeof(std::uint32_t));
-  if (!r) return;  // cannot happen below the old size; the trail is simply empty then
+  memory::throw_if_out_of_memory(ctx,
+                                 r);  // the trail stays released: nothing leaks or is counted twice
+  if (!r) return;  // no refusal below the old size; the trail is simply empty then
   trail.cells = static_cast<std::uint32_t*>(r.ptr);
   std::copy_n(kept.begin(), n, trail.cells);
   trail.capacity = keep;

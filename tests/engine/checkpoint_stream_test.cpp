@@ -72,6 +72,16 @@ void put_state(CheckpointWriter& w, const std::vector<double>& column) {
   w.put<std::uint16_t>(7);
 }
 
+// Reads back what put_state wrote, to the end.
+void check_state(CheckpointReader& r, const std::vector<double>& column) {
+  CHECK(r.get<std::uint32_t>("magic") == 0xC0FFEEu);
+  CHECK(r.get_string("name") == "walkers");
+  CHECK(r.get_vector<double>("values") == column);
+  CHECK(r.get<bool>("flag"));
+  CHECK(r.get<std::uint16_t>("last") == 7);
+  CHECK(r.at_end());
+}
+
 }  // namespace
 
 TEST_CASE("a streaming writer sends the in-memory writer's bytes through a fixed buffer") {
@@ -93,12 +103,7 @@ TEST_CASE("a streaming writer sends the in-memory writer's bytes through a fixed
   // Read back through a buffer smaller than the column and than some values' runs.
   MemorySource source(sink.bytes);
   CheckpointReader r(source, sink.bytes.size(), 16);
-  CHECK(r.get<std::uint32_t>("magic") == 0xC0FFEEu);
-  CHECK(r.get_string("name") == "walkers");
-  CHECK(r.get_vector<double>("values") == column);
-  CHECK(r.get<bool>("flag"));
-  CHECK(r.get<std::uint16_t>("last") == 7);
-  CHECK(r.at_end());
+  check_state(r, column);
   CHECK(checkpoint_error([&] { r.get<std::uint8_t>("one more"); }) ==
         "checkpoint is truncated: cannot read one more at byte " +
             std::to_string(sink.bytes.size()));
@@ -157,12 +162,7 @@ TEST_CASE("a checkpoint file streams out and back in, byte for byte") {
   CheckpointFileReader in(file);
   CheckpointReader& r = in.payload();
   CHECK(r.size() == memory.bytes().size());
-  CHECK(r.get<std::uint32_t>("magic") == 0xC0FFEEu);
-  CHECK(r.get_string("name") == "walkers");
-  CHECK(r.get_vector<double>("values") == column);
-  CHECK(r.get<bool>("flag"));
-  CHECK(r.get<std::uint16_t>("last") == 7);
-  CHECK(r.at_end());
+  check_state(r, column);
 }
 
 TEST_CASE("an abandoned checkpoint leaves no temporary file and keeps the previous one") {

@@ -141,3 +141,57 @@ TEST_CASE("failing every Nth upstream request during a random workload keeps cou
       CHECK(pop.ledger().used(r) == 0);
   }
 }
+
+TEST_CASE("an upstream failure is reported as out of memory, not as an earlier agent's refusal") {
+  Accountant acc(AccountantOptions{1, PoolMode::pooled});
+  const TagId tag = acc.tags().intern("trail");
+  PopulationAccount& pop = acc.add_population("walkers", BudgetLimits::from_hard(100));
+  pop.add_agent();
+  pop.add_agent();
+  pop.ledger().set_limits(1, BudgetLimits::from_hard(10000));  // agent 1's request fits
+  ChargeContext& ctx = acc.context();
+  // Agent 0 is refused first: last_refusal() describes its budget.
+  CHECK(ctx.allocate(pop, 0, tag, 200).status == ChargeStatus::refused);
+  CHECK_FALSE(ctx.last_refusal().out_of_memory);
+  AllocResult r;
+  {
+    UpstreamFaultInjector inject(/*fail_at=*/1);
+    r = ctx.allocate(pop, 1, tag, 5000);  // large: one upstream request, no retry
+  }
+  REQUIRE(r.status == ChargeStatus::upstream_failed);
+  const BudgetRefusal refusal = ctx.last_refusal();
+  CHECK(refusal.out_of_memory);
+  CHECK(refusal.requested == 5000);
+  CHECK(refusal.account_path == "walkers/agent " + std::to_string(pop.agent_id(1)));
+  CHECK(refusal.message().rfind("out of memory: the system allocator could not provide 5000 bytes "
+                                "for walkers/agent ",
+                                0) == 0);
+  CHECK(refusal.message().find("not a budget refusal") != std::string::npos);
+  acc.settle();
+  CHECK(pop.counters(Scope::agents, tag).refusals == 1);  // the upstream failure is no refusal
+  CHECK(acc.engine_total().used == 0);
+}
+
+TEST_CASE("a reclaimer that throws leaves the context usable: no longer reclaiming") {
+  Accountant acc(AccountantOptions{1, PoolMode::pooled});
+  const TagId tag = acc.tags().intern("history");
+  PopulationAccount& pop = acc.add_population("explorers", BudgetLimits::from_hard(1000));
+  pop.add_agent();
+  ChargeContext& ctx = acc.context();
+  int runs = 0;
+  pop.add_reclaimer({"evict_history", [&](const ReclaimRequest&) {
+                       ++runs;
+                       throw BudgetExceeded(BudgetRefusal{});  // as an out-of-memory reclaimer
+                     }});
+  AllocResult base = ctx.allocate(pop, 0, tag, 800);
+  REQUIRE(base);
+  CHECK_THROWS_AS(ctx.allocate(pop, 0, tag, 150), BudgetExceeded);  // 950 > 900: reclaims
+  CHECK(runs == 1);
+  CHECK_FALSE(ctx.reclaiming());
+  // Still reclaiming would skip the reclaimer (reclaim_depth_ > 0) and admit the request.
+  CHECK_THROWS_AS(ctx.allocate(pop, 0, tag, 150), BudgetExceeded);
+  CHECK(runs == 2);
+  ctx.deallocate(pop, 0, tag, base.ptr, 800);
+  acc.settle();
+  CHECK(acc.engine_total().used == 0);
+}

@@ -204,6 +204,7 @@ class ChargeContext {
     std::uint64_t requested = 0;
     std::uint64_t in_use = 0;
     std::uint64_t limit = 0;
+    bool out_of_memory = false;  // the pools' upstream failed, no budget was crossed
   };
 
   // One population's deltas on this context, [scope][tag]; allocated once and never moved, so

@@ -24,6 +24,9 @@ struct BudgetRefusal {
   std::uint64_t in_use = 0;  ///< bytes the agent had charged when refused
   std::uint64_t limit = 0;   ///< its hard limit
   std::string remedy;
+  /// The system allocator had no memory for the request (ChargeStatus::upstream_failed): no
+  /// budget was crossed, and the message says the process ran out of memory.
+  bool out_of_memory = false;
 
   /// One-paragraph message: "budget refused: belief_agents/agent 4711/history requested ...".
   std::string message() const;
