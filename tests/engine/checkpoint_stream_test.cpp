@@ -14,9 +14,11 @@
 
 #include "cohort/engine/checkpoint.hpp"
 #include "cohort/engine/checkpoint_io.hpp"
+#include "support/checkpoint_error.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace cohort::engine;
+using cohort::testing::checkpoint_error;
 namespace fs = std::filesystem;
 
 namespace {
@@ -42,16 +44,6 @@ struct MemorySource final : CheckpointSource {
     at += size;
   }
 };
-
-template <class F>
-std::string checkpoint_error(F&& f) {
-  try {
-    f();
-  } catch (const CheckpointError& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 std::string read_bytes(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

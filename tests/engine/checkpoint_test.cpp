@@ -19,6 +19,7 @@
 #include "cohort/engine/run_settings.hpp"
 #include "cohort/engine/simulation.hpp"
 #include "cohort/models/builtin.hpp"
+#include "support/checkpoint_error.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace cohort::engine;
@@ -26,6 +27,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using cohort::testing::checkpoint_error;
 using cohort::testing::TempDir;
 
 std::string read_bytes(const fs::path& file) {
@@ -124,17 +126,6 @@ void set_field(std::string& bytes, std::size_t offset, T value) {
 }
 
 constexpr std::size_t kHeaderBytes = 24;  // magic 8, version 4, payload size 8, CRC 4
-
-// The message of the CheckpointError `fn` throws, or "no error".
-template <class Fn>
-std::string checkpoint_error(Fn&& fn) {
-  try {
-    fn();
-  } catch (const CheckpointError& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 // A 17-step checkpoint of the standard config, written by a 1-thread run.
 struct Checkpointed {
