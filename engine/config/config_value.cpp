@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <stdexcept>
+#include <type_traits>
+#include <variant>
 
 namespace cohort::engine {
 
@@ -9,6 +11,18 @@ namespace {
 
 bool is_scalar_type(ParamType type) {
   return type != ParamType::list && type != ParamType::object && type != ParamType::variant;
+}
+
+// A copy of `scalar` built in place from its alternative. Not Scalar's own copy constructor:
+// libstdc++ 12 (Debian 12's) destroys a half-copied variant whose alternatives are all nothrow
+// movable as if it held the failed alternative when that copy throws (a std::bad_alloc copying
+// the string), which crashes; the in-place constructor leaves nothing to destroy.
+ConfigValue::Scalar copy_scalar(const ConfigValue::Scalar& scalar) {
+  return std::visit(
+      [](const auto& value) {
+        return ConfigValue::Scalar(std::in_place_type<std::decay_t<decltype(value)>>, value);
+      },
+      scalar);
 }
 
 // The Scalar alternative each scalar type is stored as.
@@ -133,6 +147,19 @@ void write_block(std::string& out, const ConfigValue& value, std::size_t indent)
 }  // namespace
 
 ConfigValue::ConfigValue() : type_(ParamType::object) {}
+
+ConfigValue::ConfigValue(const ConfigValue& other)
+    : type_(other.type_),
+      scalar_(copy_scalar(other.scalar_)),
+      fields_(other.fields_),
+      items_(other.items_),
+      path_(other.path_),
+      location_(other.location_) {}
+
+ConfigValue& ConfigValue::operator=(const ConfigValue& other) {
+  if (this != &other) *this = ConfigValue(other);
+  return *this;
+}
 
 ConfigValue::ConfigValue(ParamType type, std::string path, SourceLocation location)
     : type_(type), path_(std::move(path)), location_(std::move(location)) {}

@@ -46,13 +46,11 @@ struct Outcome {
 Outcome run_failing_at(const cohort::engine::RunSettings& settings, std::uint64_t fail_at) {
   Outcome out;
   std::unique_ptr<cohort::engine::Simulation> sim;
-  // Copied unarmed and moved in: a std::bad_alloc while copying a ConfigValue tree crashes in
-  // GCC 12's unwinding of the half-copied std::variant (open finding, see the report); the
-  // sweep is of the simulation, not of the caller's copy.
-  cohort::engine::RunSettings copy = settings;
   {
     FailingNew armed(fail_at);
     try {
+      // The caller's copy of the settings is swept too (config_copy_sweep_test.cpp).
+      cohort::engine::RunSettings copy = settings;
       sim = std::make_unique<cohort::engine::Simulation>(cohort::testing::builtin_registry(),
                                                          std::move(copy));
       const std::atomic<bool> stop{false};

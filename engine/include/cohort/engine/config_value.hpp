@@ -24,6 +24,13 @@ class ConfigValue {
 
   /// An empty object at the root, for holders filled in later.
   ConfigValue();
+  /// A deep copy. If an allocation fails part-way, it throws and nothing is left half-built
+  /// (a copy-assigned value keeps its old contents).
+  ConfigValue(const ConfigValue& other);
+  ConfigValue& operator=(const ConfigValue& other);
+  ConfigValue(ConfigValue&&) noexcept = default;
+  ConfigValue& operator=(ConfigValue&&) noexcept = default;
+  ~ConfigValue() = default;
 
   /// A boolean, integer, real, string, choice or bytes value; `scalar` must match `type`.
   static ConfigValue make_scalar(ParamType type, Scalar scalar, std::string path,
