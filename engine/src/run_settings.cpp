@@ -186,6 +186,8 @@ ParamSpec run_schema(const ModelInfo& model) {
 ModelSetup RunSettings::model_setup() const {
   ModelSetup setup{parameters(), populations, config_file.parent_path()};
   setup.space = space();
+  setup.metrics_every = report_every;
+  setup.last_step = steps;
   return setup;
 }
 

@@ -2,13 +2,17 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 
 namespace cohort::models::lj {
 
 namespace {
 
-// One row's pairs: i's force accumulates in registers, j's goes to this partition's array.
+// One row's pairs: i's force accumulates in registers, j's goes to this partition's array;
+// with kSums the pair energy and virial too (about a quarter of the kernel's arithmetic, so
+// only on the steps that report them). Without kForces nothing is written (sums on demand).
+template <bool kForces, bool kSums>
 struct RowKernel {
   const Vec3* x;
   FixedVec3* f;
@@ -56,43 +60,54 @@ struct RowKernel {
       const double fpair = forcelj * r2inv * inside;
       closest = std::min(closest, rsq);               // checked once per partition: in_range()
       const double fpair_units = fpair * kForceUnit;  // a power of 2: exact
-      const std::int64_t qx = round_fixed(dx * fpair_units);
-      const std::int64_t qy = round_fixed(dy * fpair_units);
-      const std::int64_t qz = round_fixed(dz * fpair_units);
-      fx += qx;
-      fy += qy;
-      fz += qz;
-      f[j].v[0] -= qx;
-      f[j].v[1] -= qy;
-      f[j].v[2] -= qz;
-      // The pair counts once for each of its atoms owned here (twice on one process).
-      const std::int64_t weight = owns_i + static_cast<std::int64_t>(j < owned);
-      const double e = r6inv * (LennardJones::lj3 * r6inv - LennardJones::lj4) * inside;
-      energy += weight * round_fixed(e * kSumUnit);
-      virial += weight * round_fixed(fpair_units * rsq);
+      if constexpr (kForces) {
+        const std::int64_t qx = round_fixed(dx * fpair_units);
+        const std::int64_t qy = round_fixed(dy * fpair_units);
+        const std::int64_t qz = round_fixed(dz * fpair_units);
+        fx += qx;
+        fy += qy;
+        fz += qz;
+        f[j].v[0] -= qx;
+        f[j].v[1] -= qy;
+        f[j].v[2] -= qz;
+      }
+      if constexpr (kSums) {
+        // The pair counts once for each of its atoms owned here (twice on one process).
+        const std::int64_t weight = owns_i + static_cast<std::int64_t>(j < owned);
+        const double e = r6inv * (LennardJones::lj3 * r6inv - LennardJones::lj4) * inside;
+        energy += weight * round_fixed(e * kSumUnit);
+        virial += weight * round_fixed(fpair_units * rsq);
+      }
     });
-    f[i].v[0] += fx;
-    f[i].v[1] += fy;
-    f[i].v[2] += fz;
+    if constexpr (kForces) {
+      f[i].v[0] += fx;
+      f[i].v[1] += fy;
+      f[i].v[2] += fz;
+    }
     energy2 += energy;
     virial2 += virial;
   }
 };
 
-}  // namespace
-
-PairSums pair_forces(const space::ContinuousSpace<3>& space, std::span<const Vec3> points,
-                     std::size_t owned, const LennardJones& lj,
-                     std::span<const std::span<FixedVec3>> partials, const space::TaskRunner& run) {
-  const std::size_t n = points.size(), parts = partials.size();
+// Every row's pairs over `parts` partitions of the rows (their force arrays in `partials` when
+// kForces), then the overflow check and the sums.
+template <bool kForces, bool kSums>
+PairSums run_pairs(const space::ContinuousSpace<3>& space, std::span<const Vec3> points,
+                   std::size_t owned, const LennardJones& lj, std::size_t parts,
+                   std::span<const std::span<FixedVec3>> partials, const space::TaskRunner& run) {
+  const std::size_t n = points.size();
   std::vector<PairSums> sums(parts);
   std::vector<char> overflow(parts, 0);
   const Vec3 length = space.box().lengths();
   const Vec3 half = {0.5 * length[0], 0.5 * length[1], 0.5 * length[2]};
   run(parts, [&](std::size_t p, std::size_t) {
-    std::span<FixedVec3> f = partials[p];
-    std::fill(f.begin(), f.end(), FixedVec3{{0, 0, 0}});
-    RowKernel k{points.data(), f.data(), static_cast<std::uint32_t>(owned), lj.cut2, length, half};
+    FixedVec3* f = nullptr;
+    if constexpr (kForces) {
+      std::fill(partials[p].begin(), partials[p].end(), FixedVec3{{0, 0, 0}});
+      f = partials[p].data();
+    }
+    RowKernel<kForces, kSums> k{points.data(), f,      static_cast<std::uint32_t>(owned),
+                                lj.cut2,       length, half};
     const auto begin = static_cast<std::uint32_t>(n * p / parts);
     const auto end = static_cast<std::uint32_t>(n * (p + 1) / parts);
     if (space.uses_list()) {
@@ -118,6 +133,26 @@ PairSums pair_forces(const space::ContinuousSpace<3>& space, std::span<const Vec
   for (const PairSums& s : sums)
     total.energy2 += s.energy2, total.virial2 += s.virial2;
   return total;
+}
+
+}  // namespace
+
+std::optional<PairSums> pair_forces(const space::ContinuousSpace<3>& space,
+                                    std::span<const Vec3> points, std::size_t owned,
+                                    const LennardJones& lj,
+                                    std::span<const std::span<FixedVec3>> partials,
+                                    const space::TaskRunner& run, bool with_sums) {
+  if (!with_sums) {
+    run_pairs<true, false>(space, points, owned, lj, partials.size(), partials, run);
+    return std::nullopt;
+  }
+  return run_pairs<true, true>(space, points, owned, lj, partials.size(), partials, run);
+}
+
+PairSums pair_sums(const space::ContinuousSpace<3>& space, std::span<const Vec3> points,
+                   std::size_t owned, const LennardJones& lj, std::size_t parts,
+                   const space::TaskRunner& run) {
+  return run_pairs<false, true>(space, points, owned, lj, parts, {}, run);
 }
 
 void sum_partials(std::span<const std::span<FixedVec3>> partials, std::span<Vec3> forces,

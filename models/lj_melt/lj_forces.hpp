@@ -5,6 +5,7 @@
 // the rows or the number of MPI ranks the atoms are spread over.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -45,14 +46,22 @@ struct LennardJones {
 
 /// Computes the forces of every listed pair of `space` (its half list, or its bins after a
 /// fallback) with r^2 < cut2 into `partials` (one array per partition, each one entry per point
-/// of the space: owned rows first, then ghosts) and returns the energy and virial. Points at or
-/// past `owned` are ghosts: their forces are left for their owner, and their pairs count once.
-/// Positions may lie slightly outside the box between rebuilds: separations take the minimum
-/// image. Throws std::overflow_error if a pair's force leaves the fixed-point range (atoms
-/// overlap: a time step far too large or a broken start).
-PairSums pair_forces(const space::ContinuousSpace<3>& space, std::span<const Vec3> points,
-                     std::size_t owned, const LennardJones& lj,
-                     std::span<const std::span<FixedVec3>> partials, const space::TaskRunner& run);
+/// of the space: owned rows first, then ghosts), and with `with_sums` the energy and virial too
+/// (nullopt without). Points at or past `owned` are ghosts: their forces are left for their
+/// owner, and their pairs count once. Positions may lie slightly outside the box between
+/// rebuilds: separations take the minimum image. Throws std::overflow_error if a pair's force
+/// leaves the fixed-point range (atoms overlap: a time step far too large or a broken start).
+std::optional<PairSums> pair_forces(const space::ContinuousSpace<3>& space,
+                                    std::span<const Vec3> points, std::size_t owned,
+                                    const LennardJones& lj,
+                                    std::span<const std::span<FixedVec3>> partials,
+                                    const space::TaskRunner& run, bool with_sums = true);
+
+/// The energy and virial pair_forces would return for the same points, without forces (over
+/// `parts` partitions of the rows; the sums are the same bits for any partition count).
+PairSums pair_sums(const space::ContinuousSpace<3>& space, std::span<const Vec3> points,
+                   std::size_t owned, const LennardJones& lj, std::size_t parts,
+                   const space::TaskRunner& run);
 
 /// forces[r] = sum over partitions of partials[p][r], in partition-independent fixed point, for
 /// the rows of `forces`.

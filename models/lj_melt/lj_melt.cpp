@@ -7,6 +7,7 @@
 #include <cmath>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include "cohort/distributed/box_decomposition.hpp"
@@ -72,6 +73,8 @@ class LjMelt final : public engine::Model {
     dt_ = p.at("dt").as_real();
     partitions_ = static_cast<std::size_t>(p.at("force_partitions").as_int());
     log_thermo_ = p.at("log_thermo").as_bool();
+    metrics_every_ = std::max<std::uint64_t>(1, setup.metrics_every);
+    last_step_ = setup.last_step;
     lj_.cut2 = settings.options.cutoff * settings.options.cutoff;
 
     world.set_phases({"step"});
@@ -141,9 +144,10 @@ class LjMelt final : public engine::Model {
         [](lj::Int128 a, lj::Int128 b) { return a + b; });
     if (overflow) throw std::overflow_error("lj_melt: an atom's speed left the fixed-point range");
     // Over all ranks: integer sums, so the same bits on any rank count.
+    const lj::PairSums& mine = sums_at(world.step(), space::TaskRunner::of(world));
     lj::PairSums sums;
-    sums.energy2 = engine::sum_over_ranks(*ranks_, sums_.energy2);
-    sums.virial2 = engine::sum_over_ranks(*ranks_, sums_.virial2);
+    sums.energy2 = engine::sum_over_ranks(*ranks_, mine.energy2);
+    sums.virial2 = engine::sum_over_ranks(*ranks_, mine.virial2);
     const lj::Thermo t =
         lj::thermo(lj::from_fixed(engine::sum_over_ranks(*ranks_, mv2), lj::kSumUnit),
                    lj::pair_energy(sums), lj::pair_virial(sums),
@@ -159,13 +163,14 @@ class LjMelt final : public engine::Model {
 
   // A portable checkpoint (the engine saves the atoms, with their build positions): the list
   // policy's counters and the pair sums over all ranks, the same bytes on any rank count.
-  void save(const engine::World&, engine::CheckpointWriter& out) const override {
+  void save(const engine::World& world, engine::CheckpointWriter& out) const override {
     const space::BuildCounters c = space_->counters();
     out.put(c.builds);
     out.put(c.since_build);
     out.put(c.fell_back);
-    out.put(engine::sum_over_ranks(*ranks_, sums_.energy2));
-    out.put(engine::sum_over_ranks(*ranks_, sums_.virial2));
+    const lj::PairSums& mine = sums_at(world.step(), space::TaskRunner::serial());
+    out.put(engine::sum_over_ranks(*ranks_, mine.energy2));
+    out.put(engine::sum_over_ranks(*ranks_, mine.virial2));
   }
 
   // Every rank holds every atom: keep those owned at the last build (positions are wrapped and
@@ -183,6 +188,7 @@ class LjMelt final : public engine::Model {
     const auto virial2 = in.get<lj::Int128>("pair virial");
     sums_ = {};
     if (ranks_->rank() == 0) sums_.energy2 = energy2, sums_.virial2 = virial2;  // summed over ranks
+    sums_step_ = world.step();
     if (ranks_->size() > 1) {
       const auto built = pop_->column(x_built_);
       decomposition_ = std::make_unique<distributed::BoxDecomposition<3>>(
@@ -277,6 +283,8 @@ class LjMelt final : public engine::Model {
   /// fixed-point arrays for final_integrate to sum.
   enum class Forces { summed, left_in_partitions };
 
+  // The forces of the points as they are now; the energy and virial too when the step the
+  // world is about to reach (or, at setup, the current one) records metrics.
   void compute_forces(engine::World& world, Forces result = Forces::summed) {
     const std::span<const Vec3> points = space_->points();  // the rows, then any ghosts
     const std::size_t n = points.size();
@@ -289,8 +297,21 @@ class LjMelt final : public engine::Model {
     for (std::size_t p = 0; p < partitions_; ++p)
       parts_.emplace_back(partials_.data() + p * n, n);
     const space::TaskRunner run = space::TaskRunner::of(world);
-    sums_ = lj::pair_forces(*space_, points, pop_->size(), lj_, parts_, run);
+    const std::uint64_t step = result == Forces::summed ? world.step() : world.step() + 1;
+    const bool report = step % metrics_every_ == 0 || step == last_step_;
+    const std::optional<lj::PairSums> sums =
+        lj::pair_forces(*space_, points, pop_->size(), lj_, parts_, run, report);
+    sums_step_ = sums ? std::optional(step) : std::nullopt;
+    if (sums) sums_ = *sums;
     if (result == Forces::summed) lj::sum_partials(parts_, pop_->column(f_), run);
+  }
+
+  const lj::PairSums& sums_at(std::uint64_t step, const space::TaskRunner& run) const {
+    if (sums_step_ != step) {
+      sums_ = lj::pair_sums(*space_, space_->points(), pop_->size(), lj_, partitions_, run);
+      sums_step_ = step;
+    }
+    return sums_;
   }
 
   void set_partial_charge(engine::World& world, std::size_t bytes) {
@@ -315,7 +336,13 @@ class LjMelt final : public engine::Model {
   std::size_t charged_partials_ = 0;
   memory::TagId forces_tag_ = 0;
   lj::LennardJones lj_;
-  lj::PairSums sums_;
+  // This rank's energy and virial of step sums_step_ (nullopt: not computed for the current
+  // state). Filled on demand for a step the forces pass did not foresee (a checkpoint or early
+  // end at another step); the same bits either way.
+  mutable lj::PairSums sums_;
+  mutable std::optional<std::uint64_t> sums_step_;
+  std::uint64_t metrics_every_ = 1;
+  std::uint64_t last_step_ = 0;
   double dt_ = 0.005;
   std::size_t partitions_ = 2;
   bool log_thermo_ = true;

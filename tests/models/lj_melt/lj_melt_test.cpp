@@ -3,8 +3,12 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <memory>
 #include <random>
+#include <vector>
 
+#include "cohort/engine/checkpoint_io.hpp"
+#include "cohort/engine/model.hpp"
 #include "cohort/engine/world.hpp"
 #include "lj_melt/lattice.hpp"
 #include "lj_melt/lj_forces.hpp"
@@ -100,4 +104,47 @@ TEST_CASE("metrics are byte-identical on 1, 2 and 3 threads") {
   const std::string one = run(dir, config(6, 30, 3.0, 5, dir / "t1", 1), "t1.yaml");
   CHECK(run(dir, config(6, 30, 3.0, 5, dir / "t2", 2), "t2.yaml") == one);
   CHECK(run(dir, config(6, 30, 3.0, 5, dir / "t3", 3), "t3.yaml") == one);
+}
+
+TEST_CASE("the pair energy of a step the forces pass did not foresee is computed on demand") {
+  // Two models of one run: one told it reports every step (the forces pass sums the energy and
+  // virial each step), one every 5 (at other steps metrics() and save() compute them on demand).
+  TempDir dir;
+  std::ofstream(dir / "run.yaml") << config(4, 12, 3.0, 1, dir / "out");
+  const cohort::engine::RunSettings settings =
+      cohort::engine::load_run_settings(cohort::testing::builtin_registry(), dir / "run.yaml", {});
+  struct Run {
+    cohort::engine::World world{cohort::engine::WorldOptions{1, 1}};
+    std::unique_ptr<cohort::engine::Model> model;
+    ~Run() {  // as Simulation ends a run: the agents, then what the model holds
+      world.population(0).clear();
+      model->release(world);
+    }
+  };
+  std::vector<std::unique_ptr<Run>> runs;
+  for (const std::uint64_t every : {1, 5}) {
+    auto r = std::make_unique<Run>();
+    r->model = cohort::testing::builtin_registry().find("lj_melt")->create();
+    cohort::engine::ModelSetup setup = settings.model_setup();
+    setup.metrics_every = every;
+    r->model->build(r->world, setup);
+    runs.push_back(std::move(r));
+  }
+  for (int step = 1; step <= 12; ++step) {
+    CAPTURE(step);
+    for (auto& r : runs)
+      r->world.run_step();
+    const std::vector<double> every_step = runs[0]->model->metrics(runs[0]->world);
+    CHECK(runs[1]->model->metrics(runs[1]->world) == every_step);
+    if (step % 4 == 3) {  // a checkpoint's model section, at steps either reports or not
+      cohort::engine::CheckpointWriter a, b;
+      runs[0]->model->save(runs[0]->world, a);
+      runs[1]->model->save(runs[1]->world, b);
+      CHECK(a.bytes() == b.bytes());
+    }
+  }
+  // The energy moved: the steps did not all report one stale sum.
+  const std::vector<double> last = runs[0]->model->metrics(runs[0]->world);
+  runs[0]->world.run_step();
+  CHECK(runs[0]->model->metrics(runs[0]->world)[1] != last[1]);
 }

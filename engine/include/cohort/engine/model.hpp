@@ -55,6 +55,12 @@ struct ModelSetup {
   std::filesystem::path config_dir;          ///< for parameters that name files
   /// The validated top-level `space:` block, or nullptr when the model declares no space.
   const ConfigValue* space = nullptr;
+  /// The run records metrics() at step 0, after every step divisible by `metrics_every`, after
+  /// `last_step` and when the run ends early. A model whose observables cost work in a system
+  /// (lj_melt's pair energy) does that work on those steps only, and computes them on demand if
+  /// asked at another step (a resume may change both).
+  std::uint64_t metrics_every = 1;
+  std::uint64_t last_step = 0;
 
   const PopulationSetup& population(std::string_view name) const;
 };
