@@ -1,5 +1,7 @@
 #include "lj_forces.hpp"
 
+#include "lj_list_rows.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <optional>
@@ -8,6 +10,20 @@
 namespace cohort::models::lj {
 
 namespace {
+
+// Whether every term was within round_fixed's range, given the smallest r^2 of any pair. Each
+// term is at most |fpair| * max(1, r^2) (the force components since |d| <= r, the virial, and
+// the energy, which is below |fpair| where r < 1 and below 1 beyond); that bound decreases with
+// r below 1 and stays under 24 beyond, so the closest pair decides.
+bool terms_in_range(double closest) {
+  if (!(closest >= 1.0)) {
+    if (!(closest > 0.0)) return false;  // coincident atoms, or not a number
+    const double r2inv = 1.0 / closest, r6inv = r2inv * r2inv * r2inv;
+    const double fpair = r6inv * (LennardJones::lj1 * r6inv - LennardJones::lj2) * r2inv;
+    return fpair < kTermLimit / kForceUnit;
+  }
+  return true;
+}
 
 // One row's pairs: i's force accumulates in registers, j's goes to this partition's array;
 // with kSums the pair energy and virial too (about a quarter of the kernel's arithmetic, so
@@ -22,19 +38,7 @@ struct RowKernel {
   Int128 energy2 = 0, virial2 = 0;
   double closest = std::numeric_limits<double>::infinity();  // smallest r^2 of any pair
 
-  // Whether every term was within round_fixed's range. Each term is at most
-  // |fpair| * max(1, r^2) (the force components since |d| <= r, the virial, and the energy,
-  // which is below |fpair| where r < 1 and below 1 beyond); that bound decreases with r below 1
-  // and stays under 24 beyond, so the closest pair decides.
-  bool in_range() const {
-    if (!(closest >= 1.0)) {
-      if (!(closest > 0.0)) return false;  // coincident atoms, or not a number
-      const double r2inv = 1.0 / closest, r6inv = r2inv * r2inv * r2inv;
-      const double fpair = r6inv * (LennardJones::lj1 * r6inv - LennardJones::lj2) * r2inv;
-      return fpair < kTermLimit / kForceUnit;
-    }
-    return true;
-  }
+  bool in_range() const { return terms_in_range(closest); }
 
   // Minimum image for coordinates within a skin of the box (wrapped at rebuilds only).
   double image(int a, double d) const {
@@ -94,12 +98,14 @@ struct RowKernel {
 template <bool kForces, bool kSums>
 PairSums run_pairs(const space::ContinuousSpace<3>& space, std::span<const Vec3> points,
                    std::size_t owned, const LennardJones& lj, std::size_t parts,
-                   std::span<const std::span<FixedVec3>> partials, const space::TaskRunner& run) {
+                   std::span<const std::span<FixedVec3>> partials, const space::TaskRunner& run,
+                   PairKernel kernel) {
   const std::size_t n = points.size();
   std::vector<PairSums> sums(parts);
   std::vector<char> overflow(parts, 0);
   const Vec3 length = space.box().lengths();
   const Vec3 half = {0.5 * length[0], 0.5 * length[1], 0.5 * length[2]};
+  const bool simd = kernel == PairKernel::fastest && avx512_list_rows_usable(n);
   run(parts, [&](std::size_t p, std::size_t) {
     FixedVec3* f = nullptr;
     if constexpr (kForces) {
@@ -110,6 +116,21 @@ PairSums run_pairs(const space::ContinuousSpace<3>& space, std::span<const Vec3>
                                 lj.cut2,       length, half};
     const auto begin = static_cast<std::uint32_t>(n * p / parts);
     const auto end = static_cast<std::uint32_t>(n * (p + 1) / parts);
+    if (kForces && simd && space.uses_list()) {
+      const ListRows rows{points.data(),
+                          f,
+                          space.list().offsets().data(),
+                          space.list().neighbours().data(),
+                          static_cast<std::uint32_t>(owned),
+                          lj.cut2,
+                          length,
+                          half};
+      ListTotals totals;
+      avx512_list_rows<kSums>(rows, begin, end, totals);
+      sums[p] = {totals.energy2, totals.virial2};
+      overflow[p] = !terms_in_range(totals.closest);
+      return;
+    }
     if (space.uses_list()) {
       const std::span<const std::uint32_t> offsets = space.list().offsets();
       const std::uint32_t* nb = space.list().neighbours().data();
@@ -141,18 +162,19 @@ std::optional<PairSums> pair_forces(const space::ContinuousSpace<3>& space,
                                     std::span<const Vec3> points, std::size_t owned,
                                     const LennardJones& lj,
                                     std::span<const std::span<FixedVec3>> partials,
-                                    const space::TaskRunner& run, bool with_sums) {
+                                    const space::TaskRunner& run, bool with_sums,
+                                    PairKernel kernel) {
   if (!with_sums) {
-    run_pairs<true, false>(space, points, owned, lj, partials.size(), partials, run);
+    run_pairs<true, false>(space, points, owned, lj, partials.size(), partials, run, kernel);
     return std::nullopt;
   }
-  return run_pairs<true, true>(space, points, owned, lj, partials.size(), partials, run);
+  return run_pairs<true, true>(space, points, owned, lj, partials.size(), partials, run, kernel);
 }
 
 PairSums pair_sums(const space::ContinuousSpace<3>& space, std::span<const Vec3> points,
                    std::size_t owned, const LennardJones& lj, std::size_t parts,
                    const space::TaskRunner& run) {
-  return run_pairs<false, true>(space, points, owned, lj, parts, {}, run);
+  return run_pairs<false, true>(space, points, owned, lj, parts, {}, run, PairKernel::portable);
 }
 
 void sum_partials(std::span<const std::span<FixedVec3>> partials, std::span<Vec3> forces,

@@ -44,6 +44,10 @@ struct LennardJones {
   static constexpr double lj1 = 48.0, lj2 = 24.0, lj3 = 4.0, lj4 = 4.0;
 };
 
+/// Which code computes the pairs: the fastest this CPU runs (AVX-512 over a neighbour list
+/// where the CPU has it), or the portable one. Both give the same bits; tests compare them.
+enum class PairKernel { fastest, portable };
+
 /// Computes the forces of every listed pair of `space` (its half list, or its bins after a
 /// fallback) with r^2 < cut2 into `partials` (one array per partition, each one entry per point
 /// of the space: owned rows first, then ghosts), and with `with_sums` the energy and virial too
@@ -55,7 +59,8 @@ std::optional<PairSums> pair_forces(const space::ContinuousSpace<3>& space,
                                     std::span<const Vec3> points, std::size_t owned,
                                     const LennardJones& lj,
                                     std::span<const std::span<FixedVec3>> partials,
-                                    const space::TaskRunner& run, bool with_sums = true);
+                                    const space::TaskRunner& run, bool with_sums = true,
+                                    PairKernel kernel = PairKernel::fastest);
 
 /// The energy and virial pair_forces would return for the same points, without forces (over
 /// `parts` partitions of the rows; the sums are the same bits for any partition count).

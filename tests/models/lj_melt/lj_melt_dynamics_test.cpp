@@ -6,10 +6,13 @@
 
 #include <cmath>
 #include <random>
+#include <set>
+#include <vector>
 
 #include "cohort/engine/world.hpp"
 #include "lj_melt/lattice.hpp"
 #include "lj_melt/lj_forces.hpp"
+#include "lj_melt/lj_list_rows.hpp"
 #include "lj_melt_support.hpp"
 
 using namespace lj_melt_test;
@@ -162,4 +165,75 @@ TEST_CASE("overlapping atoms are a clear overflow error, not a wrong fixed-point
   CHECK_THROWS_WITH_AS(
       lj::pair_forces(sp, pop.column(x), pop.size(), lj::LennardJones{}, parts, {}),
       doctest::Contains("left the fixed-point range"), std::overflow_error);
+}
+
+TEST_CASE("the AVX-512 pair kernel gives the portable kernel's bits") {
+  if (!lj::avx512_list_rows_usable(1)) {
+    MESSAGE("this CPU has no AVX-512F: only the portable kernel runs here");
+    return;
+  }
+  cohort::engine::World world(cohort::engine::WorldOptions{1, 1});
+  auto& pop = world.add_population("atoms");
+  const auto x = pop.add_component<Vec3>("position");
+  const double a = lj::fcc_spacing(0.8442);
+  const space::Box<3> box({4 * a, 4 * a, 4 * a}, {true, true, true});
+  space::ContinuousOptions o;
+  o.cutoff = 2.5;
+  o.skin = 0.3;
+  space::ContinuousSpace<3> sp(pop, x, box, o, world.accountant());
+  std::mt19937_64 gen(11);
+  std::uniform_real_distribution<double> jitter(-0.12, 0.12);
+  for (const Vec3& p : lj::fcc_positions(4, 4, 4, a)) {
+    const auto row = pop.row_of(pop.create());
+    for (int k = 0; k < 3; ++k)
+      pop.column(x)[row][k] = box.wrap(k, p[k] + jitter(gen));
+  }
+  sp.update();
+  // Moves below skin/2 after the build, unwrapped: some atoms now lie just outside the box,
+  // so both kernels take minimum images of separations past half the box.
+  std::uniform_real_distribution<double> move(-0.06, 0.06);
+  for (Vec3& p : pop.column(x))
+    for (double& c : p)
+      c += move(gen);
+  const std::size_t n = pop.size();
+  // The last 37 points play ghosts (their pairs count once), and rows of every list length
+  // modulo 8 appear (checked below).
+  for (const std::size_t owned : {n, n - 37}) {
+    for (const bool with_sums : {true, false}) {
+      CAPTURE(owned);
+      CAPTURE(with_sums);
+      std::vector<lj::FixedVec3> p0(3 * n), p1(3 * n);
+      auto split = [&](std::vector<lj::FixedVec3>& all) {
+        return std::vector<std::span<lj::FixedVec3>>{std::span(all).subspan(0, n),
+                                                     std::span(all).subspan(n, n),
+                                                     std::span(all).subspan(2 * n, n)};
+      };
+      const auto fast_parts = split(p0), portable_parts = split(p1);
+      const auto fast = lj::pair_forces(sp, pop.column(x), owned, lj::LennardJones{}, fast_parts,
+                                        {}, with_sums, lj::PairKernel::fastest);
+      const auto portable =
+          lj::pair_forces(sp, pop.column(x), owned, lj::LennardJones{}, portable_parts, {},
+                          with_sums, lj::PairKernel::portable);
+      REQUIRE(fast.has_value() == with_sums);
+      REQUIRE(portable.has_value() == with_sums);
+      if (with_sums) {
+        CHECK(fast->energy2 == portable->energy2);
+        CHECK(fast->virial2 == portable->virial2);
+        CHECK(fast->energy2 != 0);
+      }
+      std::size_t differ = 0, nonzero = 0;
+      for (std::size_t i = 0; i < p0.size(); ++i)
+        for (int k = 0; k < 3; ++k) {
+          differ += p0[i].v[k] != p1[i].v[k];
+          nonzero += p0[i].v[k] != 0;
+        }
+      CHECK(differ == 0);
+      CHECK(nonzero > 2 * n);
+    }
+  }
+  std::set<std::uint32_t> tails;
+  const auto offsets = sp.list().offsets();
+  for (std::size_t r = 0; r + 1 < offsets.size(); ++r)
+    tails.insert((offsets[r + 1] - offsets[r]) % 8);
+  CHECK(tails.size() == 8);
 }
