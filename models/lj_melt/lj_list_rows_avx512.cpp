@@ -93,13 +93,19 @@ COHORT_AVX512 void rows(const ListRows& in, std::uint32_t begin, std::uint32_t e
       fx = _mm512_add_epi64(fx, qx);
       fy = _mm512_add_epi64(fy, qy);
       fz = _mm512_add_epi64(fz, qz);
-      const __m512i zi64 = _mm512_setzero_si512();
-      __m512i fj = _mm512_mask_i32gather_epi64(zi64, lanes, j3, fs, 8);
-      _mm512_mask_i32scatter_epi64(fs, lanes, j3, _mm512_sub_epi64(fj, qx), 8);
-      fj = _mm512_mask_i32gather_epi64(zi64, lanes, j3, fs + 1, 8);
-      _mm512_mask_i32scatter_epi64(fs + 1, lanes, j3, _mm512_sub_epi64(fj, qy), 8);
-      fj = _mm512_mask_i32gather_epi64(zi64, lanes, j3, fs + 2, 8);
-      _mm512_mask_i32scatter_epi64(fs + 2, lanes, j3, _mm512_sub_epi64(fj, qz), 8);
+      // j's forces by scalar read-modify-writes: on AMD's AVX-512 (Zen 4) a scatter costs more
+      // than the eight stores it replaces.
+      alignas(64) long long q[3][8];
+      _mm512_store_si512(q[0], qx);
+      _mm512_store_si512(q[1], qy);
+      _mm512_store_si512(q[2], qz);
+      const std::uint32_t count = std::min(8u, last - e);
+      for (std::uint32_t l = 0; l < count; ++l) {
+        long long* fj = fs + 3 * static_cast<std::size_t>(in.nb[e + l]);
+        fj[0] -= q[0][l];
+        fj[1] -= q[1][l];
+        fj[2] -= q[2][l];
+      }
       if constexpr (kSums) {
         // weight * term as one add per owned atom of the pair (weight is 0, 1 or 2).
         const __m512d e = _mm512_mul_pd(

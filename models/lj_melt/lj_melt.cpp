@@ -73,6 +73,8 @@ class LjMelt final : public engine::Model {
     dt_ = p.at("dt").as_real();
     partitions_ = static_cast<std::size_t>(p.at("force_partitions").as_int());
     log_thermo_ = p.at("log_thermo").as_bool();
+    kernel_ = p.at("pair_kernel").as_string() == "portable" ? lj::PairKernel::portable
+                                                            : lj::PairKernel::fastest;
     metrics_every_ = std::max<std::uint64_t>(1, setup.metrics_every);
     last_step_ = setup.last_step;
     lj_.cut2 = settings.options.cutoff * settings.options.cutoff;
@@ -300,7 +302,7 @@ class LjMelt final : public engine::Model {
     const std::uint64_t step = result == Forces::summed ? world.step() : world.step() + 1;
     const bool report = step % metrics_every_ == 0 || step == last_step_;
     const std::optional<lj::PairSums> sums =
-        lj::pair_forces(*space_, points, pop_->size(), lj_, parts_, run, report);
+        lj::pair_forces(*space_, points, pop_->size(), lj_, parts_, run, report, kernel_);
     sums_step_ = sums ? std::optional(step) : std::nullopt;
     if (sums) sums_ = *sums;
     if (result == Forces::summed) lj::sum_partials(parts_, pop_->column(f_), run);
@@ -342,6 +344,7 @@ class LjMelt final : public engine::Model {
   mutable lj::PairSums sums_;
   mutable std::optional<std::uint64_t> sums_step_;
   std::uint64_t metrics_every_ = 1;
+  lj::PairKernel kernel_ = lj::PairKernel::fastest;
   std::uint64_t last_step_ = 0;
   double dt_ = 0.005;
   std::size_t partitions_ = 2;
@@ -395,6 +398,9 @@ void register_lj_melt(engine::ModelRegistry& registry) {
                               "force arrays (threads beyond it idle in forces); results do not "
                               "depend on it, nor on the thread or rank count")
                .range(1, 64),
+           ParamSpec::choice("pair_kernel", "fastest", {"fastest", "portable"},
+                             "the forces pass: the fastest this CPU runs (AVX-512 where it has "
+                             "it) or the portable one; both give the same bits"),
            ParamSpec::boolean("log_thermo", true, "print each thermo row to stderr")},
           "lj_melt parameters"),
       [] { return std::make_unique<LjMelt>(); }};
