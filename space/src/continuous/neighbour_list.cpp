@@ -10,6 +10,8 @@
 #include <numbers>
 #include <string>
 
+#include "range_scan.hpp"
+
 namespace cohort::space {
 
 namespace {
@@ -141,12 +143,15 @@ inline unsigned in_range(Lanes d2, Lanes r2) {
 // that are within range of xi; `skip` is never kept (the row itself in a full list; ~0
 // otherwise). Each candidate is stored unconditionally and kept by advancing `out` when in range
 // (no branch to mispredict); the caller made room for every candidate. kSkip: test `skip`.
+// With `simd` (avx512_range_scan_usable()), eight candidates at a time first.
 template <int D, bool kMinImage, bool kSkip>
 std::uint32_t* scan_run(const Box<D>& box, const double* soa, std::size_t stride,
                         const std::uint32_t* rows, std::size_t k, std::size_t end,
                         std::uint32_t skip, const Vec<D>& xi, const StencilRun<D>& run, double r2,
-                        std::uint32_t* out) {
+                        std::uint32_t* out, bool simd) {
   if constexpr (!kMinImage) {
+    if (simd)
+      out = avx512_scan_slice<D, kSkip>(soa, stride, rows, k, end, skip, xi, run.shift, r2, out);
     Lanes at[D], shift[D];
     for (int a = 0; a < D; ++a) {
       at[a] = Lanes{xi[a], xi[a]};
@@ -237,6 +242,7 @@ void NeighbourList<D>::build(const CellList<D>& cells, std::span<const Vec<D>> p
   const std::span<const std::uint32_t> slot_rows = cells.bin_rows();
   const std::span<const std::uint32_t> starts = cells.bin_starts();
   const std::unique_ptr<double[]> soa(new double[std::max<std::size_t>(1, D * n)]);
+  const bool simd = avx512_range_scan_usable();
   run((n + kCopySlots - 1) / kCopySlots, [&](std::size_t task, std::size_t) {
     for (std::size_t k = task * kCopySlots, end = std::min(n, k + kCopySlots); k < end; ++k)
       for (int a = 0; a < D; ++a)
@@ -278,13 +284,13 @@ void NeighbourList<D>::build(const CellList<D>& cells, std::span<const Vec<D>> p
           const std::uint32_t skip = s.keep == Keep::others ? i : ~0u;
           if (s.min_image)
             last = scan_run<D, true, true>(box, soa.get(), n, slot_rows.data(), k0, k1, skip, xi, s,
-                                           r2, last);
+                                           r2, last, simd);
           else if (skip != ~0u)
             last = scan_run<D, false, true>(box, soa.get(), n, slot_rows.data(), k0, k1, skip, xi,
-                                            s, r2, last);
+                                            s, r2, last, simd);
           else
             last = scan_run<D, false, false>(box, soa.get(), n, slot_rows.data(), k0, k1, skip, xi,
-                                             s, r2, last);
+                                             s, r2, last, simd);
         }
         out.set_end(last);
         offsets_[r + 1] = static_cast<std::uint32_t>(last - first);  // a count for now
