@@ -21,24 +21,45 @@ using cohort::testing::TempDir;
 namespace lj = cohort::models::lj;
 namespace space = cohort::space;
 
-TEST_CASE("forces equal minus the finite-difference gradient of the pair energy") {
-  cohort::engine::World world(cohort::engine::WorldOptions{1, 1});
-  auto& pop = world.add_population("atoms");
-  const auto x = pop.add_component<Vec3>("position");
-  const double a = lj::fcc_spacing(0.8442);
-  const space::Box<3> box({4 * a, 4 * a, 4 * a}, {true, true, true});
-  space::ContinuousOptions o;
-  o.cutoff = 2.5;
-  o.skin = 0.3;
-  space::ContinuousSpace<3> sp(pop, x, box, o, world.accountant());
-  std::mt19937_64 gen(5);
-  for (const Vec3& p : lj::fcc_positions(4, 4, 4, a)) {
-    const auto row = pop.row_of(pop.create());
-    for (int k = 0; k < 3; ++k)
-      pop.column(x)[row][k] =
-          box.wrap(k, p[k] + std::uniform_real_distribution<double>(-0.1, 0.1)(gen));
+namespace {
+
+// 4 x 4 x 4 fcc cells at the benchmark's density, each coordinate moved by up to +-jitter
+// (wrapped into the box), in a space with the benchmark's cutoff and skin, its list built.
+struct JitteredCrystal {
+  static space::ContinuousOptions options() {
+    space::ContinuousOptions o;
+    o.cutoff = 2.5;
+    o.skin = 0.3;
+    return o;
   }
-  sp.update();
+  static constexpr int kCells = 4;
+  const double a = lj::fcc_spacing(0.8442);
+  cohort::engine::World world{cohort::engine::WorldOptions{1, 1}};
+  cohort::engine::Population& pop = world.add_population("atoms");
+  const cohort::engine::Component<Vec3> x = pop.add_component<Vec3>("position");
+  const space::Box<3> box{{kCells * a, kCells* a, kCells* a}, {true, true, true}};
+  space::ContinuousSpace<3> sp{pop, x, box, options(), world.accountant()};
+
+  JitteredCrystal(double jitter, std::uint64_t seed) {
+    std::mt19937_64 gen(seed);
+    std::uniform_real_distribution<double> u(-jitter, jitter);
+    for (const Vec3& p : lj::fcc_positions(kCells, kCells, kCells, a)) {
+      const auto row = pop.row_of(pop.create());
+      for (int k = 0; k < 3; ++k)
+        pop.column(x)[row][k] = box.wrap(k, p[k] + u(gen));
+    }
+    sp.update();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("forces equal minus the finite-difference gradient of the pair energy") {
+  JitteredCrystal crystal(0.1, 5);
+  auto& pop = crystal.pop;
+  const auto x = crystal.x;
+  const space::Box<3>& box = crystal.box;
+  space::ContinuousSpace<3>& sp = crystal.sp;
   const std::size_t n = pop.size();
   std::vector<lj::FixedVec3> f0(n), f1(n);
   const std::vector<std::span<lj::FixedVec3>> parts = {f0, f1};
@@ -172,23 +193,11 @@ TEST_CASE("the AVX-512 pair kernel gives the portable kernel's bits") {
     MESSAGE("this CPU has no AVX-512F: only the portable kernel runs here");
     return;
   }
-  cohort::engine::World world(cohort::engine::WorldOptions{1, 1});
-  auto& pop = world.add_population("atoms");
-  const auto x = pop.add_component<Vec3>("position");
-  const double a = lj::fcc_spacing(0.8442);
-  const space::Box<3> box({4 * a, 4 * a, 4 * a}, {true, true, true});
-  space::ContinuousOptions o;
-  o.cutoff = 2.5;
-  o.skin = 0.3;
-  space::ContinuousSpace<3> sp(pop, x, box, o, world.accountant());
-  std::mt19937_64 gen(11);
-  std::uniform_real_distribution<double> jitter(-0.12, 0.12);
-  for (const Vec3& p : lj::fcc_positions(4, 4, 4, a)) {
-    const auto row = pop.row_of(pop.create());
-    for (int k = 0; k < 3; ++k)
-      pop.column(x)[row][k] = box.wrap(k, p[k] + jitter(gen));
-  }
-  sp.update();
+  JitteredCrystal crystal(0.12, 11);
+  auto& pop = crystal.pop;
+  const auto x = crystal.x;
+  space::ContinuousSpace<3>& sp = crystal.sp;
+  std::mt19937_64 gen(12);
   // Moves below skin/2 after the build, unwrapped: some atoms now lie just outside the box,
   // so both kernels take minimum images of separations past half the box.
   std::uniform_real_distribution<double> move(-0.06, 0.06);
