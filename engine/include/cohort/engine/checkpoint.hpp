@@ -70,8 +70,8 @@ class CheckpointFileReader {
 /// Wraps a payload in the header and writes it atomically (temp file, then rename).
 void write_checkpoint_file(const std::filesystem::path& path, const CheckpointWriter& payload);
 
-/// Reads and verifies a checkpoint; returns its payload (in memory: rank 0 of a distributed run
-/// broadcasts it; a single process reads through CheckpointFileReader instead). Throws
+/// Reads and verifies a checkpoint; returns its payload (in memory, for tools and tests: runs on
+/// any rank count read through CheckpointFileReader instead). Throws
 /// CheckpointError naming the file and what is wrong (missing, not a checkpoint, other version,
 /// truncated, checksum mismatch).
 std::vector<std::byte> read_checkpoint_file(const std::filesystem::path& path);
