@@ -68,20 +68,35 @@ struct Origin {
   std::uint32_t part, row;
 };
 
-// `bytes` bytes at `data` of this rank, on rank 0 (collective).
-RankMessages gather_bytes(const RankGroup& ranks, const void* data, std::size_t bytes) {
-  const auto* p = static_cast<const std::byte*>(data);
-  return gather_to_root(ranks, std::vector<std::byte>(p, p + bytes));
-}
+// Every rank's bytes of one kind (a column, the uids), on rank 0 (collective). Rank 0's own stay
+// where they are, so gathering costs it no copy of them (and a single process none at all).
+class Gathered {
+ public:
+  Gathered(const RankGroup& ranks, const void* data, std::size_t bytes)
+      : own_(static_cast<const std::byte*>(data)), own_bytes_(bytes) {
+    std::vector<std::byte> mine;
+    if (ranks.rank() != 0) mine.assign(own_, own_ + bytes);
+    others_ = gather_to_root(ranks, std::move(mine));
+  }
+  /// The ranks whose bytes rank 0 holds (none elsewhere).
+  std::size_t parts() const { return others_.size(); }
+  const std::byte* data(std::size_t part) const { return part == 0 ? own_ : others_[part].data(); }
+  std::size_t size(std::size_t part) const { return part == 0 ? own_bytes_ : others_[part].size(); }
+
+ private:
+  const std::byte* own_;
+  std::size_t own_bytes_;
+  RankMessages others_;  // entry 0 (rank 0's own) empty
+};
 
 // Rank 0: every rank's agents in uid order, from every rank's uids.
-std::vector<Origin> merge_order(const RankMessages& uids) {
+std::vector<Origin> merge_order(const Gathered& uids) {
   std::vector<Origin> order;
-  for (std::size_t p = 0; p < uids.size(); ++p) {
-    const std::size_t n = uids[p].size() / sizeof(Uid);
+  for (std::size_t p = 0; p < uids.parts(); ++p) {
+    const std::size_t n = uids.size(p) / sizeof(Uid);
     for (std::size_t r = 0; r < n; ++r) {
       Uid uid;
-      std::memcpy(&uid, uids[p].data() + r * sizeof(Uid), sizeof uid);
+      std::memcpy(&uid, uids.data(p) + r * sizeof(Uid), sizeof uid);
       order.push_back({uid, static_cast<std::uint32_t>(p), static_cast<std::uint32_t>(r)});
     }
   }
@@ -122,11 +137,10 @@ void write_portable(const Population& pop, const RankGroup& ranks, CheckpointWri
                     std::vector<std::uint8_t>& saved_flags) {
   const AgentPayloadCodec* codec = pooled_codec(pop);
   const bool root = ranks.rank() == 0;
-  const std::vector<Uid> mine(pop.uids().begin(), pop.uids().end());
   const std::uint64_t refused = sum_over_ranks(ranks, std::uint64_t{pop.refused_births()});
   std::vector<Origin> order;
   {
-    const RankMessages uids = gather_bytes(ranks, mine.data(), mine.size() * sizeof(Uid));
+    const Gathered uids(ranks, pop.uids().data(), pop.uids().size_bytes());
     if (root) order = merge_order(uids);
   }
   if (root) {
@@ -141,10 +155,10 @@ void write_portable(const Population& pop, const RankGroup& ranks, CheckpointWri
     if (root) put_column_header(col, out);
     if (col.kind() != ColumnKind::value) continue;  // pooled data: the payloads below
     const std::size_t vb = col.value_bytes();
-    const RankMessages values = gather_bytes(ranks, col.bytes(), col.size() * vb);
+    const Gathered values(ranks, col.bytes(), col.size() * vb);
     if (root)
       for (const Origin& o : order)
-        out.put_bytes(values[o.part].data() + o.row * vb, vb);
+        out.put_bytes(values.data(o.part) + o.row * vb, vb);
   }
   if (codec != nullptr) {
     const RankMessages payloads = gather_to_root(ranks, pack_payloads(pop, *codec));
@@ -160,10 +174,10 @@ void write_portable(const Population& pop, const RankGroup& ranks, CheckpointWri
   saved_flags.clear();
   if (pop.has_agent_ledger()) {
     const std::vector<std::uint8_t> flags = ledger_flags(pop);
-    const RankMessages all = gather_bytes(ranks, flags.data(), flags.size());
+    const Gathered all(ranks, flags.data(), flags.size());
     if (root)
       for (const Origin& o : order)
-        saved_flags.push_back(static_cast<std::uint8_t>(all[o.part][o.row]));
+        saved_flags.push_back(static_cast<std::uint8_t>(all.data(o.part)[o.row]));
   }
 }
 
