@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <string_view>
 #include <system_error>
 
@@ -36,14 +37,18 @@ Header make_header(std::uint64_t size, std::uint32_t crc) {
 // cleanup as write_file_atomically).
 class CheckpointFileWriter::Sink final : public CheckpointSink {
  public:
-  explicit Sink(std::filesystem::path path)
-      : path_(std::move(path)), tmp_(path_.string() + ".tmp." + std::to_string(::getpid())) {
-    file_ = std::fopen(tmp_.c_str(), "wb");
-    if (file_ == nullptr) fail("cannot create " + tmp_.string());
-    // A placeholder header: the real one is known once the payload has gone through.
-    const Header placeholder{};
-    if (std::fwrite(placeholder.data(), 1, placeholder.size(), file_) != placeholder.size())
-      fail("write failed");
+  Sink(std::filesystem::path path, WriteFailure failure)
+      : path_(std::move(path)),
+        tmp_(path_.string() + ".tmp." + std::to_string(::getpid())),
+        defer_(failure == WriteFailure::at_commit) {
+    guarded([&] {
+      file_ = std::fopen(tmp_.c_str(), "wb");
+      if (file_ == nullptr) fail("cannot create " + tmp_.string());
+      // A placeholder header: the real one is known once the payload has gone through.
+      const Header placeholder{};
+      if (std::fwrite(placeholder.data(), 1, placeholder.size(), file_) != placeholder.size())
+        fail("write failed");
+    });
   }
   ~Sink() override {
     if (file_ != nullptr) std::fclose(file_);
@@ -53,11 +58,15 @@ class CheckpointFileWriter::Sink final : public CheckpointSink {
     }
   }
   void write(const std::byte* data, std::size_t size) override {
-    crc_.process_bytes(data, size);
-    size_ += size;
-    if (std::fwrite(data, 1, size, file_) != size) fail("write failed");
+    if (failure_) return;  // deferred: the file is gone, commit() reports why
+    guarded([&] {
+      crc_.process_bytes(data, size);
+      size_ += size;
+      if (std::fwrite(data, 1, size, file_) != size) fail("write failed");
+    });
   }
   void commit() {
+    if (failure_) std::rethrow_exception(failure_);
     const Header header = make_header(size_, crc_.checksum());
     const bool written = std::fseek(file_, 0, SEEK_SET) == 0 &&
                          std::fwrite(header.data(), 1, header.size(), file_) == header.size();
@@ -70,6 +79,16 @@ class CheckpointFileWriter::Sink final : public CheckpointSink {
   }
 
  private:
+  // Runs `step`; a failure it throws is held for commit() when failures are deferred.
+  template <class Step>
+  void guarded(Step&& step) {
+    if (!defer_) return step();
+    try {
+      step();
+    } catch (const std::filesystem::filesystem_error&) {
+      failure_ = std::current_exception();
+    }
+  }
   // A filesystem_error (a runtime_error), so callers report it as an I/O failure.
   [[noreturn]] void fail(const std::string& what) {
     const std::error_code reason(errno, std::generic_category());
@@ -87,10 +106,12 @@ class CheckpointFileWriter::Sink final : public CheckpointSink {
   boost::crc_32_type crc_;
   std::uint64_t size_ = 0;
   bool committed_ = false;
+  bool defer_;
+  std::exception_ptr failure_;  // the first failure, deferred to commit()
 };
 
-CheckpointFileWriter::CheckpointFileWriter(std::filesystem::path path)
-    : sink_(std::make_unique<Sink>(std::move(path))),
+CheckpointFileWriter::CheckpointFileWriter(std::filesystem::path path, WriteFailure failure)
+    : sink_(std::make_unique<Sink>(std::move(path), failure)),
       payload_(std::make_unique<CheckpointWriter>(*sink_)) {}
 
 CheckpointFileWriter::~CheckpointFileWriter() = default;

@@ -61,99 +61,124 @@ const AgentPayloadCodec* pooled_codec(const Population& pop) {
   return nullptr;
 }
 
-// One rank's agents of one population, for rank 0: uids, each value column, ledger flags, and
-// each agent's pooled data saved by the payload codec.
-std::vector<std::byte> pack_agents(const Population& pop) {
-  const AgentPayloadCodec* codec = pooled_codec(pop);
-  CheckpointWriter w;
-  w.put_vector(std::vector<Uid>(pop.uids().begin(), pop.uids().end()));
-  w.put(pop.refused_births());
-  for (std::size_t c = 0; c < pop.column_count(); ++c) {
-    const ComponentColumn& col = pop.column_at(c);
-    if (col.kind() == ColumnKind::value) w.put_bytes(col.bytes(), col.size() * col.value_bytes());
+// Rank 0: where the agent at each place of the merged (uid) order lives: the rank whose
+// message holds it and its row there.
+struct Origin {
+  Uid uid;
+  std::uint32_t part, row;
+};
+
+// Every rank's bytes of one kind (a column, the uids), on rank 0 (collective). Rank 0's own stay
+// where they are, so gathering costs it no copy of them (and a single process none at all).
+class Gathered {
+ public:
+  Gathered(const RankGroup& ranks, const void* data, std::size_t bytes)
+      : own_(static_cast<const std::byte*>(data)), own_bytes_(bytes) {
+    std::vector<std::byte> mine;
+    if (ranks.rank() != 0) mine.assign(own_, own_ + bytes);
+    others_ = gather_to_root(ranks, std::move(mine));
   }
-  w.put_vector(ledger_flags(pop));
-  if (codec != nullptr) {
-    std::vector<std::byte> payload;
-    for (Row r = 0; r < pop.size(); ++r) {
-      payload.clear();
-      codec->save(pop, r, payload);
-      w.put_vector(payload);
+  /// The ranks whose bytes rank 0 holds (none elsewhere).
+  std::size_t parts() const { return others_.size(); }
+  const std::byte* data(std::size_t part) const { return part == 0 ? own_ : others_[part].data(); }
+  std::size_t size(std::size_t part) const { return part == 0 ? own_bytes_ : others_[part].size(); }
+
+ private:
+  const std::byte* own_;
+  std::size_t own_bytes_;
+  RankMessages others_;  // entry 0 (rank 0's own) empty
+};
+
+// Rank 0: every rank's agents in uid order, from every rank's uids.
+std::vector<Origin> merge_order(const Gathered& uids) {
+  std::vector<Origin> order;
+  for (std::size_t p = 0; p < uids.parts(); ++p) {
+    const std::size_t n = uids.size(p) / sizeof(Uid);
+    for (std::size_t r = 0; r < n; ++r) {
+      Uid uid;
+      std::memcpy(&uid, uids.data(p) + r * sizeof(Uid), sizeof uid);
+      order.push_back({uid, static_cast<std::uint32_t>(p), static_cast<std::uint32_t>(r)});
     }
+  }
+  std::sort(order.begin(), order.end(),
+            [](const Origin& a, const Origin& b) { return a.uid < b.uid; });
+  return order;
+}
+
+// One rank's pooled data of `pop`, each agent's as the codec saves it, length first (as
+// put_vector writes it).
+std::vector<std::byte> pack_payloads(const Population& pop, const AgentPayloadCodec& codec) {
+  CheckpointWriter w;
+  std::vector<std::byte> payload;
+  for (Row r = 0; r < pop.size(); ++r) {
+    payload.clear();
+    codec.save(pop, r, payload);
+    w.put_vector(payload);
   }
   return w.bytes();
 }
 
-// Rank 0: every rank's agents of `pop`, merged in uid order (collective: every rank calls it).
-void write_portable(const Population& pop, const RankGroup& ranks, CheckpointWriter& out,
-                    std::vector<Uid>& saved_uids, std::vector<std::uint8_t>& saved_flags) {
-  const bool pooled = pooled_codec(pop) != nullptr;
-  const RankMessages all = gather_to_root(ranks, pack_agents(pop));
-  if (ranks.rank() != 0) return;
-  // Each rank's message: uids, refused births, then the value columns back to back, then the
-  // flags, then (pooled data) each agent's payload.
-  struct Part {
-    std::vector<Uid> uids;
-    std::vector<const std::byte*> columns;  // null for a handle column
-    std::vector<std::uint8_t> flags;
-    std::vector<std::vector<std::byte>> payloads;
-  };
-  std::vector<Part> parts(all.size());
-  std::uint64_t refused = 0;
-  for (std::size_t p = 0; p < all.size(); ++p) {
-    const std::vector<std::byte>& message = all[p];
-    CheckpointReader in(message.data(), message.size());
-    Part& part = parts[p];
-    part.uids = in.get_vector<Uid>("gathered uids");
-    refused += in.get<std::uint64_t>("gathered refused births");
-    std::size_t at = in.offset();
-    for (std::size_t c = 0; c < pop.column_count(); ++c) {
-      const ComponentColumn& col = pop.column_at(c);
-      part.columns.push_back(col.kind() == ColumnKind::value ? message.data() + at : nullptr);
-      if (col.kind() == ColumnKind::value) at += part.uids.size() * col.value_bytes();
-    }
-    CheckpointReader tail(message.data() + at, message.size() - at);
-    part.flags = tail.get_vector<std::uint8_t>("gathered ledger flags");
-    if (pooled)
-      for (std::size_t r = 0; r < part.uids.size(); ++r)
-        part.payloads.push_back(tail.get_vector<std::byte>("gathered agent payload"));
+// Where each agent's payload starts in a message of pack_payloads, and where the last ends.
+std::vector<std::size_t> payload_offsets(const std::vector<std::byte>& message) {
+  std::vector<std::size_t> at{0};
+  while (at.back() < message.size()) {
+    std::uint64_t n;
+    std::memcpy(&n, message.data() + at.back(), sizeof n);
+    at.push_back(at.back() + sizeof n + n);
   }
-  struct Origin {
-    Uid uid;
-    std::uint32_t part, row;
-  };
-  std::vector<Origin> order;
-  for (std::size_t p = 0; p < parts.size(); ++p)
-    for (std::size_t r = 0; r < parts[p].uids.size(); ++r)
-      order.push_back(
-          {parts[p].uids[r], static_cast<std::uint32_t>(p), static_cast<std::uint32_t>(r)});
-  std::sort(order.begin(), order.end(),
-            [](const Origin& a, const Origin& b) { return a.uid < b.uid; });
+  return at;
+}
 
-  saved_uids.resize(order.size());
-  for (std::size_t i = 0; i < order.size(); ++i)
-    saved_uids[i] = order[i].uid;
-  out.put_vector(saved_uids);
-  out.put(refused);
-  out.put<std::uint64_t>(pop.column_count());
-  std::vector<std::byte> column;
+// Every rank's agents of `pop`, merged in uid order into rank 0's `out` (collective: every rank
+// calls it). Streamed: rank 0 gathers the uids and computes the order, then gathers and writes
+// one column at a time, so it holds about one column of all agents beyond its own state, never
+// the whole state of every rank.
+void write_portable(const Population& pop, const RankGroup& ranks, CheckpointWriter& out,
+                    std::vector<std::uint8_t>& saved_flags) {
+  const AgentPayloadCodec* codec = pooled_codec(pop);
+  const bool root = ranks.rank() == 0;
+  const std::uint64_t refused = sum_over_ranks(ranks, std::uint64_t{pop.refused_births()});
+  std::vector<Origin> order;
+  {
+    const Gathered uids(ranks, pop.uids().data(), pop.uids().size_bytes());
+    if (root) order = merge_order(uids);
+  }
+  if (root) {
+    out.put<std::uint64_t>(order.size());
+    for (const Origin& o : order)
+      out.put(o.uid);
+    out.put(refused);
+    out.put<std::uint64_t>(pop.column_count());
+  }
   for (std::size_t c = 0; c < pop.column_count(); ++c) {
     const ComponentColumn& col = pop.column_at(c);
-    put_column_header(col, out);
+    if (root) put_column_header(col, out);
     if (col.kind() != ColumnKind::value) continue;  // pooled data: the payloads below
     const std::size_t vb = col.value_bytes();
-    column.resize(order.size() * vb);
-    for (std::size_t i = 0; i < order.size(); ++i)
-      std::memcpy(column.data() + i * vb, parts[order[i].part].columns[c] + order[i].row * vb, vb);
-    out.put_bytes(column.data(), column.size());
+    const Gathered values(ranks, col.bytes(), col.size() * vb);
+    if (root)
+      for (const Origin& o : order)
+        out.put_bytes(values.data(o.part) + o.row * vb, vb);
   }
-  if (pooled)
-    for (const Origin& o : order)
-      out.put_vector(parts[o.part].payloads[o.row]);
+  if (codec != nullptr) {
+    const RankMessages payloads = gather_to_root(ranks, pack_payloads(pop, *codec));
+    if (root) {
+      std::vector<std::vector<std::size_t>> at;
+      for (const std::vector<std::byte>& message : payloads)
+        at.push_back(payload_offsets(message));
+      for (const Origin& o : order)
+        out.put_bytes(payloads[o.part].data() + at[o.part][o.row],
+                      at[o.part][o.row + 1] - at[o.part][o.row]);
+    }
+  }
   saved_flags.clear();
-  if (pop.has_agent_ledger())
-    for (const Origin& o : order)
-      saved_flags.push_back(parts[o.part].flags[o.row]);
+  if (pop.has_agent_ledger()) {
+    const std::vector<std::uint8_t> flags = ledger_flags(pop);
+    const Gathered all(ranks, flags.data(), flags.size());
+    if (root)
+      for (const Origin& o : order)
+        saved_flags.push_back(static_cast<std::uint8_t>(all.data(o.part)[o.row]));
+  }
 }
 
 // The handles of `n` agents created one after another into an empty population.
@@ -228,9 +253,8 @@ SavedAgents write_populations(const World& world, PopulationLayout layout, Check
     if (layout == PopulationLayout::rows)
       write_rows(pop, out);
     else
-      write_portable(pop, world.ranks(), out, saved.uids[i], saved.flags[i]);
+      write_portable(pop, world.ranks(), out, saved.flags[i]);
   }
-  if (layout == PopulationLayout::portable && world.ranks().rank() != 0) out = CheckpointWriter();
   return saved;
 }
 

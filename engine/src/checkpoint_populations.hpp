@@ -26,10 +26,11 @@ struct SavedAgents {
   std::vector<std::vector<std::uint8_t>> flags;
 };
 
-/// Writes every population. Portable: collective over world.ranks(); only rank 0's `out` holds
-/// the section (the other ranks' stays empty); pooled per-agent data goes by the payload codec,
-/// and a population with pooled data but no codec throws CheckpointError (its handles are
-/// addresses on one process).
+/// Writes every population. Portable: collective over world.ranks(); only rank 0 writes the
+/// agents to its `out` (the other ranks' gets the population count and names only), one column
+/// of all agents at a time; pooled per-agent data goes by the payload codec, and a population
+/// with pooled data but no codec throws CheckpointError (its handles are addresses on one
+/// process). The returned uids are filled by read_populations only.
 SavedAgents write_populations(const World& world, PopulationLayout layout, CheckpointWriter& out);
 /// Writes the ledger flags (after the model's section).
 void write_ledger_flags(const World& world, PopulationLayout layout, const SavedAgents& saved,

@@ -5,11 +5,11 @@
 #include <cinttypes>
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <optional>
 
 #include "checkpoint_populations.hpp"
 #include "cohort/engine/atomic_file.hpp"
 #include "cohort/engine/checkpoint.hpp"
+#include "cohort/engine/checkpoint_ranks.hpp"
 #include "cohort/engine/config_error.hpp"
 #include "cohort/memory/process_memory.hpp"
 #include "cohort/memory/report.hpp"
@@ -110,29 +110,6 @@ std::vector<std::pair<std::string, std::uint64_t>> rank_timeline_columns(const W
   out.emplace_back("ranks:accounted_held_total", held_total);
   out.emplace_back("ranks:accounted_held_max", held_max);
   return out;
-}
-
-// Rank 0 reads the checkpoint; every rank gets its payload, or the same error (so no rank waits
-// for one that gave up).
-std::vector<std::byte> read_on_root(const RankGroup& ranks, const std::filesystem::path& file) {
-  std::vector<std::byte> message;
-  if (ranks.rank() == 0) {
-    try {
-      message = read_checkpoint_file(file);
-      message.insert(message.begin(), std::byte{0});
-    } catch (const CheckpointError& e) {
-      const std::string what = e.what();
-      message.assign(1, std::byte{1});
-      for (const char ch : what)
-        message.push_back(static_cast<std::byte>(ch));
-    }
-  }
-  message = broadcast_from_root(ranks, std::move(message));
-  if (message.at(0) != std::byte{0})
-    throw CheckpointError(
-        std::string(reinterpret_cast<const char*>(message.data()) + 1, message.size() - 1));
-  message.erase(message.begin());
-  return message;
 }
 
 }  // namespace
@@ -257,8 +234,9 @@ bool Simulation::stop_requested(const std::atomic<bool>& stop) const {
   return std::find(all.begin(), all.end(), 1) != all.end();
 }
 
-bool Simulation::write_state(CheckpointWriter& out) {
-  // Collective on a distributed run (the agents gather to rank 0); rank 0 keeps the bytes.
+void Simulation::write_state(CheckpointWriter& out) {
+  // Collective on a distributed run (the agents gather to rank 0); only rank 0's `out` goes to
+  // the file (the other ranks' drops what it is given).
   const PopulationLayout layout =
       portable_checkpoints_ ? PopulationLayout::portable : PopulationLayout::rows;
   out.put_string(settings_.model);
@@ -277,16 +255,8 @@ bool Simulation::write_state(CheckpointWriter& out) {
   }
   // The model's own section: written on every rank (a distributed model reduces in it), kept
   // from rank 0.
-  if (world_->ranks().size() == 1) {
-    model_->save(*world_, out);
-  } else {
-    CheckpointWriter model_section;
-    model_->save(*world_, model_section);
-    if (world_->ranks().rank() != 0) return false;
-    out.put_bytes(model_section.bytes().data(), model_section.bytes().size());
-  }
+  model_->save(*world_, out);
   write_ledger_flags(*world_, layout, saved, out);
-  return true;
 }
 
 void Simulation::write_checkpoint(const std::filesystem::path& path) {
@@ -298,12 +268,13 @@ void Simulation::write_checkpoint(const std::filesystem::path& path) {
     write_state(file.payload());
     file.commit();
   } else {
-    // Collective: rank 0 gathers every rank's agents into memory and creates the file only
-    // after every collective, so a file it cannot write never leaves another rank waiting.
-    CheckpointWriter out;
-    if (!write_state(out)) return;
-    std::filesystem::create_directories(path.parent_path());
-    write_checkpoint_file(path, out);
+    // Collective: rank 0 streams the state into the file as the ranks gather it (about one
+    // column of all agents at a time). A file rank 0 cannot create or write fails only at the
+    // collective commit, on every rank, so no rank is left waiting for one that gave up.
+    RankCheckpointWriter file(world_->ranks(), path);
+    write_state(file.payload());
+    file.commit();
+    if (world_->ranks().rank() != 0) return;
   }
   // The monitor's samples hold wall times and RSS, which differ between processes: they go to
   // a file of their own (`<checkpoint>.monitor`, tagged with the step), so the checkpoint is the
@@ -343,18 +314,12 @@ void Simulation::resume(const std::filesystem::path& checkpoint) {
 }
 
 void Simulation::resume_from(const std::filesystem::path& checkpoint) {
-  // One process reads the file through a fixed buffer; a distributed run holds the payload in
-  // memory (rank 0 broadcasts it to every rank).
-  std::optional<CheckpointFileReader> file;
-  std::vector<std::byte> message;
-  std::optional<CheckpointReader> memory;
-  if (world_->ranks().size() == 1) {
-    file.emplace(checkpoint);
-  } else {
-    message = read_on_root(world_->ranks(), checkpoint);
-    memory.emplace(message.data(), message.size());
-  }
-  CheckpointReader& in = file ? file->payload() : *memory;
+  // Every rank reads the file through a fixed buffer (no copy of the payload in memory; the file
+  // is on a filesystem every rank sees). Opening is collective: a rank that cannot read the file
+  // makes every rank throw the same error.
+  const std::unique_ptr<CheckpointFileReader> file =
+      open_checkpoint_on_ranks(world_->ranks(), checkpoint);
+  CheckpointReader& in = file->payload();
   const std::string name = checkpoint.string();
   const std::string model = in.get_string("model name");
   if (model != settings_.model)

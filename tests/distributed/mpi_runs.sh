@@ -4,7 +4,7 @@
 # count and resume on any other; a model without a space is refused.
 # Usage: mpi_runs.sh COHORT CASE
 #   (CASE: lj_melt | lj_melt_automatic | resume | resume_automatic | interrupted | refused |
-#    flocking | flocking_resume)
+#    flocking | flocking_resume | checkpoint_bytes | damaged | unwritable)
 set -euo pipefail
 cohort=$1
 case=$2
@@ -92,6 +92,22 @@ resumes_on_other_ranks() {  # config, extra run arguments...
   echo "checkpoint at step 50 resumed on 3, 1 and 2 ranks: $(tail -n 1 "$work/plain/metrics.csv")"
 }
 
+# A 2-rank run that must fail with exit 4 (within two minutes: no rank left waiting) and give
+# `message` on each rank's stderr.
+fails_on_every_rank() {  # log name, message, run arguments...
+  local name=$1 log=$work/$1.log message=$2; shift 2
+  set +e
+  timeout 120 "${mpirun[@]}" --tag-output -np 2 "$cohort" "$@" >"$log" 2>&1
+  local code=$?
+  set -e
+  [ "$code" -eq 4 ] || { cat "$log" >&2; fail "$name: exit $code, expected 4"; }
+  for r in 0 1; do
+    grep -qE "^\[[0-9]+,$r\]<stderr>:.*$message" "$log" ||
+      { cat "$log" >&2; fail "$name: rank $r does not say '$message'"; }
+  done
+  echo "$name: exit 4 on both ranks: $(grep -m1 -oE "error .*$message" "$log")"
+}
+
 case $case in
   lj_melt)  # LAMMPS' benchmark, 32,000 atoms, 100 steps: every 20 steps a migration and halo
     identical_on_ranks "$root/configs/lj_melt.yaml" --set output.every=10
@@ -138,5 +154,35 @@ case $case in
     # Flocking's canonical random schedule is one global order: refused at its key.
     refused_on_two_ranks flocking_small \
       "parameters.schedule: expected simultaneous on 2 ranks" ;;
+  checkpoint_bytes)  # rank 0 streams the gathered agents column by column: the same file as the
+    # in-memory gather wrote (this SHA-256), on 1, 2 and 3 ranks
+    pinned=6114db810989f7e965078fbd5de36b5521c63ed1bef2b9c327ec768e2da1cad8
+    run=(run "$root/configs/lj_melt.yaml" --steps 60 --set output.checkpoint_every=50
+         --threads 1 --quiet --no-profile)
+    "$cohort" "${run[@]}" --out "$work/plain" 2>/dev/null
+    [ "$(sha256sum <"$work/plain/checkpoint.cohort" | cut -d' ' -f1)" = "$pinned" ] ||
+      fail "the plain run's checkpoint is not the pinned bytes"
+    for r in 1 2 3; do
+      "${mpirun[@]}" -np "$r" "$cohort" "${run[@]}" --out "$work/np$r" 2>"$work/np$r.log" ||
+        { cat "$work/np$r.log" >&2; fail "np $r exited $?"; }
+      [ "$(sha256sum <"$work/np$r/checkpoint.cohort" | cut -d' ' -f1)" = "$pinned" ] ||
+        fail "the checkpoint of $r ranks is not the pinned bytes"
+    done
+    echo "checkpoint at step 50 is the pinned bytes on 1, 2, 3 ranks" ;;
+  damaged)  # every rank reads the checkpoint itself: a damaged one is refused on every rank
+    run=(run "$root/configs/flocking_distributed.yaml" --threads 1 --quiet --no-profile
+         --set output.every=10)
+    "${mpirun[@]}" -np 2 "$cohort" "${run[@]}" --out "$work/np2" --set output.checkpoint_every=50 \
+      2>"$work/np2.log" || { cat "$work/np2.log" >&2; fail "np 2 exited $?"; }
+    python3 -c "import sys; p = sys.argv[1]; b = bytearray(open(p, 'rb').read()); b[200] ^= 0x40
+open(p, 'wb').write(b)" "$work/np2/checkpoint.cohort"
+    fails_on_every_rank damaged "checkpoint.cohort is corrupt: its checksum does not match" \
+      "${run[@]}" --out "$work/resumed" --resume "$work/np2/checkpoint.cohort" ;;
+  unwritable)  # rank 0 cannot put the checkpoint in place: every rank fails at the commit
+    mkdir -p "$work/out/checkpoint.cohort/in the way"
+    fails_on_every_rank unwritable "cannot write $work/out/checkpoint.cohort: rename failed" \
+      run "$root/configs/flocking_distributed.yaml" --threads 1 --quiet --no-profile \
+      --set output.checkpoint_every=50 --out "$work/out"
+    if ls "$work/out" | grep -q '\.tmp\.'; then fail "a temporary checkpoint was left"; fi ;;
   *) fail "unknown case $case" ;;
 esac

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -212,4 +213,23 @@ TEST_CASE("a portable checkpoint of pooled data without a payload codec is refus
   const TempDir dir;
   CHECK_THROWS_WITH_AS(run(dir, "nocodec", 1, true, {}, false),
                        doctest::Contains("has no payload codec"), CheckpointError);
+}
+
+TEST_CASE(
+    "a streamed portable checkpoint is the bytes the in-memory writer made, on 1, 2, 3 ranks") {
+  // Size and CRC-32 (header bytes 20-23) of the carriers' step-6 checkpoint as rank 0 wrote it
+  // when it gathered every rank's agents into one in-memory payload: the streamed write (one
+  // column of all agents at a time) must give the very same file.
+  const TempDir dir;
+  for (const int ranks : {1, 2, 3}) {
+    CAPTURE(ranks);
+    const std::string out = "pinned" + std::to_string(ranks);
+    run(dir, out, ranks, true);
+    const std::string bytes = read_file(dir / out / "checkpoint.cohort");
+    REQUIRE(bytes.size() > 24);
+    std::uint32_t crc = 0;
+    std::memcpy(&crc, bytes.data() + 20, sizeof crc);
+    CHECK(bytes.size() == 3761);
+    CHECK(crc == 956359126u);
+  }
 }

@@ -20,21 +20,27 @@ namespace cohort::engine {
 
 inline constexpr std::uint32_t kCheckpointVersion = 3;
 
+/// When a CheckpointFileWriter reports an I/O failure: at once, or only from commit() (for rank
+/// 0 of a distributed run, which must keep taking part in the collectives that produce the
+/// state: the bytes after a failure are dropped and commit() throws the first failure).
+enum class WriteFailure { at_once, at_commit };
+
 /// A checkpoint being written, streamed into a temporary file beside `path` through a fixed
 /// buffer while its CRC and size are computed; commit() writes the header in front, flushes the
 /// file to disk and renames it over `path`, so readers never see half a checkpoint. Abandoned
-/// (an exception before commit()), it removes its temporary file. I/O failures throw
+/// (an exception before commit()) or failed, it removes its temporary file. I/O failures throw
 /// std::filesystem::filesystem_error naming the path, as write_file_atomically does.
 class CheckpointFileWriter {
  public:
-  explicit CheckpointFileWriter(std::filesystem::path path);
+  explicit CheckpointFileWriter(std::filesystem::path path,
+                                WriteFailure failure = WriteFailure::at_once);
   ~CheckpointFileWriter();
   CheckpointFileWriter(const CheckpointFileWriter&) = delete;
   CheckpointFileWriter& operator=(const CheckpointFileWriter&) = delete;
 
   /// Where the payload goes.
   CheckpointWriter& payload() { return *payload_; }
-  /// Completes the file: header, fsync, rename.
+  /// Completes the file: header, fsync, rename. Throws the failure held (WriteFailure::at_commit).
   void commit();
 
  private:
@@ -64,8 +70,8 @@ class CheckpointFileReader {
 /// Wraps a payload in the header and writes it atomically (temp file, then rename).
 void write_checkpoint_file(const std::filesystem::path& path, const CheckpointWriter& payload);
 
-/// Reads and verifies a checkpoint; returns its payload (in memory: rank 0 of a distributed run
-/// broadcasts it; a single process reads through CheckpointFileReader instead). Throws
+/// Reads and verifies a checkpoint; returns its payload (in memory, for tools and tests: runs on
+/// any rank count read through CheckpointFileReader instead). Throws
 /// CheckpointError naming the file and what is wrong (missing, not a checkpoint, other version,
 /// truncated, checksum mismatch).
 std::vector<std::byte> read_checkpoint_file(const std::filesystem::path& path);

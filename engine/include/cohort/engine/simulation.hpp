@@ -87,8 +87,9 @@ class Simulation {
 
  private:
   void resume_from(const std::filesystem::path& checkpoint);
-  // Puts the checkpoint payload into `out`; false on a rank other than 0 (which keeps nothing).
-  bool write_state(CheckpointWriter& out);
+  // Puts the checkpoint payload into `out` (collective on distributed runs, where only rank 0's
+  // `out` is kept).
+  void write_state(CheckpointWriter& out);
   // Whether this rank's `stop` or any other rank's is set (collective on distributed runs).
   bool stop_requested(const std::atomic<bool>& stop) const;
   static std::filesystem::path monitor_checkpoint_path(const std::filesystem::path& checkpoint);
