@@ -18,6 +18,38 @@ constexpr std::uint16_t kActStream = 1;
 constexpr std::uint16_t kOrderStream = 2;
 constexpr std::uint16_t kGrassStream = 3;
 constexpr std::uint16_t kTypeStream = 4;
+
+// The grass kernel is compiled for AVX2 and baseline x86-64 and picked at load time (integer
+// arithmetic: the same cells on either path). Not under ThreadSanitizer: target_clones resolves
+// through an ifunc that runs before the TSan runtime is up (see gene_network's kernels).
+#if defined(__SANITIZE_THREAD__)
+#define COHORT_WOLF_SHEEP_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define COHORT_WOLF_SHEEP_TSAN 1
+#endif
+#endif
+#if defined(__x86_64__) && !defined(COHORT_WOLF_SHEEP_TSAN)
+#define COHORT_GRASS_KERNEL __attribute__((target_clones("avx2", "default")))
+#else
+#define COHORT_GRASS_KERNEL
+#endif
+
+// Branch-free so it vectorises (a branch per cell mispredicts on the random grass pattern;
+// measured: the branchy loop was a sixth of a small run). The layers never alias: restrict lets
+// the compiler drop its overlap checks, and the AVX2 path does 32 cells an iteration (measured
+// in isolation: 0.9 -> 0.3 ns a cell on 625 cells).
+COHORT_GRASS_KERNEL void grow_cells(std::uint8_t* __restrict grown,
+                                    std::int32_t* __restrict countdown, std::size_t n,
+                                    std::int32_t R) {
+  for (std::size_t c = 0; c < n; ++c) {
+    const std::int32_t g = grown[c];
+    const std::int32_t cd = countdown[c];
+    const std::int32_t regrow = (g == 0) & (cd <= 0);
+    countdown[c] = g != 0 ? cd : (regrow != 0 ? R : cd - 1);
+    grown[c] = static_cast<std::uint8_t>(g | regrow);
+  }
+}
 }  // namespace
 
 Ecosystem::Ecosystem(engine::World& world, engine::Population& sheep, engine::Population& wolves,
@@ -221,18 +253,8 @@ void Ecosystem::activate(Row row, CellIndex to, engine::StreamWords& rng) {
 }
 
 void Ecosystem::grow(CellIndex begin, CellIndex end) {
-  auto grown = grown_->values();
-  auto countdown = countdown_->values();
-  const std::int32_t R = settings_.regrowth;
-  // Branch-free so it vectorises (a branch per cell mispredicts on the random grass pattern;
-  // measured: the branchy loop was a sixth of a small run).
-  for (CellIndex c = begin; c < end; ++c) {
-    const std::int32_t g = grown[c];
-    const std::int32_t cd = countdown[c];
-    const std::int32_t regrow = (g == 0) & (cd <= 0);
-    countdown[c] = g != 0 ? cd : (regrow != 0 ? R : cd - 1);
-    grown[c] = static_cast<std::uint8_t>(g | regrow);
-  }
+  grow_cells(grown_->values().data() + begin, countdown_->values().data() + begin, end - begin,
+             settings_.regrowth);
 }
 
 std::uint64_t Ecosystem::grass(engine::World& world) const {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "wolf_sheep/ecosystem.hpp"
 
@@ -189,5 +190,41 @@ TEST_CASE("wolf sheep small case: means over 30 seeds within the reference bands
     CHECK(std::abs(S[k] / kSeeds - refs[k].s) < 4 * refs[k].s_sd / root);
     CHECK(std::abs(W[k] / kSeeds - refs[k].w) < 4 * refs[k].w_sd / root);
     CHECK(std::abs(G[k] / kSeeds - refs[k].g) < 4 * refs[k].g_sd / root);
+  }
+}
+
+TEST_CASE("wolf sheep: the small and large cases at seed 42 are pinned, step by step") {
+  // The counts the model wrote (metrics.csv of configs/wolf_sheep_small.yaml and _large.yaml,
+  // seed 42) before any of its speed work: a faster kernel must not change a single draw, meal,
+  // birth or grass cell.
+  struct Pin {
+    int step;
+    std::uint64_t sheep, wolves, grass;
+  };
+  EcosystemSettings large;
+  large.species[kSheep] = {5, 0.4};
+  large.species[kWolf] = {13, 0.2};
+  large.regrowth = 10;
+  struct Case {
+    Run run;
+    std::vector<Pin> pins;
+  };
+  Case cases[] = {
+      {make(42), {{0, 60, 40, 321}, {25, 66, 57, 292}, {50, 68, 31, 289}, {100, 115, 30, 201}}},
+      {make(42, 100, 1000, 500, large),
+       {{0, 1000, 500, 5003},
+        {25, 1519, 4132, 5062},
+        {50, 1294, 1898, 6665},
+        {100, 1390, 2608, 6361}}}};
+  for (Case& c : cases) {
+    Run& r = c.run;
+    for (const Pin& pin : c.pins) {
+      while (static_cast<int>(r.step) < pin.step)
+        r.full_step();
+      INFO("step " << pin.step);
+      CHECK(r.eco->population(kSheep).size() == pin.sheep);
+      CHECK(r.eco->population(kWolf).size() == pin.wolves);
+      CHECK(r.eco->grass(*r.world) == pin.grass);
+    }
   }
 }
