@@ -28,28 +28,25 @@ bool terms_in_range(double closest) {
 // One row's pairs: i's force accumulates in registers, j's goes to this partition's array;
 // with kSums the pair energy and virial too (about a quarter of the kernel's arithmetic, so
 // only on the steps that report them). Without kForces nothing is written (sums on demand).
+// The portable pass; avx512_list_rows is the same per lane.
 template <bool kForces, bool kSums>
 struct RowKernel {
-  const Vec3* x;
-  FixedVec3* f;
-  std::uint32_t owned;
-  double cut2;
-  Vec3 length, half;
-  Int128 energy2 = 0, virial2 = 0;
-  double closest = std::numeric_limits<double>::infinity();  // smallest r^2 of any pair
-
-  bool in_range() const { return terms_in_range(closest); }
+  const ListRows& in;
+  ListTotals& out;
 
   // Minimum image for coordinates within a skin of the box (wrapped at rebuilds only).
   double image(int a, double d) const {
-    return d > half[a] ? d - length[a] : (d < -half[a] ? d + length[a] : d);
+    return d > in.half[a] ? d - in.length[a] : (d < -in.half[a] ? d + in.length[a] : d);
   }
 
   template <class Neighbours>
   void row(std::uint32_t i, Neighbours&& neighbours) {
+    const Vec3* x = in.x;
+    FixedVec3* f = in.f;
     const double xi = x[i][0], yi = x[i][1], zi = x[i][2];
-    const std::int64_t owns_i = i < owned;
+    const std::int64_t owns_i = i < in.owned;
     std::int64_t fx = 0, fy = 0, fz = 0, energy = 0, virial = 0;
+    double closest = out.closest;
     neighbours([&](std::uint32_t j) {
       const double dx = image(0, xi - x[j][0]);
       const double dy = image(1, yi - x[j][1]);
@@ -57,12 +54,12 @@ struct RowKernel {
       const double rsq = dx * dx + dy * dy + dz * dz;
       // Branch-free: about a third of the listed pairs lie beyond rc and would mispredict a
       // branch. Outside pairs get a factor 0, which adds exactly 0 to every sum.
-      const double inside = static_cast<double>(rsq < cut2);
+      const double inside = static_cast<double>(rsq < in.cut2);
       const double r2inv = 1.0 / rsq;
       const double r6inv = r2inv * r2inv * r2inv;
       const double forcelj = r6inv * (LennardJones::lj1 * r6inv - LennardJones::lj2);
       const double fpair = forcelj * r2inv * inside;
-      closest = std::min(closest, rsq);               // checked once per partition: in_range()
+      closest = std::min(closest, rsq);               // checked once per partition
       const double fpair_units = fpair * kForceUnit;  // a power of 2: exact
       if constexpr (kForces) {
         const std::int64_t qx = round_fixed(dx * fpair_units);
@@ -77,7 +74,7 @@ struct RowKernel {
       }
       if constexpr (kSums) {
         // The pair counts once for each of its atoms owned here (twice on one process).
-        const std::int64_t weight = owns_i + static_cast<std::int64_t>(j < owned);
+        const std::int64_t weight = owns_i + static_cast<std::int64_t>(j < in.owned);
         const double e = r6inv * (LennardJones::lj3 * r6inv - LennardJones::lj4) * inside;
         energy += weight * round_fixed(e * kSumUnit);
         virial += weight * round_fixed(fpair_units * rsq);
@@ -88,71 +85,65 @@ struct RowKernel {
       f[i].v[1] += fy;
       f[i].v[2] += fz;
     }
-    energy2 += energy;
-    virial2 += virial;
+    out.closest = closest;
+    out.energy2 += energy;
+    out.virial2 += virial;
   }
 };
 
 // Every row's pairs over `parts` partitions of the rows (their force arrays in `partials` when
-// kForces), then the overflow check and the sums.
+// kForces), by the AVX-512 pass where `kernel` allows and the CPU has it, then the overflow
+// check and the sums.
 template <bool kForces, bool kSums>
 PairSums run_pairs(const space::ContinuousSpace<3>& space, std::span<const Vec3> points,
                    std::size_t owned, const LennardJones& lj, std::size_t parts,
                    std::span<const std::span<FixedVec3>> partials, const space::TaskRunner& run,
                    PairKernel kernel) {
   const std::size_t n = points.size();
-  std::vector<PairSums> sums(parts);
-  std::vector<char> overflow(parts, 0);
+  std::vector<ListTotals> totals(parts);
   const Vec3 length = space.box().lengths();
-  const Vec3 half = {0.5 * length[0], 0.5 * length[1], 0.5 * length[2]};
-  const bool simd = kernel == PairKernel::fastest && avx512_list_rows_usable(n);
+  const bool list = space.uses_list();
+  const bool simd = kForces && list && kernel == PairKernel::fastest && avx512_list_rows_usable(n);
   run(parts, [&](std::size_t p, std::size_t) {
     FixedVec3* f = nullptr;
     if constexpr (kForces) {
       std::fill(partials[p].begin(), partials[p].end(), FixedVec3{{0, 0, 0}});
       f = partials[p].data();
     }
-    RowKernel<kForces, kSums> k{points.data(), f,      static_cast<std::uint32_t>(owned),
-                                lj.cut2,       length, half};
+    const ListRows in{points.data(),
+                      f,
+                      list ? space.list().offsets().data() : nullptr,
+                      list ? space.list().neighbours().data() : nullptr,
+                      static_cast<std::uint32_t>(owned),
+                      lj.cut2,
+                      length,
+                      {0.5 * length[0], 0.5 * length[1], 0.5 * length[2]}};
     const auto begin = static_cast<std::uint32_t>(n * p / parts);
     const auto end = static_cast<std::uint32_t>(n * (p + 1) / parts);
-    if (kForces && simd && space.uses_list()) {
-      const ListRows rows{points.data(),
-                          f,
-                          space.list().offsets().data(),
-                          space.list().neighbours().data(),
-                          static_cast<std::uint32_t>(owned),
-                          lj.cut2,
-                          length,
-                          half};
-      ListTotals totals;
-      avx512_list_rows<kSums>(rows, begin, end, totals);
-      sums[p] = {totals.energy2, totals.virial2};
-      overflow[p] = !terms_in_range(totals.closest);
+    if (simd) {
+      avx512_list_rows<kSums>(in, begin, end, totals[p]);
       return;
     }
-    if (space.uses_list()) {
-      const std::span<const std::uint32_t> offsets = space.list().offsets();
-      const std::uint32_t* nb = space.list().neighbours().data();
+    RowKernel<kForces, kSums> k{in, totals[p]};
+    if (list) {
       for (std::uint32_t i = begin; i < end; ++i)
         k.row(i, [&](auto&& pair) {
-          for (std::uint32_t e = offsets[i]; e < offsets[i + 1]; ++e)
-            pair(nb[e]);
+          for (std::uint32_t e = in.offsets[i]; e < in.offsets[i + 1]; ++e)
+            pair(in.nb[e]);
         });
     } else {
       for (std::uint32_t i = begin; i < end; ++i)
         k.row(i, [&](auto&& pair) { space.for_each_neighbour(i, pair); });
     }
-    sums[p] = {k.energy2, k.virial2};
-    overflow[p] = !k.in_range();
   });
-  if (std::find(overflow.begin(), overflow.end(), 1) != overflow.end())
-    throw std::overflow_error(
-        "lj_melt: a pair force or energy left the fixed-point range (|F| >= 2048 in LJ units): "
-        "atoms overlap; lower dt or check the initial state");
   PairSums total;
-  for (const PairSums& s : sums)
-    total.energy2 += s.energy2, total.virial2 += s.virial2;
+  for (const ListTotals& t : totals) {
+    if (!terms_in_range(t.closest))
+      throw std::overflow_error(
+          "lj_melt: a pair force or energy left the fixed-point range (|F| >= 2048 in LJ units): "
+          "atoms overlap; lower dt or check the initial state");
+    total.energy2 += t.energy2, total.virial2 += t.virial2;
+  }
   return total;
 }
 

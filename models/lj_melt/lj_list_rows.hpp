@@ -10,7 +10,7 @@
 
 namespace cohort::models::lj {
 
-/// What one partition's pass over list rows reads.
+/// What one partition's pass over its rows reads (offsets and nb null when it walks the bins).
 struct ListRows {
   const Vec3* x;                 ///< positions: owned rows, then ghosts
   FixedVec3* f;                  ///< this partition's forces, one per point
