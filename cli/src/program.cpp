@@ -11,6 +11,7 @@
 #include "cohort/engine/config_error.hpp"
 #include "cohort/engine/run_settings.hpp"
 #include "cohort/engine/version.hpp"
+#include "cohort/memory/process_memory.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "memory_demo.hpp"
@@ -201,6 +202,8 @@ int reporting(const char* what, int code, Body&& body) {
 }  // namespace
 
 int main(int argc, char** argv, engine::ModelRegistry& registry) {
+  // Freed large blocks leave the RSS at once, so memory.json's RSS checks see what is held.
+  memory::map_large_blocks_separately();
   const cli::MpiLaunch mpi(argc, argv);  // MPI only when started by mpirun or srun
   CLI::App app{"cohort: agent-based simulation with pooled, budgeted, truthfully reported memory"};
   app.set_version_flag("--version", std::string("cohort ") + COHORT_VERSION_STRING);

@@ -2,8 +2,13 @@
 
 #include <unistd.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 namespace cohort::memory {
 
@@ -16,6 +21,18 @@ std::uint64_t ProcessMemory::current_rss() {
   std::fclose(f);
   if (n != 2) return 0;
   return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+bool map_large_blocks_separately(std::size_t bytes) {
+#if defined(__GLIBC__)
+  // Setting the threshold also turns off glibc's dynamic raising of it (and of the trim
+  // threshold), which is the point.
+  return bytes <= static_cast<std::size_t>(std::numeric_limits<int>::max()) &&
+         mallopt(M_MMAP_THRESHOLD, static_cast<int>(bytes)) == 1;
+#else
+  (void)bytes;
+  return false;
+#endif
 }
 
 std::uint64_t ProcessMemory::physical() {

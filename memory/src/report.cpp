@@ -6,17 +6,18 @@
 #include <numeric>
 
 #include "cohort/memory/accountant.hpp"
+#include "order_statistics.hpp"
 
 namespace cohort::memory {
 
 namespace {
 
-std::uint64_t percentile(std::vector<std::uint32_t>& values, double q) {
-  if (values.empty()) return 0;
-  const auto k = static_cast<std::size_t>(std::ceil(q * static_cast<double>(values.size()))) - 1;
-  const auto nth = values.begin() + static_cast<std::ptrdiff_t>(std::min(k, values.size() - 1));
-  std::nth_element(values.begin(), nth, values.end());
-  return *nth;
+// The nearest-rank q-quantile of the agents' used bytes (0 < q <= 1, at least one agent).
+std::uint64_t percentile(const AgentLedger& ledger, double q) {
+  const std::size_t n = ledger.size();
+  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(n)));
+  return detail::kth_smallest(n, std::min(std::max<std::size_t>(rank, 1), n) - 1,
+                              [&](std::size_t r) { return ledger.used(static_cast<AgentRow>(r)); });
 }
 
 std::optional<std::uint64_t> limit_of(const BudgetLimits& limits) {
@@ -41,9 +42,10 @@ PopulationSummary summarize(const PopulationAccount& pop, const ReportOptions& o
   s.hard_limit = limit_of(defaults).value_or(0);
   s.soft_limit = s.hard_limit == 0 ? 0 : defaults.soft;
 
-  std::vector<std::uint32_t> used(ledger.size());
+  s.min = ledger.size() == 0 ? 0 : ledger.used(0);
   for (AgentRow r = 0; r < ledger.size(); ++r) {
-    used[r] = ledger.used(r);
+    s.min = std::min<std::uint64_t>(s.min, ledger.used(r));
+    s.max = std::max<std::uint64_t>(s.max, ledger.used(r));
     s.variable_used += ledger.used(r);
     s.variable_held += ledger.held(r);
     s.agents_over_soft += ledger.used(r) > ledger.limits(r).soft ? 1 : 0;
@@ -57,23 +59,15 @@ PopulationSummary summarize(const PopulationAccount& pop, const ReportOptions& o
     s.rungs.push_back(std::move(rung));
   }
 
-  std::vector<AgentRow> rows(ledger.size());
-  std::iota(rows.begin(), rows.end(), AgentRow{0});
-  const std::size_t top = std::min(options.top_n, rows.size());
-  std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(top), rows.end(),
-                    [&](AgentRow a, AgentRow b) {
-                      return ledger.used(a) != ledger.used(b) ? ledger.used(a) > ledger.used(b)
-                                                              : a < b;
-                    });
-  for (std::size_t i = 0; i < top; ++i)
-    s.top.push_back({pop.agent_id(rows[i]), ledger.used(rows[i]), ledger.held(rows[i])});
-
-  if (!used.empty()) {
-    const auto [lo, hi] = std::minmax_element(used.begin(), used.end());
-    s.min = *lo;
-    s.max = *hi;
-    s.p50 = percentile(used, 0.50);
-    s.p99 = percentile(used, 0.99);
+  const std::vector<std::uint32_t> top =
+      detail::first_ranked(ledger.size(), options.top_n, [&](std::uint32_t a, std::uint32_t b) {
+        return ledger.used(a) != ledger.used(b) ? ledger.used(a) > ledger.used(b) : a < b;
+      });
+  for (const std::uint32_t r : top)
+    s.top.push_back({pop.agent_id(r), ledger.used(r), ledger.held(r)});
+  if (ledger.size() > 0) {
+    s.p50 = percentile(ledger, 0.50);
+    s.p99 = percentile(ledger, 0.99);
   }
   return s;
 }
