@@ -205,6 +205,11 @@ void Population::prepare_permute_scratch() {
   sync_scratch_charge();
 }
 
+void Population::release_permute_scratch() {
+  std::vector<std::uint64_t>().swap(permute_scratch_);
+  sync_scratch_charge();
+}
+
 void Population::sync_scratch_charge() {
   const std::size_t now = permute_scratch_.capacity() * sizeof(std::uint64_t);
   memory::recharge_shared(accountant_->context(0), *account_, memory::TagRegistry::kScratch,

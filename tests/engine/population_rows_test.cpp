@@ -206,6 +206,38 @@ TEST_CASE("after permutations the scratch and column charges are the bytes alloc
   CHECK(moved);  // the exactly-sized scratch went to a column at least once
 }
 
+TEST_CASE("a released permutation scratch is uncharged, and the next permutation takes it") {
+  cohort::memory::Accountant acc;
+  UidCounter uids;
+  Population pop("p", 0, acc, uids, {});
+  const auto x = pop.add_component<float>("x");
+  for (int i = 0; i < 1000; ++i) {
+    const Row r = pop.row_of(pop.create());  // before column(): a birth may move the column
+    pop.column(x)[r] = static_cast<float>(i);
+  }
+  const auto scratch = [&] {
+    acc.settle();
+    return pop.account().counters(cohort::memory::Scope::population,
+                                  cohort::memory::TagRegistry::kScratch);
+  };
+  std::vector<Row> reversed(1000);
+  for (Row r = 0; r < 1000; ++r)
+    reversed[r] = 999 - r;
+  pop.permute(reversed);
+  REQUIRE(scratch().held >= 1000 * 8);
+  const std::size_t columns = pop.storage_bytes();
+  pop.release_permute_scratch();
+  CHECK(scratch().used == 0);
+  CHECK(scratch().held == 0);
+  CHECK(pop.storage_bytes() == columns);  // only the scratch went
+  pop.permute(reversed);                  // back to the start, through a fresh scratch
+  for (Row r = 0; r < 1000; ++r) {
+    CHECK(pop.uid_at(r) == r);
+    CHECK(pop.column(x)[r] == static_cast<float>(r));
+  }
+  CHECK(scratch().held >= 1000 * 8);
+}
+
 TEST_CASE("columns of every width follow a permutation, with a scratch wider than a word") {
   struct Wide {
     std::uint32_t a, b, c;  // 12 bytes: the scratch holds more than a word per row

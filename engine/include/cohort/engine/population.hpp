@@ -178,6 +178,10 @@ class Population {
   void sort_by(std::span<const std::uint32_t> keys, std::uint32_t key_count);
   /// Stable re-sort by a comparison of rows.
   void sort_by(const std::function<bool(Row, Row)>& less);
+  /// Frees the room a permutation keeps for the next one (size() x the widest value): for
+  /// callers that re-sort rarely, whose peak memory matters more than the next re-sort's page
+  /// faults. The next permutation takes it again.
+  void release_permute_scratch();
 
   /// Frees an agent's variable-size data before its row is removed (models with pooled data).
   void set_release(std::function<void(memory::ChargeContext&, Row)> release) {
