@@ -5,7 +5,8 @@
 # 100 MD steps only (cohort: run.json wall_seconds, the step loop; LAMMPS: "Loop time").
 # Each run also prints its whole-process CPU seconds (user + sys, setup included): on a shared
 # machine the wall rate depends on the other load, the CPU time much less.
-# Memory: peak RSS above the process baseline per atom (cohort: memory.json).
+# Memory: peak RSS above the process baseline per atom (cohort: memory.json; LAMMPS: each
+# rank's maximum RSS, 20 steps, less that of a 32-atom run, summed over ranks).
 #
 # `ranks` (an MPI build of cohort): 32,000 atoms on 2 ranks x 1 thread, 1 rank x 2 threads and
 # LAMMPS on 2 ranks, interleaved run by run so the three see the same machine.
@@ -27,6 +28,7 @@ stats() {  # median and range of the numbers on stdin
 # LAMMPS' bench/in.lj, with the lattice size as a variable (specs/lj_melt.md, section 1).
 cat > "$work/in.lj" <<'LMP'
 variable        n index 20
+variable        s index 100
 units           lj
 atom_style      atomic
 lattice         fcc 0.8442
@@ -40,7 +42,7 @@ pair_coeff      1 1 1.0 1.0 2.5
 neighbor        0.3 bin
 neigh_modify    delay 0 every 20 check no
 fix             1 all nve
-run             100
+run             ${s}
 LMP
 
 cohort_rate() {  # threads config atoms -> "M atom-steps/s  cpu-seconds" of one run
@@ -70,6 +72,18 @@ lammps_rate() {  # ranks n extra-args -> "M atom-steps/s  cpu-seconds" of one ru
      > /dev/null 2>&1)
   awk -v cpu="$(awk '{print $1 + $2}' "$work/time")" \
     '/^Loop time of/ {printf "%.3f cpu %.2f\n", $12 * 100 / $4 / 1e6, cpu}' "$work/log.txt"
+}
+
+lammps_bytes_per_atom() {  # ranks -> peak RSS above baseline per atom, 1,000,188 atoms
+  local n total=0
+  for n in 2 63; do
+    (cd "$work" && mpirun --allow-run-as-root --oversubscribe -np "$1" /usr/bin/time -f "%M" \
+       -a -o "$work/rss$n" lmp -var n "$n" -var s 20 -in in.lj -log none -screen none \
+       > /dev/null 2>&1)
+  done
+  awk -v base="$(awk '{s += $1} END {print s}' "$work/rss2")" \
+    '{s += $1} END {printf "%.1f\n", (s - base) * 1024 / 1000188}' "$work/rss63"
+  rm -f "$work/rss2" "$work/rss63"
 }
 
 if [[ $what == all || $what == 32k ]]; then
@@ -127,5 +141,8 @@ p=m['process']; print(f'{1000188*100/r[\"wall_seconds\"]/1e6:.3f} {(p[\"peak_rss
     for _ in $(seq "$runs"); do lammps_rate 2 63 ""; done | tee "$work/r" | tr '\n' ';'
     echo; echo -n "  rate: "; cut -d' ' -f1 < "$work/r" | stats
     echo -n "  cpu s: "; cut -d' ' -f3 < "$work/r" | stats
+    for np in 1 2; do
+      echo "LAMMPS 1,000,188 atoms, $np rank(s), peak RSS above baseline per atom: $(lammps_bytes_per_atom $np)"
+    done
   fi
 fi

@@ -168,24 +168,4 @@ PairSums pair_sums(const space::ContinuousSpace<3>& space, std::span<const Vec3>
   return run_pairs<false, true>(space, points, owned, lj, parts, {}, run, PairKernel::portable);
 }
 
-void sum_partials(std::span<const std::span<FixedVec3>> partials, std::span<Vec3> forces,
-                  const space::TaskRunner& run) {
-  constexpr std::size_t kRows = 16384;
-  const std::size_t n = forces.size(), tasks = (n + kRows - 1) / kRows;
-  run(tasks, [&](std::size_t t, std::size_t) {
-    sum_partial_rows(partials, forces, t * kRows, std::min(n, (t + 1) * kRows));
-  });
-}
-
-void sum_partial_rows(std::span<const std::span<FixedVec3>> partials, std::span<Vec3> forces,
-                      std::size_t begin, std::size_t end) {
-  for (std::size_t r = begin; r < end; ++r)
-    for (int a = 0; a < 3; ++a) {
-      std::int64_t sum = 0;
-      for (const std::span<FixedVec3>& p : partials)
-        sum += p[r].v[a];
-      forces[r][a] = static_cast<double>(sum) / kForceUnit;
-    }
-}
-
 }  // namespace cohort::models::lj

@@ -68,12 +68,17 @@ PairSums pair_sums(const space::ContinuousSpace<3>& space, std::span<const Vec3>
                    std::size_t owned, const LennardJones& lj, std::size_t parts,
                    const space::TaskRunner& run);
 
-/// forces[r] = sum over partitions of partials[p][r], in partition-independent fixed point, for
-/// the rows of `forces`.
-void sum_partials(std::span<const std::span<FixedVec3>> partials, std::span<Vec3> forces,
-                  const space::TaskRunner& run);
-/// sum_partials for rows [begin, end) only, on the calling thread.
-void sum_partial_rows(std::span<const std::span<FixedVec3>> partials, std::span<Vec3> forces,
-                      std::size_t begin, std::size_t end);
+/// The force on point r: the sum over partitions of partials[p][r], in partition-independent
+/// fixed point, as a double.
+inline Vec3 force_of(std::span<const std::span<FixedVec3>> partials, std::size_t r) {
+  Vec3 f;
+  for (int a = 0; a < 3; ++a) {
+    std::int64_t sum = 0;
+    for (const std::span<FixedVec3>& p : partials)
+      sum += p[r].v[a];
+    f[a] = static_cast<double>(sum) / kForceUnit;
+  }
+  return f;
+}
 
 }  // namespace cohort::models::lj

@@ -83,7 +83,6 @@ class LjMelt final : public engine::Model {
     pop_ = &world.add_population("atoms", setup.population("atoms").options);
     x_ = pop_->add_component<Vec3>("position");
     v_ = pop_->add_component<Vec3>("velocity");
-    f_ = pop_->add_component<Vec3>("force");
     x_built_ = pop_->add_component<Vec3>("build_position");
     space_ = std::make_unique<ContinuousSpace<3>>(*pop_, x_, lattice.box(), settings.options,
                                                   world.accountant());
@@ -105,13 +104,16 @@ class LjMelt final : public engine::Model {
     create_atoms(world, p, lattice);
     // Setup: neighbour list and forces of the initial state (the step-0 thermo needs them).
     space_->update(space::TaskRunner::of(world), [this] { exchange_halo(); });
-    compute_forces(world);
+    compute_forces(world, world.step(), true);
 
     world.add_system("initial_integrate", "step", *pop_,
                      [this](BlockContext& ctx, Row b, Row e) { initial_integrate(ctx, b, e); });
     world.add_system("neighbours", "step", [this](engine::World& w, std::uint64_t) {
       const space::TaskRunner run = space::TaskRunner::of(w);
       const bool rebuilt = space_->update(run, [&] {
+        // The partitions' forces are rewritten from zero after the build anyway: freed across
+        // it, they leave room for the build's scratch (at 1M atoms, 48 B per atom of the peak).
+        release_partials(w);
         wrap_positions(w);
         exchange_halo();
       });
@@ -119,7 +121,7 @@ class LjMelt final : public engine::Model {
       space_->refresh_points();
     });
     world.add_system("forces", "step", [this](engine::World& w, std::uint64_t) {
-      compute_forces(w, Forces::left_in_partitions);  // final_integrate sums them
+      compute_forces(w, w.step() + 1, true);  // the step's end is the next step's state
     });
     world.add_system("final_integrate", "step", *pop_,
                      [this](BlockContext& ctx, Row b, Row e) { final_integrate(ctx, b, e); });
@@ -203,39 +205,41 @@ class LjMelt final : public engine::Model {
       if (halo_) space_->set_ghosts(halo_->rebuild(*decomposition_, space_->range(), *ranks_));
     });
     if (halo_) halo_->forward(space_->ghost_positions(), *ranks_);
+    // The saved step's forces, which the next step starts from: a function of the positions
+    // alone (fixed-point sums), so the same bits the saving run held.
+    compute_forces(world, world.step(), false);
   }
 
   void release(engine::World& world) override {
-    set_partial_charge(world, 0);
-    parts_.clear();
-    partials_ = {};
+    release_partials(world);
     halo_.reset();
     space_.reset();
   }
 
  private:
+  // The forces are read from the partitions' fixed-point sums where they are needed, not kept
+  // in a column of their own: 24 B per atom less (the same arithmetic, so the same bits).
   void initial_integrate(BlockContext& ctx, Row begin, Row end) const {
     auto x = ctx.population.column(x_);
     auto v = ctx.population.column(v_);
-    const auto f = ctx.population.column(f_);
     const double dtf = 0.5 * dt_ * 1.0, dtfm = dtf / 1.0;  // fix nve: ftm2v = mass = 1
-    for (Row r = begin; r < end; ++r)
+    for (Row r = begin; r < end; ++r) {
+      const Vec3 f = lj::force_of(parts_, r);
       for (int a = 0; a < 3; ++a) {
-        v[r][a] += dtfm * f[r][a];
+        v[r][a] += dtfm * f[a];
         x[r][a] += dt_ * v[r][a];
       }
+    }
   }
 
   void final_integrate(BlockContext& ctx, Row begin, Row end) const {
     auto v = ctx.population.column(v_);
-    const auto f = ctx.population.column(f_);
-    // The step's forces are summed from the partitions here, in the pass that reads them: one
-    // parallel pass a step fewer than a separate sum (the same arithmetic, so the same bits).
-    lj::sum_partial_rows(parts_, f, begin, end);
     const double dtfm = 0.5 * dt_ * 1.0 / 1.0;
-    for (Row r = begin; r < end; ++r)
+    for (Row r = begin; r < end; ++r) {
+      const Vec3 f = lj::force_of(parts_, r);
       for (int a = 0; a < 3; ++a)
-        v[r][a] += dtfm * f[r][a];
+        v[r][a] += dtfm * f[a];
+    }
   }
 
   // The lattice and its velocities, then into the columns; the temporaries are gone before the
@@ -281,13 +285,10 @@ class LjMelt final : public engine::Model {
     });
   }
 
-  /// Where compute_forces leaves the forces: summed into the force column, or in the partitions'
-  /// fixed-point arrays for final_integrate to sum.
-  enum class Forces { summed, left_in_partitions };
-
-  // The forces of the points as they are now; the energy and virial too when the step the
-  // world is about to reach (or, at setup, the current one) records metrics.
-  void compute_forces(engine::World& world, Forces result = Forces::summed) {
+  // The forces of the points as they are now, the state of step `step`, into the partitions
+  // (the integrators read them from there); with `sums_due`, the energy and virial too when
+  // `step` records metrics.
+  void compute_forces(engine::World& world, std::uint64_t step, bool sums_due) {
     const std::span<const Vec3> points = space_->points();  // the rows, then any ghosts
     const std::size_t n = points.size();
     if (partials_.size() != partitions_ * n) {
@@ -299,13 +300,12 @@ class LjMelt final : public engine::Model {
     for (std::size_t p = 0; p < partitions_; ++p)
       parts_.emplace_back(partials_.data() + p * n, n);
     const space::TaskRunner run = space::TaskRunner::of(world);
-    const std::uint64_t step = result == Forces::summed ? world.step() : world.step() + 1;
-    const bool report = step % metrics_every_ == 0 || step == last_step_;
+    const bool report = sums_due && (step % metrics_every_ == 0 || step == last_step_);
     const std::optional<lj::PairSums> sums =
         lj::pair_forces(*space_, points, pop_->size(), lj_, parts_, run, report, kernel_);
+    if (!sums_due) return;
     sums_step_ = sums ? std::optional(step) : std::nullopt;
     if (sums) sums_ = *sums;
-    if (result == Forces::summed) lj::sum_partials(parts_, pop_->column(f_), run);
   }
 
   const lj::PairSums& sums_at(std::uint64_t step, const space::TaskRunner& run) const {
@@ -314,6 +314,12 @@ class LjMelt final : public engine::Model {
       sums_step_ = step;
     }
     return sums_;
+  }
+
+  void release_partials(engine::World& world) {
+    parts_.clear();
+    std::vector<lj::FixedVec3>().swap(partials_);  // `= {}` would keep the capacity
+    set_partial_charge(world, 0);
   }
 
   void set_partial_charge(engine::World& world, std::size_t bytes) {
@@ -328,7 +334,7 @@ class LjMelt final : public engine::Model {
   }
 
   engine::Population* pop_ = nullptr;
-  Component<Vec3> x_, v_, f_, x_built_;
+  Component<Vec3> x_, v_, x_built_;
   std::unique_ptr<ContinuousSpace<3>> space_;
   const engine::RankGroup* ranks_ = nullptr;
   std::unique_ptr<distributed::BoxDecomposition<3>> decomposition_;

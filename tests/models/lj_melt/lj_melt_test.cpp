@@ -2,6 +2,8 @@
 // against the energy's gradient, momentum, energy drift, and determinism.
 #include <doctest/doctest.h>
 
+#include <malloc.h>
+
 #include <cmath>
 #include <memory>
 #include <random>
@@ -148,3 +150,38 @@ TEST_CASE("the pair energy of a step the forces pass did not foresee is computed
   runs[0]->world.run_step();
   CHECK(runs[0]->model->metrics(runs[0]->world)[1] != last[1]);
 }
+
+// The sanitizers' allocators do not report through mallinfo2.
+#ifndef COHORT_SANITIZED
+TEST_CASE("what the model's release uncharges is what leaves the heap") {
+  // 2048 atoms; the partitions (2 x 48 KiB) were once uncharged while `= {}` kept them.
+  TempDir dir;
+  std::ofstream(dir / "run.yaml") << config(8, 3, 3.0, 1, dir / "out");
+  const cohort::engine::RunSettings settings =
+      cohort::engine::load_run_settings(cohort::testing::builtin_registry(), dir / "run.yaml", {});
+  cohort::engine::World world{cohort::engine::WorldOptions{1, 1}};
+  std::unique_ptr<cohort::engine::Model> model =
+      cohort::testing::builtin_registry().find("lj_melt")->create();
+  model->build(world, settings.model_setup());
+  world.run_step();
+  world.population(0).clear();
+  const auto held = [&] {
+    world.accountant().settle();
+    return world.accountant().engine_total().held;
+  };
+  const std::uint64_t charged_before = held();
+  const auto in_use = [] {  // blocks in the heap and blocks mapped on their own
+    const struct mallinfo2 m = mallinfo2();
+    return m.uordblks + m.hblkhd;
+  };
+  const std::size_t heap_before = in_use();
+  model->release(world);
+  const std::uint64_t uncharged = charged_before - held();
+  const std::size_t freed = heap_before - in_use();
+  CHECK(uncharged > 2 * 2048 * sizeof(lj::FixedVec3));  // the partitions, and the space's
+  // Allocator headers and page rounding, and the space's own small objects: well under one
+  // partition's 48 KiB either way.
+  CHECK(static_cast<double>(freed) >= static_cast<double>(uncharged) - 4096.0);
+  CHECK(static_cast<double>(freed) <= static_cast<double>(uncharged) + 16384.0);
+}
+#endif
