@@ -19,6 +19,7 @@ Population::Population(std::string name, std::uint16_t index, memory::Accountant
   account_->set_tracks_agents(options.agent_ledger);
   // Reports and refusals name an agent by its uid: the identity a user sees in every output.
   account_->set_agent_id_of([this](memory::AgentRow row) { return uids_[row]; });
+  account_->set_agent_count_of([this] { return size(); });
 }
 
 void Population::attach(RowStore& store) {

@@ -29,14 +29,13 @@ PopulationSummary summarize(const PopulationAccount& pop, const ReportOptions& o
   const AgentLedger& ledger = pop.ledger();
   PopulationSummary s;
   s.name = pop.name();
-  s.agents = ledger.size();
+  s.agents = pop.agents();
   s.fixed_bytes_per_agent = pop.fixed_bytes_per_agent();
   s.shared_held = pop.total(Scope::population).held;
-  // Columns are charged at capacity; the live rows use agents x fixed bytes of it. Without a
-  // ledger the live rows are unknown here, and all of it counts as in use.
+  // Columns are charged at capacity; the live rows use agents x fixed bytes of it.
   const std::uint64_t columns = pop.counters(Scope::population, TagRegistry::kComponents).held;
   const std::uint64_t live = static_cast<std::uint64_t>(s.agents) * s.fixed_bytes_per_agent;
-  if (pop.tracks_agents() && columns > live) s.column_capacity_unused = columns - live;
+  if (columns > live) s.column_capacity_unused = columns - live;
   s.orphaned_used = pop.orphaned_used();
   const BudgetLimits& defaults = ledger.default_limits();
   s.hard_limit = limit_of(defaults).value_or(0);

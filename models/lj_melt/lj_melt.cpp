@@ -80,7 +80,10 @@ class LjMelt final : public engine::Model {
     lj_.cut2 = settings.options.cutoff * settings.options.cutoff;
 
     world.set_phases({"step"});
-    pop_ = &world.add_population("atoms", setup.population("atoms").options);
+    // Atoms never carry data of their own beyond their columns: no per-agent ledger (9 B each).
+    engine::PopulationOptions atoms = setup.population("atoms").options;
+    atoms.agent_ledger = false;
+    pop_ = &world.add_population("atoms", atoms);
     x_ = pop_->add_component<Vec3>("position");
     v_ = pop_->add_component<Vec3>("velocity");
     x_built_ = pop_->add_component<Vec3>("build_position");

@@ -158,8 +158,8 @@ case $case in
     # in-memory gather wrote (this SHA-256), on 1, 2 and 3 ranks. (Re-pinned when lj_melt gained
     # parameters.pair_kernel: the file differed from the in-memory gather's only in its config
     # hash and CRC, 12 bytes; and when lj_melt's atoms lost their force column, which the model
-    # now recomputes at load from the positions.)
-    pinned=a3a00ed695d4b4d339ae4bb9ab727ad136f653f8d248fa8ee73f471bcb30acc7
+    # now recomputes at load from the positions, and their per-agent ledger.)
+    pinned=39a314e809abff7c8b9a11a8aea16c62b60231f29ecfef039e78fc6a11746678
     run=(run "$root/configs/lj_melt.yaml" --steps 60 --set output.checkpoint_every=50
          --threads 1 --quiet --no-profile)
     "$cohort" "${run[@]}" --out "$work/plain" 2>/dev/null

@@ -82,20 +82,27 @@ TEST_CASE("the memory report tells column capacity beyond the live rows from the
   pop.reserve(100000);
   for (int i = 0; i < 1000; ++i)
     pop.create();
-  Population plain("plain", 1, acc, uids, {false, {}});  // no ledger: live rows unknown
+  Population plain("plain", 1, acc, uids, {false, {}});  // no ledger: the engine counts rows
   plain.add_component<double>("v");
   plain.reserve(5000);
+  for (int i = 0; i < 100; ++i)
+    plain.create();
   acc.settle();
   const auto report = cohort::memory::MemoryReport::build(acc);
   REQUIRE(report.populations.size() == 2);
   // 1000 live rows of 8 + 33 bytes; the rest of the reserved storage is capacity.
   CHECK(pop.storage_bytes() >= 100000 * (8 + 33));
   CHECK(report.populations[0].column_capacity_unused == pop.storage_bytes() - 1000 * (8 + 33));
-  CHECK(report.populations[1].column_capacity_unused == 0);
-  CHECK(report.column_capacity_unused == pop.storage_bytes() - 1000 * (8 + 33));
+  // Without a ledger: 8 + 24 bytes a row (no 9-byte ledger entry), 100 of them live.
+  CHECK(report.populations[1].agents == 100);
+  CHECK(report.populations[1].fixed_bytes_per_agent == 8 + 24);
+  const std::uint64_t plain_unused = plain.storage_bytes() - 100 * (8 + 24);
+  CHECK(report.populations[1].column_capacity_unused == plain_unused);
+  CHECK(report.column_capacity_unused == pop.storage_bytes() - 1000 * (8 + 33) + plain_unused);
   const auto json = report.to_json();
   CHECK(json["totals"]["column_capacity_unused"] == report.column_capacity_unused);
-  CHECK(json["populations"][0]["column_capacity_unused"] == report.column_capacity_unused);
+  CHECK(json["populations"][0]["column_capacity_unused"] ==
+        report.populations[0].column_capacity_unused);
   CHECK(json["process"].contains("resident_coverage"));
   if (report.process.rss > report.rss_at_start) {
     const double growth = static_cast<double>(report.process.rss - report.rss_at_start);

@@ -97,6 +97,12 @@ class PopulationAccount {
   /// Maps a ledger row to the agent id shown in messages and reports (identity by default).
   void set_agent_id_of(std::function<std::uint64_t(AgentRow)> fn) { agent_id_of_ = std::move(fn); }
   std::uint64_t agent_id(AgentRow row) const { return agent_id_of_ ? agent_id_of_(row) : row; }
+  /// Counts the agents of a population without a ledger (set by the engine), for reports.
+  void set_agent_count_of(std::function<std::size_t()> fn) { agent_count_of_ = std::move(fn); }
+  /// The population's agents: its ledger's rows, or without a ledger what the engine counts.
+  std::size_t agents() const {
+    return tracks_agents_ || !agent_count_of_ ? ledger_.size() : agent_count_of_();
+  }
 
  private:
   friend class Accountant;
@@ -118,6 +124,7 @@ class PopulationAccount {
   std::uint64_t peak_held_ = 0;
   std::size_t fixed_bytes_per_agent_ = 0;
   std::function<std::uint64_t(AgentRow)> agent_id_of_;
+  std::function<std::size_t()> agent_count_of_;
   bool tracks_agents_ = true;
 };
 
