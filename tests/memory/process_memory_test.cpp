@@ -6,9 +6,12 @@
 #include "cohort/memory/process_memory.hpp"
 
 using cohort::memory::map_large_blocks_separately;
-using cohort::memory::ProcessMemory;
 
+// The sanitizers replace malloc, and theirs ignores mallopt.
+#ifndef COHORT_SANITIZED
 namespace {
+
+using cohort::memory::ProcessMemory;
 
 constexpr std::size_t kMiB = std::size_t{1} << 20;
 
@@ -23,8 +26,6 @@ char* resident_block(std::size_t bytes) {
 
 }  // namespace
 
-// The sanitizers replace malloc, and theirs ignores mallopt.
-#ifndef COHORT_SANITIZED
 TEST_CASE("a freed large block leaves the RSS once large blocks are mapped separately") {
   REQUIRE(map_large_blocks_separately(4 * kMiB));
   // Without the setting, freeing the first block raises glibc's threshold to 24 MiB, the second
