@@ -96,9 +96,16 @@ int main(int argc, char** argv) {
               b.max);
   std::printf("  steps:                median %.3f ms (min %.3f, max %.3f)\n", s.median, s.min,
               s.max);
-  std::printf(
-      "  memory after construction: %.0f B, %.1f B per agent (columns, ids, ledgers, "
-      "space cells and layers: the population budgets' figure)\n",
-      total_bytes, bytes_per_agent);
+  // A model whose state is all cells (ForestFire's trees) has no agents to divide by.
+  if (agents > 0)
+    std::printf(
+        "  memory after construction: %.0f B, %.1f B per agent (columns, ids, ledgers, "
+        "space cells and layers: the population budgets' figure)\n",
+        total_bytes, bytes_per_agent);
+  else
+    std::printf(
+        "  memory after construction: %.0f B, no agents (the state is cell layers: the "
+        "population budgets' figure)\n",
+        total_bytes);
   return 0;
 }
