@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
 
   std::mt19937_64 seeds(42);
   std::vector<double> build, steps, total;
-  double bytes_per_agent = 0, agents = 0, total_bytes = 0;
+  double agents = 0, total_bytes = 0;
   for (int run = 0; run < runs; ++run) {
     const std::uint64_t seed = 1 + seeds() % 10000;
     const auto t0 = Clock::now();
@@ -74,7 +74,6 @@ int main(int argc, char** argv) {
         agents += static_cast<double>(world.population(p).size());
       }
       total_bytes = bytes;
-      bytes_per_agent = agents > 0 ? bytes / agents : 0;
     }
     const auto t1b = Clock::now();
     for (std::uint64_t s = 0; s < settings.steps; ++s)
@@ -101,7 +100,7 @@ int main(int argc, char** argv) {
     std::printf(
         "  memory after construction: %.0f B, %.1f B per agent (columns, ids, ledgers, "
         "space cells and layers: the population budgets' figure)\n",
-        total_bytes, bytes_per_agent);
+        total_bytes, total_bytes / agents);
   else
     std::printf(
         "  memory after construction: %.0f B, no agents (the state is cell layers: the "
