@@ -63,7 +63,7 @@ void GridOccupancy::swap_remove_row(Row row, Row last) {
     } else {
       const Link l = links_[last];
       if (cell != kNoCell) {  // its neighbours (or the cell's head) now name `row`
-        (l.prev != kNoRow ? links_[l.prev].next : head_[cell]) = row;
+        entry_before(l.prev, cell, last) = row;
         links_[or_if_none(l.next, last)].prev = row;  // no next: last's own entry, dropped below
       }
       links_[row] = l;

@@ -144,6 +144,17 @@ class GridOccupancy final : public engine::RowStore {
     const engine::Row none = 0u - static_cast<engine::Row>(r == engine::AgentIndex::kNoRow);
     return (r & ~none) | (fallback & none);
   }
+  /// The entry naming the agent after `prev` in `cell`'s list: prev's next link, or the cell's
+  /// head if prev is kNoRow (`fallback`, any valid row, keeps the unused address in range).
+  /// Picked by a mask, not a branch: whether an agent heads its cell's list is a coin toss where
+  /// agents walk at random (measured: WolfSheep large about 1.5% faster than with the branch).
+  engine::Row& entry_before(engine::Row prev, CellIndex cell, engine::Row fallback) {
+    const auto in_list = reinterpret_cast<std::uintptr_t>(&links_[or_if_none(prev, fallback)].next);
+    const auto in_head = reinterpret_cast<std::uintptr_t>(&head_[cell]);
+    const std::uintptr_t head =
+        std::uintptr_t{0} - static_cast<std::uintptr_t>(prev == engine::AgentIndex::kNoRow);
+    return *reinterpret_cast<engine::Row*>((in_list & ~head) | (in_head & head));
+  }
   void link(engine::Row row, CellIndex cell) {
     constexpr engine::Row kNoRow = engine::AgentIndex::kNoRow;
     cell_[row] = cell;
@@ -165,8 +176,7 @@ class GridOccupancy final : public engine::RowStore {
       head_[cell] = kNoRow;
     } else {
       const Link l = links_[row];
-      engine::Row& into = l.prev != kNoRow ? links_[l.prev].next : head_[cell];
-      into = l.next;
+      entry_before(l.prev, cell, row) = l.next;
       // With no next, the row's own entry, which is rewritten or dropped after an unlink.
       links_[or_if_none(l.next, row)].prev = l.prev;
     }
