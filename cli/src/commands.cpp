@@ -117,12 +117,12 @@ int guarded(Body&& body) {
 }
 
 void log_alert(const engine::AlertEvent& e) {
-  const auto level = e.level == "critical"  ? spdlog::level::err
-                     : e.level == "warning" ? spdlog::level::warn
-                                            : spdlog::level::info;
+  const auto level = e.level == engine::AlertLevel::critical  ? spdlog::level::err
+                     : e.level == engine::AlertLevel::warning ? spdlog::level::warn
+                                                              : spdlog::level::info;
   spdlog::log(level, "memory alert at step {}: {} {} {} threshold ({:.4g} vs {:.4g})", e.step,
-              e.metric, e.raised ? "crossed the" : "fell back below the", e.level, e.value,
-              e.threshold);
+              e.metric, e.raised ? "crossed the" : "fell back below the",
+              engine::to_string(e.level), e.value, e.threshold);
 }
 
 // Appends the run's profile to the store; a failure is reported but does not fail the run.
@@ -146,8 +146,8 @@ ExitCode report_monitor(const engine::RunMonitor& monitor, bool fail_on_leak) {
   for (const engine::AlertEvent& e : monitor.alerts())
     if (e.raised) {
       ++raised;
-      spdlog::info("alert: step {} {} {} ({:.4g} >= {:.4g})", e.step, e.metric, e.level, e.value,
-                   e.threshold);
+      spdlog::info("alert: step {} {} {} ({:.4g} >= {:.4g})", e.step, e.metric,
+                   engine::to_string(e.level), e.value, e.threshold);
     }
   const engine::LeakAnalysis accounted = monitor.accounted_leak();
   const engine::LeakAnalysis rss = monitor.rss_leak();

@@ -4,7 +4,9 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
+#include "cohort/engine/alert_tracker.hpp"
 #include "cohort/tools/csv.hpp"
 #include "exit_codes.hpp"
 #include "gnuplot.hpp"
@@ -53,12 +55,12 @@ std::string threshold_lines(const fs::path& run_json) {
   for (const auto& e : j["monitor"].value("alerts", nlohmann::json::array())) {
     if (e.value("event", "") != "raised") continue;
     const std::string metric = e.value("metric", "");
-    const std::string level = e.value("level", "");
+    const std::optional<engine::AlertLevel> level = engine::alert_level_named(e.value("level", ""));
     if (metric != "rss" && metric != "accounted") continue;
-    if (level != "info" && level != "warning" && level != "critical") continue;
+    if (!level) continue;
     const double mib = e.value("threshold", 0.0) / 1048576;
-    lines += ", " + std::to_string(mib) + " with lines dt 2 lw 1 title '" + metric + " " + level +
-             " threshold'";
+    lines += ", " + std::to_string(mib) + " with lines dt 2 lw 1 title '" + metric + " " +
+             engine::to_string(*level) + " threshold'";
   }
   return lines;
 }

@@ -257,7 +257,7 @@ nlohmann::ordered_json RunMonitor::to_json() const {
   for (const AlertEvent& e : alerts_)
     j["alerts"].push_back({{"step", e.step},
                            {"metric", e.metric},
-                           {"level", e.level},
+                           {"level", to_string(e.level)},
                            {"event", e.raised ? "raised" : "cleared"},
                            {"value", e.value},
                            {"threshold", e.threshold}});

@@ -14,7 +14,7 @@ TEST_CASE("a crossing is reported once while the value hovers at the threshold")
   for (double v : {50.0, 101.0, 99.0, 100.0, 95.0, 100.0})
     t.update(0, v, events);
   REQUIRE(events.size() == 1);
-  CHECK(events[0].level == "info");
+  CHECK(events[0].level == AlertLevel::info);
   CHECK(events[0].raised);
   CHECK(events[0].value == 101.0);
 }
@@ -37,9 +37,9 @@ TEST_CASE("one jump past several thresholds reports each level once") {
   std::vector<AlertEvent> events;
   t.update(7, 0.6, events);
   REQUIRE(events.size() == 3);
-  CHECK(events[0].level == "info");
-  CHECK(events[1].level == "warning");
-  CHECK(events[2].level == "critical");
+  CHECK(events[0].level == AlertLevel::info);
+  CHECK(events[1].level == AlertLevel::warning);
+  CHECK(events[2].level == AlertLevel::critical);
   t.update(8, 0.7, events);
   CHECK(events.size() == 3);
 }

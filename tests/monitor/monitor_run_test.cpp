@@ -123,12 +123,12 @@ TEST_CASE("thresholds on accounted bytes and the soft-budget share raise alerts 
   const std::vector<AlertEvent>& alerts = sim->monitor().alerts();
   REQUIRE(alerts.size() == 3);
   CHECK(alerts[0].metric == "accounted");
-  CHECK(alerts[0].level == "info");
+  CHECK(alerts[0].level == AlertLevel::info);
   CHECK(alerts[0].threshold == 100 * 1024);
-  CHECK(alerts[1].level == "warning");
+  CHECK(alerts[1].level == AlertLevel::warning);
   CHECK(alerts[1].threshold == 512 * 1024);
   CHECK(alerts[2].metric == "over_soft_share");
-  CHECK(alerts[2].level == "critical");
+  CHECK(alerts[2].level == AlertLevel::critical);
   const nlohmann::json run_json = nlohmann::json::parse(read_text(dir / "out" / "run.json"));
   CHECK(run_json["monitor"]["alerts"].size() == 3);
 }
@@ -168,7 +168,7 @@ TEST_CASE("another rank's memory raises its own alerts and leak verdict") {
   REQUIRE(alerts.size() == 3);
   CHECK(alerts[0].metric == "rank1:accounted");  // 1000 + 200k >= 5000 from k = 20
   CHECK(alerts[0].step == 21);
-  CHECK(alerts[0].level == "critical");
+  CHECK(alerts[0].level == AlertLevel::critical);
   CHECK(alerts[1].metric == "rank1:rss");
   CHECK(alerts[1].step == 31);
   CHECK(alerts[1].raised);

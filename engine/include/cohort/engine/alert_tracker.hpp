@@ -7,18 +7,27 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cohort/engine/monitor_settings.hpp"
 
 namespace cohort::engine {
 
+/// How serious a threshold is, in rising order (the index of its threshold in AlertLevels).
+enum class AlertLevel : std::uint8_t { info, warning, critical };
+
+/// "info", "warning" or "critical": the name in configs, run.json and logs.
+const char* to_string(AlertLevel level);
+/// The level named `name`, or nullopt if it names none (reading run.json back).
+std::optional<AlertLevel> alert_level_named(std::string_view name);
+
 /// One crossing of a threshold.
 struct AlertEvent {
   std::uint64_t step = 0;
   std::string metric;  ///< "rss", "accounted", "over_soft_share", or another rank's "rank<R>:rss" /
                        ///< "rank<R>:accounted"
-  std::string level;   ///< "info", "warning" or "critical"
+  AlertLevel level = AlertLevel::info;
   bool raised = true;  ///< false: the value fell back below threshold * (1 - hysteresis)
   double value = 0;
   double threshold = 0;
