@@ -8,11 +8,13 @@
 #include <vector>
 
 #include "cohort/engine/agent_id.hpp"
+#include "cohort/memory/agent_ledger.hpp"
 
 namespace cohort::engine {
 
-/// Row of a live agent in its population's columns.
-using Row = std::uint32_t;
+/// Row of a live agent in its population's columns: the very row its memory ledger is kept at
+/// (one type, so the engine's rows and the accountant's cannot drift apart).
+using Row = memory::AgentRow;
 
 /// Handle allocation and the handle <-> row mapping of one population (16 bytes per agent).
 ///
