@@ -306,7 +306,10 @@ void register_belief_agents(engine::ModelRegistry& registry) {
       "belief_agents",
       "Active-inference explorers on a grid (pymdp's discrete mathematics): sparse pooled "
       "beliefs, a shared A and B, compressed ring-buffer histories and per-agent budgets.",
-      {{"explorers", 10000, "the explorers", 16384}},
+      {{.name = "explorers",
+        .default_size = 10000,
+        .help = "the explorers",
+        .default_budget_bytes = 16384}},
       belief::parameter_spec(),
       [] { return std::make_unique<BeliefAgents>(); },
       [](const engine::ModelSetup& setup, std::uint64_t seed) {

@@ -210,7 +210,10 @@ void register_flocking(engine::ModelRegistry& registry) {
       "Flocking / Boids (classic ABM comparison): birds in a periodic 2-D box, in random order "
       "each steers by cohesion, separation and alignment with the birds within its visual "
       "distance, normalises its velocity and moves one unit.",
-      {{"birds", 200, "the birds", 0, 2 * 16}},  // position and velocity
+      {{.name = "birds",
+        .default_size = 200,
+        .help = "the birds",
+        .min_bytes_per_agent = 2 * 16}},  // position and velocity
       ParamSpec::object(
           "parameters",
           {ParamSpec::real("speed", 1.0, "distance a bird moves per activation").min(0),

@@ -40,7 +40,9 @@ void register_gene_network(engine::ModelRegistry& registry) {
       "genes are expressed from the conditions and a sparse regulatory network, scored for "
       "fitness, optionally selected and reproduced (Wright-Fisher, tournament, truncation; "
       "asexual or sexual; elitism), and point-mutated.",
-      {{"individuals", 1000, "the individuals, each a genome of gene expression levels", 0}},
+      {{.name = "individuals",
+        .default_size = 1000,
+        .help = "the individuals, each a genome of gene expression levels"}},
       gene_network::parameter_schema(),
       [] { return std::make_unique<GeneNetwork>(); },
       // Validation checks a random network's keys without drawing it (O(genes^2)); the run

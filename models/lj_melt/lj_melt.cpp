@@ -388,9 +388,11 @@ void register_lj_melt(engine::ModelRegistry& registry) {
       "LAMMPS' Lennard-Jones benchmark: an fcc crystal at reduced density 0.8442 melting under "
       "12-6 LJ forces (cut at 2.5, unshifted), velocity Verlet, half Verlet lists with a skin; "
       "reproduces LAMMPS' thermo output digit for digit.",
-      {{"atoms", 32000, "the atoms: 4 per fcc unit cell, so 4 * nx * ny * nz", 0,
-        // position, velocity, force and build position (4 x 24 B), two force partitions' partials
-        4 * 24 + 2 * 24}},
+      {{.name = "atoms",
+        .default_size = 32000,
+        .help = "the atoms: 4 per fcc unit cell, so 4 * nx * ny * nz",
+        // position, velocity and build position (3 x 24 B), two force partitions' partials
+        .min_bytes_per_agent = 3 * 24 + 2 * 24}},
       ParamSpec::object(
           "parameters",
           {ParamSpec::integer("nx", 20, "fcc unit cells along x").range(1, 1000),

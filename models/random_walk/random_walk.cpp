@@ -47,8 +47,8 @@ class RandomWalk final : public engine::Model {
     cell_ = pop_->add_component<Cell>("cell");
     displacement_ = pop_->add_component<Displacement>("displacement");
     pop_->describe(cell_, {engine::field("x", &Cell::x), engine::field("y", &Cell::y)});
-    pop_->describe(displacement_,
-                   {engine::field("dx", &Displacement::dx), engine::field("dy", &Displacement::dy)});
+    pop_->describe(displacement_, {engine::field("dx", &Displacement::dx),
+                                   engine::field("dy", &Displacement::dy)});
     trail_ = pop_->add_component<Trail>("trail", engine::ColumnKind::handle);
     ops_ = {world.accountant().tags().intern("trail"),
             static_cast<std::uint16_t>(p.at("trail_capacity").as_int())};
@@ -223,7 +223,10 @@ void register_random_walk(engine::ModelRegistry& registry) {
       "Walkers on a torus (a grid space) that step to a random von Neumann neighbour, remember a "
       "trail of visited cells in "
       "pooled memory, and optionally give birth and die. The engine's test and quick-start model.",
-      {{"walkers", 1000, "the walkers", 2048}},
+      {{.name = "walkers",
+        .default_size = 1000,
+        .help = "the walkers",
+        .default_budget_bytes = 2048}},
       ParamSpec::object(
           "parameters",
           {ParamSpec::integer("width", 100, "grid width in cells").range(1, 65535),

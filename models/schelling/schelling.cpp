@@ -90,7 +90,7 @@ void register_schelling(engine::ModelRegistry& registry) {
       "Schelling segregation (classic ABM comparison): two groups on a bounded grid, one agent "
       "per cell; in random order each agent with fewer than min_to_be_happy same-group "
       "neighbours moves to a random empty cell.",
-      {{"agents", 1000, "the agents (two groups)", 0}},
+      {{.name = "agents", .default_size = 1000, .help = "the agents (two groups)"}},
       ParamSpec::object(
           "parameters",
           {ParamSpec::integer("min_to_be_happy", 3, "same-group neighbours an agent needs to stay")

@@ -94,7 +94,8 @@ void register_wolf_sheep(engine::ModelRegistry& registry) {
       "WolfSheep predator-prey with grass (classic ABM comparison): sheep and wolves random-walk "
       "on a bounded grid, pay one energy unit a step, eat (grass, sheep), starve and reproduce; "
       "eaten grass regrows after regrowth_time steps.",
-      {{"sheep", 60, "the sheep", 0}, {"wolves", 40, "the wolves", 0}},
+      {{.name = "sheep", .default_size = 60, .help = "the sheep"},
+       {.name = "wolves", .default_size = 40, .help = "the wolves"}},
       ParamSpec::object(
           "parameters",
           {ParamSpec::real("sheep_gain", 5, "energy a sheep gets from grass").range(0, 1e6),
