@@ -190,7 +190,8 @@ void descend(const GridWorld& w, std::span<const double> log_c, const SparseVec&
       // A leaf needs only the type sums of its prediction: no vector is built.
       TypeMass m;
       if (a == kStay) {  // B_stay is the identity: the same sums without the merge
-        for (std::size_t k = 0; k < qs.size(); ++k) m.add(w, qs.index[k], qs.value[k]);
+        for (std::size_t k = 0; k < qs.size(); ++k)
+          m.add(w, qs.index[k], qs.value[k]);
       } else {
         for_each_predicted(w, qs, a, ws, [&](std::uint32_t s, double v) { m.add(w, s, v); });
       }
