@@ -65,7 +65,8 @@ std::string plot_scaling(const std::vector<tools::ScaleSummary>& scales,
   // The title (it names the config file) and the paths reach gnuplot as arguments, strings,
   // never as code: a folder named `b'.system('...').'` is just a name.
   const ChildResult r = run_child(
-      gnuplot, {"-c", script.string(), plot_title + " (median, min-max)", png.string(), data.string()},
+      gnuplot,
+      {"-c", script.string(), plot_title + " (median, min-max)", png.string(), data.string()},
       png.parent_path() / "gnuplot.log");
   if (r.exit_code != 0)
     return "gnuplot failed (see " + (png.parent_path() / "gnuplot.log").string() + ")";

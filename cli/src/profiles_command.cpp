@@ -21,8 +21,8 @@ double number(const Profile& p, const char* key) {
 void print_row(const Profile& p) {
   // Steps printed as a number, not cast: a hand-edited -1 or 1e300 is shown, not undefined.
   std::printf("%-24s %-20s %-16s %8.0f %12.6g %10.1f %9s\n", p.id.c_str(), p.name().c_str(),
-              p.config_hash().c_str(), number(p, "steps"),
-              number(p, "seconds_per_step"), number(p, "peak_rss") / 1048576,
+              p.config_hash().c_str(), number(p, "steps"), number(p, "seconds_per_step"),
+              number(p, "peak_rss") / 1048576,
               p.data.contains("leak") && p.data["leak"].value("detected", false) ? "leak" : "-");
 }
 
@@ -59,7 +59,7 @@ int finish(bool regressed, const ProfilesOptions& o) {
 
 int profiles_command(const ProfilesOptions& o) {
   const tools::ProfileStore store(o.dir.empty() ? tools::ProfileStore::default_dir()
-                                                 : std::filesystem::path(o.dir));
+                                                : std::filesystem::path(o.dir));
   const tools::ProfileListing listing = store.list();
   for (const std::string& problem : listing.problems)
     spdlog::warn("{}", problem);

@@ -35,7 +35,8 @@ int main() {
         savers.size(), 0.0,
         [&](Row b, Row e) {
           double sum = 0;
-          for (Row r = b; r < e; ++r) sum += w[r].cash;
+          for (Row r = b; r < e; ++r)
+            sum += w[r].cash;
           return sum;
         },
         [](double x, double y) { return x + y; });

@@ -159,7 +159,8 @@ const std::vector<BadRun>& bad_runs() {
       {"output typo",
        kModel + "output:\n  directory: out/x\n",
        {},
-       "F:3:3: output.directory: unknown key (valid keys: dir, every, checkpoint_every, snapshots)"},
+       "F:3:3: output.directory: unknown key (valid keys: dir, every, checkpoint_every, "
+       "snapshots)"},
       {"model parameter typo",
        kModel + "parameters:\n  widht: 10\n",
        {},

@@ -150,19 +150,19 @@ TEST_CASE("cross-key errors surface when settings load, so `cohort validate` rep
 
 TEST_CASE("validation checks a random network's keys without drawing it; a run draws it") {
   TempDir dir;
-  const std::string yaml = config(
-      20, 2, "  genes: 40\n  network: {random: {density: 0.5, seed: 7}}\n", dir / "out");
+  const std::string yaml =
+      config(20, 2, "  genes: 40\n  network: {random: {density: 0.5, seed: 7}}\n", dir / "out");
   const cohort::engine::RunSettings s = settings(dir, yaml);
   using cohort::models::gene_network::RandomNetwork;
   using cohort::models::gene_network::read_settings;
-  const auto checked = read_settings(s.parameters(), dir.path(), s.seed, 20,
-                                     RandomNetwork::check_only);
+  const auto checked =
+      read_settings(s.parameters(), dir.path(), s.seed, 20, RandomNetwork::check_only);
   CHECK(checked.has_network);
   CHECK(checked.network.edge_count() == 0);
   const auto built = read_settings(s.parameters(), dir.path(), s.seed, 20);
-  CHECK(built.network.edge_count() ==
-        cohort::models::gene_network::RegulatoryNetwork::random(40, 0.5, -0.5, 0.5, 7)
-            .edge_count());
+  CHECK(
+      built.network.edge_count() ==
+      cohort::models::gene_network::RegulatoryNetwork::random(40, 0.5, -0.5, 0.5, 7).edge_count());
   CHECK(built.network.edge_count() > 0);
 }
 

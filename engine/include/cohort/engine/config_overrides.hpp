@@ -29,9 +29,9 @@ class ConfigOverrides {
 };
 
 /// Applies `key.path=value` to `doc`. The value is parsed as YAML ("2000", "none", "[1, 2]",
-/// "{linear: {slope: 2}}"; nothing after '=' means null, which only a section accepts). Missing maps along
-/// the path are created; `edges[2]` indexes an existing list item. Records what it wrote in
-/// `overrides`. Throws ConfigError for a malformed assignment, a path through a scalar or past
+/// "{linear: {slope: 2}}"; nothing after '=' means null, which only a section accepts). Missing
+/// maps along the path are created; `edges[2]` indexes an existing list item. Records what it wrote
+/// in `overrides`. Throws ConfigError for a malformed assignment, a path through a scalar or past
 /// the end of a list, or an invalid YAML value.
 void apply_override(YAML::Node& doc, std::string_view assignment, ConfigOverrides& overrides);
 
