@@ -1,8 +1,10 @@
 #include "lj_forces.hpp"
 
+#include "lj_cell_stencil.hpp"
 #include "lj_list_rows.hpp"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -91,6 +93,40 @@ struct RowKernel {
   }
 };
 
+// The portable cell pass over bins [first, last): each row's candidates in its own bin (after
+// it) and its forward half stencil, kept as the list build keeps them (separation at the build
+// positions, (x_j - x_i) + shift, d^2 <= range^2 in axis order), then RowKernel as over a list.
+template <class Kernel>
+void bin_rows(Kernel& k, const CellRows& cells, std::uint32_t first, std::uint32_t last) {
+  const space::CellList<3>& bins = *cells.cells;
+  const std::span<const std::uint32_t> start = bins.bin_starts();
+  const std::span<const std::uint32_t> rows = bins.bin_rows();
+  const Vec3* built = cells.built;
+  for (std::uint32_t c = first; c < last; ++c) {
+    if (start[c] == start[c + 1]) continue;
+    const std::array<StencilBin, 13> stencil = forward_stencil(bins, c);
+    for (std::uint32_t s = start[c]; s < start[c + 1]; ++s) {
+      const std::uint32_t i = rows[s];
+      auto listed = [&](std::uint32_t j, const std::array<double, 3>& shift) {
+        double d2 = 0;
+        for (int a = 0; a < 3; ++a) {
+          const double d = (built[j][a] - built[i][a]) + shift[a];
+          d2 = a == 0 ? d * d : d2 + d * d;
+        }
+        return d2 <= cells.range2;
+      };
+      k.row(i, [&](auto&& pair) {
+        constexpr std::array<double, 3> kNoShift{0, 0, 0};
+        for (std::uint32_t m = s + 1; m < start[c + 1]; ++m)
+          if (listed(rows[m], kNoShift)) pair(rows[m]);
+        for (const StencilBin& b : stencil)
+          for (std::uint32_t m = start[b.cell]; m < start[b.cell + 1]; ++m)
+            if (listed(rows[m], b.shift)) pair(rows[m]);
+      });
+    }
+  }
+}
+
 // Every row's pairs over `parts` partitions of the rows (their force arrays in `partials` when
 // kForces), by the AVX-512 pass where `kernel` allows and the CPU has it, then the overflow
 // check and the sums.
@@ -98,12 +134,20 @@ template <bool kForces, bool kSums>
 PairSums run_pairs(const space::ContinuousSpace<3>& space, std::span<const Vec3> points,
                    std::size_t owned, const LennardJones& lj, std::size_t parts,
                    std::span<const std::span<FixedVec3>> partials, const space::TaskRunner& run,
-                   PairKernel kernel) {
+                   PairKernel kernel, const ListlessInputs& listless) {
   const std::size_t n = points.size();
   std::vector<ListTotals> totals(parts);
   const Vec3 length = space.box().lengths();
   const bool list = space.uses_list();
   const bool simd = kForces && list && kernel == PairKernel::fastest && avx512_list_rows_usable(n);
+  // Without a list but with the build positions: the list's pairs, found in the bins.
+  const space::CellList<3>& bins = space.cells();
+  const bool by_bins =
+      !list && listless.built.size() == n && !space.has_ghosts() && forward_stencil_fits(bins);
+  const bool bins_simd = by_bins && kForces && kernel == PairKernel::fastest &&
+                         listless.binned.size() == 6 * n && avx512_cell_rows_usable(n);
+  const double range = space.range();
+  const CellRows cells{&bins, listless.built.data(), range * range, listless.binned.data()};
   run(parts, [&](std::size_t p, std::size_t) {
     FixedVec3* f = nullptr;
     if constexpr (kForces) {
@@ -125,6 +169,16 @@ PairSums run_pairs(const space::ContinuousSpace<3>& space, std::span<const Vec3>
       return;
     }
     RowKernel<kForces, kSums> k{in, totals[p]};
+    if (by_bins) {  // partitions of the bins, not of the rows
+      const std::uint64_t count = bins.cell_count();
+      const auto first = static_cast<std::uint32_t>(count * p / parts);
+      const auto last = static_cast<std::uint32_t>(count * (p + 1) / parts);
+      if (bins_simd)
+        avx512_cell_rows<kSums>(in, cells, first, last, totals[p]);
+      else
+        bin_rows(k, cells, first, last);
+      return;
+    }
     if (list) {
       for (std::uint32_t i = begin; i < end; ++i)
         k.row(i, [&](auto&& pair) {
@@ -153,19 +207,44 @@ std::optional<PairSums> pair_forces(const space::ContinuousSpace<3>& space,
                                     std::span<const Vec3> points, std::size_t owned,
                                     const LennardJones& lj,
                                     std::span<const std::span<FixedVec3>> partials,
-                                    const space::TaskRunner& run, bool with_sums,
-                                    PairKernel kernel) {
+                                    const space::TaskRunner& run, bool with_sums, PairKernel kernel,
+                                    const ListlessInputs& listless) {
   if (!with_sums) {
-    run_pairs<true, false>(space, points, owned, lj, partials.size(), partials, run, kernel);
+    run_pairs<true, false>(space, points, owned, lj, partials.size(), partials, run, kernel,
+                           listless);
     return std::nullopt;
   }
-  return run_pairs<true, true>(space, points, owned, lj, partials.size(), partials, run, kernel);
+  return run_pairs<true, true>(space, points, owned, lj, partials.size(), partials, run, kernel,
+                               listless);
+}
+
+bool wants_bin_coordinates(const space::ContinuousSpace<3>& space, std::size_t points) {
+  return !space.uses_list() && !space.has_ghosts() && forward_stencil_fits(space.cells()) &&
+         avx512_cell_rows_usable(points);
+}
+
+void bin_coordinates(const space::CellList<3>& cells, std::span<const Vec3> points,
+                     std::span<const Vec3> built, std::vector<float>& coords,
+                     const space::TaskRunner& run) {
+  const std::size_t n = points.size();
+  coords.resize(6 * n);
+  const std::span<const std::uint32_t> rows = cells.bin_rows();
+  constexpr std::size_t kSlotsPerTask = std::size_t{1} << 16;  // a fixed split, as everywhere
+  run((n + kSlotsPerTask - 1) / kSlotsPerTask, [&](std::size_t t, std::size_t) {
+    const std::size_t b = t * kSlotsPerTask, e = std::min(n, b + kSlotsPerTask);
+    for (std::size_t m = b; m < e; ++m)
+      for (int a = 0; a < 3; ++a) {
+        coords[a * n + m] = static_cast<float>(points[rows[m]][a]);
+        coords[(3 + a) * n + m] = static_cast<float>(built[rows[m]][a]);
+      }
+  });
 }
 
 PairSums pair_sums(const space::ContinuousSpace<3>& space, std::span<const Vec3> points,
                    std::size_t owned, const LennardJones& lj, std::size_t parts,
-                   const space::TaskRunner& run) {
-  return run_pairs<false, true>(space, points, owned, lj, parts, {}, run, PairKernel::portable);
+                   const space::TaskRunner& run, std::span<const Vec3> built) {
+  return run_pairs<false, true>(space, points, owned, lj, parts, {}, run, PairKernel::portable,
+                                {built, {}});
 }
 
 }  // namespace cohort::models::lj

@@ -44,9 +44,18 @@ struct LennardJones {
   static constexpr double lj1 = 48.0, lj2 = 24.0, lj3 = 4.0, lj4 = 4.0;
 };
 
-/// Which code computes the pairs: the fastest this CPU runs (AVX-512 over a neighbour list
-/// where the CPU has it), or the portable one. Both give the same bits; tests compare them.
+/// Which code computes the pairs: the fastest this CPU runs (AVX-512 over a neighbour list or
+/// the bins where the CPU has it), or the portable one. Both give the same bits; tests compare
+/// them.
 enum class PairKernel { fastest, portable };
+
+/// What the forces pass needs without a list (none, or dropped for the cell fallback) to find in
+/// the bins exactly the pairs a half list built at the last build would hold, and so give the
+/// same bits as with the list.
+struct ListlessInputs {
+  std::span<const Vec3> built;    ///< each point's position at the last build
+  std::span<const float> binned;  ///< bin_coordinates() of the points: the AVX-512 pass
+};
 
 /// Computes the forces of every listed pair of `space` (its half list, or its bins after a
 /// fallback) with r^2 < cut2 into `partials` (one array per partition, each one entry per point
@@ -55,18 +64,33 @@ enum class PairKernel { fastest, portable };
 /// owner, and their pairs count once. Positions may lie slightly outside the box between
 /// rebuilds: separations take the minimum image. Throws std::overflow_error if a pair's force
 /// leaves the fixed-point range (atoms overlap: a time step far too large or a broken start).
+/// Without a list the pairs come from `listless` (without its build positions, with ghosts or
+/// with fewer than 4 bins along a periodic axis: every pair within range in the bins now, which
+/// differs from the list's once an atom moved more than skin / 2).
 std::optional<PairSums> pair_forces(const space::ContinuousSpace<3>& space,
                                     std::span<const Vec3> points, std::size_t owned,
                                     const LennardJones& lj,
                                     std::span<const std::span<FixedVec3>> partials,
                                     const space::TaskRunner& run, bool with_sums = true,
-                                    PairKernel kernel = PairKernel::fastest);
+                                    PairKernel kernel = PairKernel::fastest,
+                                    const ListlessInputs& listless = {});
+
+/// Whether the fastest pass over `space` without a list wants bin_coordinates() (the CPU has
+/// AVX-512, the bins allow the pass).
+bool wants_bin_coordinates(const space::ContinuousSpace<3>& space, std::size_t points);
+
+/// The coordinates of `points` now and of `built` (their positions at the last build) as floats
+/// in the slot order of `cells`, into `coords` (resized to 6 * points.size()): x of every slot,
+/// then y, then z, now, then the same at the build.
+void bin_coordinates(const space::CellList<3>& cells, std::span<const Vec3> points,
+                     std::span<const Vec3> built, std::vector<float>& coords,
+                     const space::TaskRunner& run);
 
 /// The energy and virial pair_forces would return for the same points, without forces (over
 /// `parts` partitions of the rows; the sums are the same bits for any partition count).
 PairSums pair_sums(const space::ContinuousSpace<3>& space, std::span<const Vec3> points,
                    std::size_t owned, const LennardJones& lj, std::size_t parts,
-                   const space::TaskRunner& run);
+                   const space::TaskRunner& run, std::span<const Vec3> built = {});
 
 /// The force on point r: the sum over partitions of partials[p][r], in partition-independent
 /// fixed point, as a double.

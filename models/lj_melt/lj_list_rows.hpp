@@ -1,10 +1,12 @@
 #pragma once
 // The forces pass over a half neighbour list, row by row, shared by the portable kernel
-// (lj_forces.cpp) and the AVX-512 one (lj_list_rows_avx512.cpp), which gives the same bits.
+// (lj_forces.cpp) and the AVX-512 ones (lj_list_rows_avx512.cpp over the list,
+// lj_cell_rows_avx512.cpp over the bins), which give the same bits.
 
 #include <cstdint>
 #include <limits>
 
+#include "cohort/space/continuous/cell_list.hpp"
 #include "fixed_sum.hpp"
 #include "lj_forces.hpp"
 
@@ -39,5 +41,28 @@ bool avx512_list_rows_usable(std::size_t points);
 /// avx512_list_rows_usable().
 template <bool kSums>
 void avx512_list_rows(const ListRows& in, std::uint32_t begin, std::uint32_t end, ListTotals& out);
+
+/// What a pass without a list reads besides ListRows: the bins of the last build and each row's
+/// position at that build, from which it keeps exactly the pairs a half list built then holds.
+struct CellRows {
+  const space::CellList<3>* cells;
+  const Vec3* built;  ///< each row's position at the last build
+  double range2;      ///< (cutoff + skin)^2, as the list build squares it
+  /// The AVX-512 pass only: bin_coordinates(), the points' coordinates as floats in the bins'
+  /// slot order, now and at the build.
+  const float* coords = nullptr;
+};
+
+/// Whether the AVX-512 cell pass can run: the CPU has AVX-512F and the points' coordinate
+/// offsets fit 32-bit indices.
+bool avx512_cell_rows_usable(std::size_t points);
+
+/// As avx512_list_rows for the rows of bins [first, last) (of a forward_stencil_fits() grid),
+/// over the pairs a half list built at the last build would hold: each row with the rows after
+/// it in its bin and those of its forward half stencil, kept by their separation at the build
+/// positions, so the same bits. Only where avx512_cell_rows_usable().
+template <bool kSums>
+void avx512_cell_rows(const ListRows& in, const CellRows& cells, std::uint32_t first,
+                      std::uint32_t last, ListTotals& out);
 
 }  // namespace cohort::models::lj

@@ -17,6 +17,7 @@
 #include "cohort/engine/model.hpp"
 #include "cohort/engine/world.hpp"
 #include "cohort/memory/charge_context.hpp"
+#include "cohort/memory/shared_charge.hpp"
 #include "cohort/space/continuous/continuous_settings.hpp"
 #include "cohort/space/continuous/finite_values.hpp"
 #include "lattice.hpp"
@@ -93,6 +94,7 @@ class LjMelt final : public engine::Model {
     // a resumed run, on any rank count, rebuilds the very lists the saved run had.
     space_->keep_build_positions(x_built_);
     forces_tag_ = world.accountant().tags().intern("lj_melt.force_partials");
+    binned_tag_ = world.accountant().tags().intern("lj_melt.binned_coordinates");
     ranks_ = &world.ranks();
     if (ranks_->size() > 1) {
       halo_ = std::make_unique<distributed::HaloExchange<3>>(*pop_, x_);
@@ -116,7 +118,7 @@ class LjMelt final : public engine::Model {
       const bool rebuilt = space_->update(run, [&] {
         // The partitions' forces are rewritten from zero after the build anyway: freed across
         // it, they leave room for the build's scratch (at 1M atoms, 48 B per atom of the peak).
-        release_partials(w);
+        release_force_buffers(w);
         wrap_positions(w);
         exchange_halo();
       });
@@ -214,7 +216,7 @@ class LjMelt final : public engine::Model {
   }
 
   void release(engine::World& world) override {
-    release_partials(world);
+    release_force_buffers(world);
     halo_.reset();
     space_.reset();
   }
@@ -297,15 +299,23 @@ class LjMelt final : public engine::Model {
     if (partials_.size() != partitions_ * n) {
       partials_.assign(partitions_ * n, lj::FixedVec3{{0, 0, 0}});
       partials_.shrink_to_fit();
-      set_partial_charge(world, partials_.capacity() * sizeof(lj::FixedVec3));
+      set_charge(world, forces_tag_, partials_.capacity() * sizeof(lj::FixedVec3),
+                 charged_partials_);
     }
     parts_.clear();
     for (std::size_t p = 0; p < partitions_; ++p)
       parts_.emplace_back(partials_.data() + p * n, n);
     const space::TaskRunner run = space::TaskRunner::of(world);
+    // Without a list the fastest pass reads the coordinates (now and at the build) in bin order,
+    // as floats.
+    if (kernel_ == lj::PairKernel::fastest && lj::wants_bin_coordinates(*space_, n))
+      lj::bin_coordinates(space_->cells(), points, built(), binned_, run);
+    else
+      std::vector<float>().swap(binned_);
+    set_charge(world, binned_tag_, binned_.capacity() * sizeof(float), charged_binned_);
     const bool report = sums_due && (step % metrics_every_ == 0 || step == last_step_);
-    const std::optional<lj::PairSums> sums =
-        lj::pair_forces(*space_, points, pop_->size(), lj_, parts_, run, report, kernel_);
+    const std::optional<lj::PairSums> sums = lj::pair_forces(
+        *space_, points, pop_->size(), lj_, parts_, run, report, kernel_, {built(), binned_});
     if (!sums_due) return;
     sums_step_ = sums ? std::optional(step) : std::nullopt;
     if (sums) sums_ = *sums;
@@ -313,27 +323,33 @@ class LjMelt final : public engine::Model {
 
   const lj::PairSums& sums_at(std::uint64_t step, const space::TaskRunner& run) const {
     if (sums_step_ != step) {
-      sums_ = lj::pair_sums(*space_, space_->points(), pop_->size(), lj_, partitions_, run);
+      sums_ =
+          lj::pair_sums(*space_, space_->points(), pop_->size(), lj_, partitions_, run, built());
       sums_step_ = step;
     }
     return sums_;
   }
 
-  void release_partials(engine::World& world) {
+  void release_force_buffers(engine::World& world) {
     parts_.clear();
     std::vector<lj::FixedVec3>().swap(partials_);  // `= {}` would keep the capacity
-    set_partial_charge(world, 0);
+    set_charge(world, forces_tag_, 0, charged_partials_);
+    std::vector<float>().swap(binned_);
+    set_charge(world, binned_tag_, 0, charged_binned_);
   }
 
-  void set_partial_charge(engine::World& world, std::size_t bytes) {
-    memory::ChargeContext& ctx = world.accountant().context(0);
-    if (bytes > charged_partials_)
-      ctx.charge_shared(pop_->account(), forces_tag_, bytes - charged_partials_,
-                        bytes - charged_partials_);
-    else if (bytes < charged_partials_)
-      ctx.release_shared(pop_->account(), forces_tag_, charged_partials_ - bytes,
-                         charged_partials_ - bytes);
-    charged_partials_ = bytes;
+  // Each atom's position at the last build, for the forces pass without a list (which keeps
+  // the very pairs the list would hold): the rows' build positions, none with ghosts.
+  std::span<const Vec3> built() const {
+    if (space_->uses_list() || space_->has_ghosts()) return {};
+    return pop_->column(x_built_);
+  }
+
+  // The model's own buffers, charged to the atoms' population by capacity under `tag`.
+  void set_charge(engine::World& world, memory::TagId tag, std::size_t bytes,
+                  std::size_t& charged) {
+    memory::recharge_shared(world.accountant().context(0), pop_->account(), tag, charged, bytes);
+    charged = bytes;
   }
 
   engine::Population* pop_ = nullptr;
@@ -346,6 +362,10 @@ class LjMelt final : public engine::Model {
   std::vector<std::span<lj::FixedVec3>> parts_;  // partials_ cut per partition
   std::size_t charged_partials_ = 0;
   memory::TagId forces_tag_ = 0;
+  // Without a list: the coordinates as floats in bin order (the AVX-512 pass's).
+  std::vector<float> binned_;
+  std::size_t charged_binned_ = 0;
+  memory::TagId binned_tag_ = 0;
   lj::LennardJones lj_;
   // This rank's energy and virial of step sums_step_ (nullopt: not computed for the current
   // state). Filled on demand for a step the forces pass did not foresee (a checkpoint or early
