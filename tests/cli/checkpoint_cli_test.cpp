@@ -156,18 +156,16 @@ void check_threads(const Case& c) {
   }
 }
 
-Case lj_melt_case() {
-  // Lists rebuilt every 7 steps, so the checkpoint at step 20 falls between two builds.
-  return {"lj_melt", R"(model: lj_melt
-seed: 1
-steps: 40
-threads: 2
-output: {every: 5}
-populations:
-  atoms: {size: 500}
-parameters: {nx: 5, ny: 5, nz: 5, temperature: 3.0}
-space: {rebuild: {every: {steps: 7}}}
-)"};
+// Lists rebuilt every 7 steps, so the checkpoint at step 20 falls between two builds. With
+// `list: none` and 7^3 cells (4 bins a side) the pairs come from the bins and the build positions.
+Case lj_melt_case(const std::string& list = "half", int cells = 5) {
+  const std::string n = std::to_string(cells);
+  return {"lj_melt",
+          "model: lj_melt\nseed: 1\nsteps: 40\nthreads: 2\noutput: {every: 5}\n"
+          "populations:\n  atoms: {size: " +
+              std::to_string(4 * cells * cells * cells) + "}\nparameters: {nx: " + n +
+              ", ny: " + n + ", nz: " + n + ", temperature: 3.0}\nspace: {neighbour_list: " + list +
+              ", rebuild: {every: {steps: 7}}}\n"};
 }
 
 void check_case(const Case& c) {
@@ -256,4 +254,9 @@ TEST_CASE("flocking writes the same outputs on 1, 2 and 3 threads") {
 
 TEST_CASE("lj_melt checkpoints between list builds are the same bytes and resume exactly") {
   check_case(lj_melt_case());
+}
+
+TEST_CASE("lj_melt without a stored list: the same outputs on 1, 2 and 3 threads, and resumes") {
+  check_threads(lj_melt_case("none", 7));
+  check_case(lj_melt_case("none", 7));
 }
