@@ -16,10 +16,9 @@
 #include "cohort/engine/config_error.hpp"
 #include "cohort/engine/model.hpp"
 #include "cohort/engine/world.hpp"
-#include "cohort/memory/charge_context.hpp"
-#include "cohort/memory/shared_charge.hpp"
 #include "cohort/space/continuous/continuous_settings.hpp"
 #include "cohort/space/continuous/finite_values.hpp"
+#include "force_buffers.hpp"
 #include "lattice.hpp"
 #include "lj_forces.hpp"
 #include "thermo.hpp"
@@ -93,8 +92,7 @@ class LjMelt final : public engine::Model {
     // The positions of the last list build travel with each atom (migrations, checkpoints), so
     // a resumed run, on any rank count, rebuilds the very lists the saved run had.
     space_->keep_build_positions(x_built_);
-    forces_tag_ = world.accountant().tags().intern("lj_melt.force_partials");
-    binned_tag_ = world.accountant().tags().intern("lj_melt.binned_coordinates");
+    buffers_.emplace(world.accountant(), *pop_);
     ranks_ = &world.ranks();
     if (ranks_->size() > 1) {
       halo_ = std::make_unique<distributed::HaloExchange<3>>(*pop_, x_);
@@ -118,7 +116,7 @@ class LjMelt final : public engine::Model {
       const bool rebuilt = space_->update(run, [&] {
         // The partitions' forces are rewritten from zero after the build anyway: freed across
         // it, they leave room for the build's scratch (at 1M atoms, 48 B per atom of the peak).
-        release_force_buffers(w);
+        buffers_->release();
         wrap_positions(w);
         exchange_halo();
       });
@@ -215,8 +213,8 @@ class LjMelt final : public engine::Model {
     compute_forces(world, world.step(), false);
   }
 
-  void release(engine::World& world) override {
-    release_force_buffers(world);
+  void release(engine::World&) override {
+    if (buffers_) buffers_->release();
     halo_.reset();
     space_.reset();
   }
@@ -229,7 +227,7 @@ class LjMelt final : public engine::Model {
     auto v = ctx.population.column(v_);
     const double dtf = 0.5 * dt_ * 1.0, dtfm = dtf / 1.0;  // fix nve: ftm2v = mass = 1
     for (Row r = begin; r < end; ++r) {
-      const Vec3 f = lj::force_of(parts_, r);
+      const Vec3 f = lj::force_of(buffers_->partitions(), r);
       for (int a = 0; a < 3; ++a) {
         v[r][a] += dtfm * f[a];
         x[r][a] += dt_ * v[r][a];
@@ -241,7 +239,7 @@ class LjMelt final : public engine::Model {
     auto v = ctx.population.column(v_);
     const double dtfm = 0.5 * dt_ * 1.0 / 1.0;
     for (Row r = begin; r < end; ++r) {
-      const Vec3 f = lj::force_of(parts_, r);
+      const Vec3 f = lj::force_of(buffers_->partitions(), r);
       for (int a = 0; a < 3; ++a)
         v[r][a] += dtfm * f[a];
     }
@@ -296,26 +294,16 @@ class LjMelt final : public engine::Model {
   void compute_forces(engine::World& world, std::uint64_t step, bool sums_due) {
     const std::span<const Vec3> points = space_->points();  // the rows, then any ghosts
     const std::size_t n = points.size();
-    if (partials_.size() != partitions_ * n) {
-      partials_.assign(partitions_ * n, lj::FixedVec3{{0, 0, 0}});
-      partials_.shrink_to_fit();
-      set_charge(world, forces_tag_, partials_.capacity() * sizeof(lj::FixedVec3),
-                 charged_partials_);
-    }
-    parts_.clear();
-    for (std::size_t p = 0; p < partitions_; ++p)
-      parts_.emplace_back(partials_.data() + p * n, n);
     const space::TaskRunner run = space::TaskRunner::of(world);
+    const auto parts = buffers_->partitions(partitions_, n);
     // Without a list the fastest pass reads the coordinates (now and at the build) in bin order,
     // as floats.
-    if (kernel_ == lj::PairKernel::fastest && lj::wants_bin_coordinates(*space_, n))
-      lj::bin_coordinates(space_->cells(), points, built(), binned_, run);
-    else
-      std::vector<float>().swap(binned_);
-    set_charge(world, binned_tag_, binned_.capacity() * sizeof(float), charged_binned_);
+    const std::span<const float> binned = buffers_->binned(
+        kernel_ == lj::PairKernel::fastest && lj::wants_bin_coordinates(*space_, n),
+        space_->cells(), points, built(), run);
     const bool report = sums_due && (step % metrics_every_ == 0 || step == last_step_);
     const std::optional<lj::PairSums> sums = lj::pair_forces(
-        *space_, points, pop_->size(), lj_, parts_, run, report, kernel_, {built(), binned_});
+        *space_, points, pop_->size(), lj_, parts, run, report, kernel_, {built(), binned});
     if (!sums_due) return;
     sums_step_ = sums ? std::optional(step) : std::nullopt;
     if (sums) sums_ = *sums;
@@ -330,26 +318,11 @@ class LjMelt final : public engine::Model {
     return sums_;
   }
 
-  void release_force_buffers(engine::World& world) {
-    parts_.clear();
-    std::vector<lj::FixedVec3>().swap(partials_);  // `= {}` would keep the capacity
-    set_charge(world, forces_tag_, 0, charged_partials_);
-    std::vector<float>().swap(binned_);
-    set_charge(world, binned_tag_, 0, charged_binned_);
-  }
-
   // Each atom's position at the last build, for the forces pass without a list (which keeps
   // the very pairs the list would hold): the rows' build positions, none with ghosts.
   std::span<const Vec3> built() const {
     if (space_->uses_list() || space_->has_ghosts()) return {};
     return pop_->column(x_built_);
-  }
-
-  // The model's own buffers, charged to the atoms' population by capacity under `tag`.
-  void set_charge(engine::World& world, memory::TagId tag, std::size_t bytes,
-                  std::size_t& charged) {
-    memory::recharge_shared(world.accountant().context(0), pop_->account(), tag, charged, bytes);
-    charged = bytes;
   }
 
   engine::Population* pop_ = nullptr;
@@ -358,14 +331,7 @@ class LjMelt final : public engine::Model {
   const engine::RankGroup* ranks_ = nullptr;
   std::unique_ptr<distributed::BoxDecomposition<3>> decomposition_;
   std::unique_ptr<distributed::HaloExchange<3>> halo_;  // distributed runs only
-  std::vector<lj::FixedVec3> partials_;  // fixed-point forces of each partition, one per point
-  std::vector<std::span<lj::FixedVec3>> parts_;  // partials_ cut per partition
-  std::size_t charged_partials_ = 0;
-  memory::TagId forces_tag_ = 0;
-  // Without a list: the coordinates as floats in bin order (the AVX-512 pass's).
-  std::vector<float> binned_;
-  std::size_t charged_binned_ = 0;
-  memory::TagId binned_tag_ = 0;
+  std::optional<lj::ForceBuffers> buffers_;
   lj::LennardJones lj_;
   // This rank's energy and virial of step sums_step_ (nullopt: not computed for the current
   // state). Filled on demand for a step the forces pass did not foresee (a checkpoint or early
