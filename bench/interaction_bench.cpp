@@ -6,8 +6,8 @@
 // BM_Permute: 1M agents, 3 float components and memory ledgers, one thread (target <= 15 ms);
 // BM_PermuteChargedLedgers: the same with something charged to every agent's ledger.
 // BM_PermuteFloor: what the machine allows for BM_Permute's random accesses: the same gathers
-// through the same order (handles, uids, three floats) and the slot scatter, in bare arrays,
-// without checks or bookkeeping. BM_Permute / BM_PermuteFloor is the engine's overhead.
+// through the same order (slot indices, uids, three floats) and the slots' scatter, in bare
+// arrays, without checks or bookkeeping. BM_Permute / BM_PermuteFloor is the engine's overhead.
 // BM_ApplyEffects: items/s = effects emitted and applied per second (target >= 50M/s, 2 threads).
 #include <benchmark/benchmark.h>
 
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cohort/engine/world.hpp"
+#include "cohort/memory/huge_pages.hpp"
 #include "cohort/memory/row_gather.hpp"
 
 using namespace cohort::engine;
@@ -74,25 +75,30 @@ void BM_PermuteChargedLedgers(benchmark::State& state) {
 }
 BENCHMARK(BM_Permute)->ArgName("by_cell")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 void BM_PermuteFloor(benchmark::State& state) {
+  using cohort::memory::RowArray;
   const std::vector<Row> order = make_order(state.range(0) != 0);
-  std::vector<std::uint64_t> handles(kAgents), uids(kAgents), scratch(kAgents);
-  std::vector<std::uint32_t> slots(kAgents);
-  std::vector<float> x(kAgents), y(kAgents), z(kAgents);
-  std::iota(handles.begin(), handles.end(), std::uint64_t{0});
+  // The population's layout: 4-byte slot indices by row, 8-byte slots (generation and row) by
+  // slot, 8-byte uids, in huge-page arrays as the population's.
+  RowArray<std::uint32_t> slot_of_row(kAgents);
+  RowArray<std::uint64_t> uids(kAgents), scratch(kAgents), slots(kAgents);
+  RowArray<float> x(kAgents), y(kAgents), z(kAgents);
+  std::iota(slot_of_row.begin(), slot_of_row.end(), std::uint32_t{0});
   std::iota(uids.begin(), uids.end(), std::uint64_t{0});
   const std::span<const Row> rows(order);
+  auto* narrow = reinterpret_cast<std::uint32_t*>(scratch.data());
   for (auto _ : state) {
-    // Handles and uids trade places with the scratch; floats go through it and are copied back.
-    cohort::memory::gather_rows(scratch.data(), handles.data(), rows);
-    handles.swap(scratch);
+    // Slot indices and floats go through the scratch and are copied back; uids trade places.
+    cohort::memory::permute_rows_through(slot_of_row.data(), rows, narrow);
     constexpr std::size_t kAhead = cohort::memory::kGatherAhead;
     for (std::size_t i = 0; i < kAgents; ++i) {
-      if (i + kAhead < kAgents) __builtin_prefetch(&slots[handles[i + kAhead]], 1);
-      slots[handles[i]] = static_cast<std::uint32_t>(i);
+      if (i + kAhead < kAgents) __builtin_prefetch(&slots[slot_of_row[i + kAhead]], 1);
+      std::uint64_t& slot = slots[slot_of_row[i]];
+      slot = (slot & ~std::uint64_t{0xffffffffu}) | i;
     }
     cohort::memory::gather_rows(scratch.data(), uids.data(), rows);
     uids.swap(scratch);
-    for (std::vector<float>* column : {&x, &y, &z})
+    narrow = reinterpret_cast<std::uint32_t*>(scratch.data());
+    for (RowArray<float>* column : {&x, &y, &z})
       cohort::memory::permute_rows_through(column->data(), rows, scratch.data());
     benchmark::DoNotOptimize(slots.data());
   }

@@ -19,6 +19,14 @@ constexpr std::uint32_t next_of(std::uint64_t slot) {
 constexpr std::uint32_t generation_of(std::uint64_t slot) {
   return static_cast<std::uint32_t>(slot >> 32);
 }
+// A live slot: the agent's row and its generation.
+constexpr std::uint64_t pack_live(Row row, std::uint32_t generation) {
+  return (std::uint64_t{generation} << 32) | row;
+}
+// The slot's entry with its row replaced (a live slot keeps its generation).
+constexpr std::uint64_t with_row(std::uint64_t slot, Row row) {
+  return (slot & ~std::uint64_t{0xffffffffu}) | row;
+}
 }  // namespace
 
 AgentId AgentIndex::create() {
@@ -32,8 +40,8 @@ AgentId AgentIndex::create() {
     free_head_ = next_of(slot);
     if (free_head_ == kNoIndex) free_tail_ = kNoIndex;
     const AgentId id(index, generation_of(slot));
-    sparse_[index] = row;
-    dense_.push_back(id);
+    sparse_[index] = pack_live(row, id.generation());
+    dense_.push_back(index);
     return id;
   }
   if (sparse_.size() > AgentId::kMaxIndex)
@@ -41,17 +49,17 @@ AgentId AgentIndex::create() {
                             " agent slots");
   const auto index = static_cast<std::uint32_t>(sparse_.size());
   const AgentId id(index, 0);
-  sparse_.push_back(row);  // may throw: dense_ has room, so nothing after it can
-  dense_.push_back(id);
+  sparse_.push_back(pack_live(row, 0));  // may throw: dense_ has room, so nothing after it can
+  dense_.push_back(index);
   return id;
 }
 
 Row AgentIndex::destroy(AgentId id) {
   const auto row = static_cast<Row>(sparse_[id.index()]);
   const auto last = static_cast<Row>(dense_.size() - 1);
-  const AgentId moved = dense_[last];
+  const std::uint32_t moved = dense_[last];
   dense_[row] = moved;
-  sparse_[moved.index()] = row;
+  sparse_[moved] = with_row(sparse_[moved], row);
   dense_.pop_back();
 
   if (id.generation() == AgentId::kMaxGeneration) {
@@ -70,16 +78,16 @@ Row AgentIndex::destroy(AgentId id) {
 }
 
 void AgentIndex::permute(std::span<const Row> order, void* scratch) {
-  auto* gathered = static_cast<AgentId*>(scratch);
+  auto* gathered = static_cast<std::uint32_t*>(scratch);
   memory::gather_rows(gathered, dense_.data(), order);
   adopt(gathered);
 }
 
-Row AgentIndex::gather_checked(std::span<const Row> order, AgentId* gathered) const {
+Row AgentIndex::gather_checked(std::span<const Row> order, std::uint32_t* gathered) const {
   const std::size_t n = dense_.size();
   std::vector<std::uint64_t> seen((n + 63) / 64, 0);
   std::uint64_t repeated = 0;  // non-zero once some row was named twice
-  const AgentId* ids = dense_.data();
+  const std::uint32_t* ids = dense_.data();
   constexpr std::size_t kAhead = memory::kGatherAhead;
   for (std::size_t i = 0; i < n; ++i) {
     const Row r = order[i];
@@ -102,22 +110,35 @@ Row AgentIndex::gather_checked(std::span<const Row> order, AgentId* gathered) co
   return kNoRow;
 }
 
-void AgentIndex::adopt(const AgentId* gathered) {
+void AgentIndex::adopt(const std::uint32_t* gathered) {
   // The copy and the slots' scatter in one pass; the scatter goes to random slots, so its lines
   // are prefetched for writing as the gathers prefetch theirs for reading.
   constexpr std::size_t kAhead = memory::kGatherAhead;
   const std::size_t n = dense_.size();
   for (std::size_t i = 0; i < n; ++i) {
-    if (i + kAhead < n) __builtin_prefetch(&sparse_[gathered[i + kAhead].index()], 1);
-    const AgentId id = gathered[i];
-    dense_[i] = id;
-    sparse_[id.index()] = static_cast<Row>(i);
+    if (i + kAhead < n) __builtin_prefetch(&sparse_[gathered[i + kAhead]], 1);
+    const std::uint32_t index = gathered[i];
+    dense_[i] = index;
+    sparse_[index] = with_row(sparse_[index], static_cast<Row>(i));
   }
 }
 
 void AgentIndex::reserve(std::size_t agents) {
   sparse_.reserve(agents);
   dense_.reserve(agents);
+}
+
+AgentIndex::State AgentIndex::state() const {
+  State s{{sparse_.begin(), sparse_.end()},
+          std::vector<AgentId>(dense_.size()),
+          free_head_,
+          free_tail_,
+          retired_};
+  for (Row row = 0; row < dense_.size(); ++row) {
+    s.dense[row] = id_at(row);
+    s.sparse[dense_[row]] = row;
+  }
+  return s;
 }
 
 void AgentIndex::restore(State state) {
@@ -149,8 +170,16 @@ void AgentIndex::restore(State state) {
     fail(std::to_string(slots) + " slots are not " + std::to_string(state.dense.size()) +
          " live + " + std::to_string(free) + " free + " + std::to_string(state.retired) +
          " retired");
-  sparse_ = std::move(state.sparse);
-  dense_ = std::move(state.dense);
+  // Built aside first (they may throw), then exchanged: a failed restore changes nothing.
+  memory::RowArray<std::uint64_t> sparse(state.sparse.begin(), state.sparse.end());
+  memory::RowArray<std::uint32_t> dense(state.dense.size());
+  for (Row row = 0; row < state.dense.size(); ++row) {
+    const AgentId id = state.dense[row];
+    dense[row] = id.index();
+    sparse[id.index()] = pack_live(row, id.generation());
+  }
+  sparse_.swap(sparse);
+  dense_.swap(dense);
   free_head_ = state.free_head;
   free_tail_ = state.free_tail;
   retired_ = state.retired;

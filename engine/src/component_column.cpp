@@ -4,6 +4,7 @@
 #include <new>
 #include <stdexcept>
 
+#include "cohort/memory/huge_pages.hpp"
 #include "cohort/memory/row_gather.hpp"
 
 namespace cohort::engine {
@@ -62,9 +63,11 @@ ComponentColumn::ComponentColumn(std::string name, std::size_t value_bytes, std:
       data_(nullptr, AlignedFree{alignment_}) {}
 
 ComponentColumn::Storage ComponentColumn::allocate(std::size_t rows) const {
-  auto* fresh =
-      static_cast<std::byte*>(::operator new (rows* value_bytes_, std::align_val_t{alignment_}));
-  return Storage(fresh, AlignedFree{alignment_});
+  const std::size_t bytes = rows * value_bytes_;
+  const std::size_t alignment = memory::huge_page_alignment(bytes, alignment_);
+  auto* fresh = static_cast<std::byte*>(::operator new (bytes, std::align_val_t{alignment}));
+  memory::advise_huge_pages(fresh, bytes);
+  return Storage(fresh, AlignedFree{alignment});
 }
 
 void ComponentColumn::grow(std::size_t min_rows) {

@@ -157,12 +157,13 @@ void Population::restore(AgentIndex::State state, std::vector<Uid> uids) {
     throw std::invalid_argument("population '" + name_ + "' has " +
                                 std::to_string(state.dense.size()) + " agents but " +
                                 std::to_string(uids.size()) + " uids");
-  ids_.restore(std::move(state));
   for (const Uid uid : uids)
     if (uid >= kPopulationUidBase)
       throw std::invalid_argument("population '" + name_ + "' holds an invalid uid " +
                                   std::to_string(uid));
-  uids_ = std::move(uids);
+  memory::RowArray<Uid> restored(uids.begin(), uids.end());
+  ids_.restore(std::move(state));
+  uids_.swap(restored);
   for (ComponentColumn& col : columns_)
     col.resize(ids_.size());
   if (options_.agent_ledger)
@@ -181,7 +182,7 @@ void Population::permute(std::span<const Row> order) {
                                 std::to_string(size()));
   // The handles are gathered first, checking the order on the way: nothing has moved if it fails.
   prepare_permute_scratch();
-  auto* gathered = reinterpret_cast<AgentId*>(permute_scratch_.data());
+  auto* gathered = reinterpret_cast<std::uint32_t*>(permute_scratch_.data());
   const Row bad = ids_.gather_checked(order, gathered);
   if (bad != AgentIndex::kNoRow)
     throw std::invalid_argument("permutation of population '" + name_ + "' names row " +
@@ -197,7 +198,7 @@ void Population::prepare_permute_scratch() {
   const std::size_t words = (size() * widest + 7) / 8;
   if (words > permute_scratch_.capacity()) {
     // Freed before the new one is taken, so the peak is one scratch, not two.
-    std::vector<std::uint64_t>().swap(permute_scratch_);
+    memory::RowArray<std::uint64_t>().swap(permute_scratch_);
     sync_scratch_charge();
   }
   // Exactly `words`, so that with word-wide values it can trade places with a column of size()
@@ -207,7 +208,7 @@ void Population::prepare_permute_scratch() {
 }
 
 void Population::release_permute_scratch() {
-  std::vector<std::uint64_t>().swap(permute_scratch_);
+  memory::RowArray<std::uint64_t>().swap(permute_scratch_);
   sync_scratch_charge();
 }
 

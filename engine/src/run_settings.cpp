@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cohort/engine/agent_index.hpp"
 #include "cohort/engine/config_error.hpp"
 #include "cohort/engine/config_loader.hpp"
 #include "cohort/memory/process_memory.hpp"
@@ -67,8 +68,8 @@ std::string fraction_text(double v) {
   return buf;
 }
 
-// The engine's own bytes per agent: its handle slot (8), its dense id (8) and its uid (8).
-constexpr std::uint64_t kEngineBytesPerAgent = 24;
+// The engine's own bytes per agent: its handle slot and row's slot index, and its uid.
+constexpr std::uint64_t kEngineBytesPerAgent = AgentIndex::kBytesPerAgent + sizeof(Uid);
 
 std::string gib_text(double bytes) {
   char buf[32];

@@ -69,8 +69,9 @@ std::uint64_t AgentLedger::swap_remove(AgentRow row) {
 namespace {
 // True when every value is zero: an OR-reduction the compiler vectorises, a block at a time so a
 // charged column stops early. A sequential read costs about a tenth of a random-order gather.
-template <class T>
-bool all_zero(const std::vector<T>& values) {
+template <class Array>
+bool all_zero(const Array& values) {
+  using T = typename Array::value_type;
   constexpr std::size_t kBlock = 4096;
   for (std::size_t at = 0; at < values.size(); at += kBlock) {
     const std::size_t end = std::min(at + kBlock, values.size());
@@ -83,7 +84,7 @@ bool all_zero(const std::vector<T>& values) {
 }
 }  // namespace
 
-void AgentLedger::permute(std::span<const AgentRow> order, std::vector<std::uint64_t>& spare) {
+void AgentLedger::permute(std::span<const AgentRow> order, RowArray<std::uint64_t>& spare) {
   // Agents of most models never charge variable-size data, and flags are rare: a column of zeros
   // is its own permutation, so it is checked for that (a sequential read) before it is gathered.
   if (!all_zero(flags_)) permute_rows_through(flags_.data(), order, spare.data());

@@ -256,19 +256,19 @@ TEST_CASE("validate refuses a genome larger than this machine's memory, with the
 
 TEST_CASE("validate and run refuse agents that cannot fit in memory, with the estimate") {
   const TempDir dir("cohort_bad_input");
-  // 4 billion walkers (under the id limit) need at least 24 B each of the engine's own: 89 GiB;
-  // 4 billion atoms at least 144 B each: 536 GiB. Neither is allocated: exit 2 at the key (on
-  // machines of under 89 GiB, as CI's).
+  // 4 billion walkers (under the id limit) need at least 20 B each of the engine's own: 74.5 GiB;
+  // 4 billion atoms at least 140 B each: 521.5 GiB. Neither is allocated: exit 2 at the key (on
+  // machines of under 74.5 GiB, as CI's).
   struct Case {
     std::string config, set, key, got;
   };
   for (const Case& c :
        {Case{std::string(COHORT_SOURCE_DIR) + "/configs/quickstart.yaml",
              "populations.walkers.size=4000000000", "populations.walkers.size",
-             "got 4000000000 agents, an estimated 89.4 GiB at least (24 B per agent)"},
+             "got 4000000000 agents, an estimated 74.5 GiB at least (20 B per agent)"},
         Case{std::string(COHORT_SOURCE_DIR) + "/configs/lj_melt.yaml",
              "populations.atoms.size=4000000000", "populations.atoms.size",
-             "got 4000000000 agents, an estimated 536.4 GiB at least (144 B per agent)"}}) {
+             "got 4000000000 agents, an estimated 521.5 GiB at least (140 B per agent)"}}) {
     for (const char* command : {"validate", "run"}) {
       CAPTURE(c.key);
       CAPTURE(command);

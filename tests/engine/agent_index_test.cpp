@@ -61,6 +61,23 @@ TEST_CASE("a stale id is detected, never resolved to the agent that reuses its i
   CHECK(index.row_of(AgentId(999, 0)) == AgentIndex::kNoRow);  // never created
 }
 
+TEST_CASE("a free slot's next generation does not resolve, though its free link is a live row") {
+  AgentIndex index;
+  for (int i = 0; i < 10; ++i)
+    index.create();
+  index.destroy(AgentId(2, 0));  // row 9 (slot 9) moves to row 2
+  index.destroy(AgentId(7, 0));  // row 8 (slot 8) moves to row 7; the free list is 2 -> 7
+  // Slot 2 holds (generation 1, next free 7), and 7 is a live row: the row's slot must match too.
+  CHECK(index.row_of(AgentId(2, 1)) == AgentIndex::kNoRow);
+  CHECK(index.row_of(AgentId(7, 1)) == AgentIndex::kNoRow);
+  CHECK(index.row_of(AgentId(9, 0)) == 2);
+  CHECK(index.row_of(AgentId(8, 0)) == 7);
+  const AgentId reborn = index.create();
+  CHECK(reborn == AgentId(2, 1));
+  CHECK(index.row_of(reborn) == 8);
+  CHECK(index.id_at(8) == reborn);
+}
+
 TEST_CASE("freed indices are reused first in, first out") {
   AgentIndex index;
   std::vector<AgentId> ids;
@@ -173,11 +190,21 @@ TEST_CASE("permuting the index moves every handle to its new row") {
   std::vector<AgentId> ids;
   for (int i = 0; i < 5; ++i)
     ids.push_back(index.create());
+  index.destroy(ids[1]);
+  ids[1] = index.create();  // generation 1 at row 4: a permutation keeps generations too
+  REQUIRE(ids[1] == AgentId(1, 1));
   const std::vector<Row> order{4, 2, 0, 1, 3};
-  std::vector<AgentId> scratch(order.size());
+  std::vector<std::uint32_t> scratch(order.size());
+  const std::vector<AgentId> before{ids[0], ids[4], ids[2], ids[3], ids[1]};  // by row
   index.permute(order, scratch.data());
   for (Row r = 0; r < 5; ++r) {
-    CHECK(index.id_at(r) == ids[order[r]]);
-    CHECK(index.row_of(ids[order[r]]) == r);
+    CHECK(index.id_at(r) == before[order[r]]);
+    CHECK(index.row_of(before[order[r]]) == r);
   }
+  // The state written after a permutation restores the same mapping.
+  AgentIndex copy;
+  copy.restore(index.state());
+  for (Row r = 0; r < 5; ++r)
+    CHECK(copy.id_at(r) == index.id_at(r));
+  CHECK(copy.create() == index.create());
 }

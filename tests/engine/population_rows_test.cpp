@@ -339,14 +339,14 @@ TEST_CASE("a population without a ledger refuses per-agent charges with a typed 
 TEST_CASE("a population budget refuses births beyond its hard limit and counts them") {
   cohort::memory::Accountant acc;
   UidCounter uids;
-  // 8 bytes of component + 33 of overhead = 41 bytes an agent: 10 agents fit in 410 bytes.
+  // 8 bytes of component + 29 of overhead = 37 bytes an agent: 10 agents fit in 370 bytes.
   Population pop("sheep", 0, acc, uids,
-                 {.population_budget = cohort::memory::PopulationLimits::from_hard(410)});
+                 {.population_budget = cohort::memory::PopulationLimits::from_hard(370)});
   pop.add_component<double>("energy");
   AgentId id;
   for (int i = 0; i < 10; ++i)
     REQUIRE(pop.try_create(id) == BirthStatus::ok);
-  CHECK(pop.budget_bytes() == 410);
+  CHECK(pop.budget_bytes() == 370);
   CHECK(pop.try_create(id) == BirthStatus::refused);
   CHECK(id.is_null());
   CHECK(pop.refused_births() == 1);
@@ -358,9 +358,9 @@ TEST_CASE("a population budget refuses births beyond its hard limit and counts t
     const std::string message = e.what();
     CHECK(message.find("sheep") != std::string::npos);
     CHECK(message.find("births") != std::string::npos);
-    CHECK(e.refusal().requested == 41);
-    CHECK(e.refusal().in_use == 410);
-    CHECK(e.refusal().limit == 410);
+    CHECK(e.refusal().requested == 37);
+    CHECK(e.refusal().in_use == 370);
+    CHECK(e.refusal().limit == 370);
   }
   CHECK(pop.refused_births() == 2);
 }

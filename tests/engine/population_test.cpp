@@ -44,7 +44,7 @@ TEST_CASE("components follow their agent when rows move") {
   CHECK_THROWS_AS(pop.column(wrong), std::logic_error);
 }
 
-TEST_CASE("per-agent overhead beyond the payload is 24 bytes, 33 with a memory ledger") {
+TEST_CASE("per-agent overhead beyond the payload is 20 bytes, 29 with a memory ledger") {
   cohort::memory::Accountant acc;
   UidCounter uids;
   Population plain("plain", 0, acc, uids, {false, {}});
@@ -52,9 +52,9 @@ TEST_CASE("per-agent overhead beyond the payload is 24 bytes, 33 with a memory l
   plain.add_component<float>("y");
   plain.add_component<float>("z");
   CHECK(plain.component_bytes_per_agent() == 12);
-  CHECK(plain.overhead_bytes_per_agent() == 24);  // handle index 16 + uid 8
+  CHECK(plain.overhead_bytes_per_agent() == 20);  // handle index 12 + uid 8
   Population ledgered("ledgered", 1, acc, uids, {true, {}});
-  CHECK(ledgered.overhead_bytes_per_agent() == 33);
+  CHECK(ledgered.overhead_bytes_per_agent() == 29);
 }
 
 TEST_CASE("column storage is charged to the population under tag components") {
@@ -68,8 +68,8 @@ TEST_CASE("column storage is charged to the population under tag components") {
   const auto& c = pop.account().counters(cohort::memory::Scope::population,
                                          cohort::memory::TagRegistry::kComponents);
   CHECK(c.used == pop.storage_bytes());
-  CHECK(c.used >= 1000 * (8 + 24 + 9));
-  CHECK(pop.account().fixed_bytes_per_agent() == 8 + 33);
+  CHECK(c.used >= 1000 * (8 + 20 + 9));
+  CHECK(pop.account().fixed_bytes_per_agent() == 8 + 29);
 }
 
 TEST_CASE("the memory report tells column capacity beyond the live rows from the rows in use") {
@@ -90,15 +90,15 @@ TEST_CASE("the memory report tells column capacity beyond the live rows from the
   acc.settle();
   const auto report = cohort::memory::MemoryReport::build(acc);
   REQUIRE(report.populations.size() == 2);
-  // 1000 live rows of 8 + 33 bytes; the rest of the reserved storage is capacity.
-  CHECK(pop.storage_bytes() >= 100000 * (8 + 33));
-  CHECK(report.populations[0].column_capacity_unused == pop.storage_bytes() - 1000 * (8 + 33));
-  // Without a ledger: 8 + 24 bytes a row (no 9-byte ledger entry), 100 of them live.
+  // 1000 live rows of 8 + 29 bytes; the rest of the reserved storage is capacity.
+  CHECK(pop.storage_bytes() >= 100000 * (8 + 29));
+  CHECK(report.populations[0].column_capacity_unused == pop.storage_bytes() - 1000 * (8 + 29));
+  // Without a ledger: 8 + 20 bytes a row (no 9-byte ledger entry), 100 of them live.
   CHECK(report.populations[1].agents == 100);
-  CHECK(report.populations[1].fixed_bytes_per_agent == 8 + 24);
-  const std::uint64_t plain_unused = plain.storage_bytes() - 100 * (8 + 24);
+  CHECK(report.populations[1].fixed_bytes_per_agent == 8 + 20);
+  const std::uint64_t plain_unused = plain.storage_bytes() - 100 * (8 + 20);
   CHECK(report.populations[1].column_capacity_unused == plain_unused);
-  CHECK(report.column_capacity_unused == pop.storage_bytes() - 1000 * (8 + 33) + plain_unused);
+  CHECK(report.column_capacity_unused == pop.storage_bytes() - 1000 * (8 + 29) + plain_unused);
   const auto json = report.to_json();
   CHECK(json["totals"]["column_capacity_unused"] == report.column_capacity_unused);
   CHECK(json["populations"][0]["column_capacity_unused"] ==

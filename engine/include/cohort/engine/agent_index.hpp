@@ -9,6 +9,7 @@
 
 #include "cohort/engine/agent_id.hpp"
 #include "cohort/memory/agent_ledger.hpp"
+#include "cohort/memory/huge_pages.hpp"
 
 namespace cohort::engine {
 
@@ -16,15 +17,19 @@ namespace cohort::engine {
 /// (one type, so the engine's rows and the accountant's cannot drift apart).
 using Row = memory::AgentRow;
 
-/// Handle allocation and the handle <-> row mapping of one population (16 bytes per agent).
+/// Handle allocation and the handle <-> row mapping of one population (12 bytes per agent).
 ///
-/// `sparse_[index]` packs, for a live slot, the agent's row (low 32 bits); for a dead slot, the
-/// next free index (low 32 bits) and the generation the slot carries when reused (high 32 bits).
-/// `dense_[row]` is the handle at that row. Freed slots are reused first-in first-out, which
-/// spreads reuse over all slots and so delays retirement.
+/// `sparse_[index]` packs, for a live slot, the agent's row (low 32 bits) and its generation (high
+/// 32 bits); for a dead slot, the next free index (low 32 bits) and the generation the slot
+/// carries when reused (high 32 bits). `dense_[row]` is the slot index of the agent at that row:
+/// 4 bytes, not a whole handle, because a permutation gathers it for every row (the generation
+/// stays in the slot, which only the slots' scatter touches). Freed slots are reused first-in
+/// first-out, which spreads reuse over all slots and so delays retirement.
 class AgentIndex {
  public:
   static constexpr Row kNoRow = 0xffffffffu;
+  /// A slot (8 B) and a row's slot index (4 B).
+  static constexpr std::size_t kBytesPerAgent = sizeof(std::uint64_t) + sizeof(std::uint32_t);
 
   /// Allocates a handle for a new agent at row size() (the caller appends its columns).
   /// Throws std::length_error past AgentId::kMaxIndex live-or-retired slots.
@@ -33,27 +38,34 @@ class AgentIndex {
   /// freed (the caller moves its columns the same way). `id` must be alive.
   Row destroy(AgentId id);
   /// Reorders rows: new row i holds the agent that was at row order[i]. `order` must be a
-  /// permutation of [0, size()); `scratch` holds size() ids (see memory::permute_rows_through).
+  /// permutation of [0, size()); `scratch` holds size() slot indices (see
+  /// memory::permute_rows_through).
   void permute(std::span<const Row> order, void* scratch);
   /// The first half of a checked permute(), for an `order` of size() rows: writes the reordered
-  /// handles to `gathered` (size() ids) while checking that `order` is a permutation of [0,
-  /// size()), and changes nothing. Returns kNoRow, or a row that `order` names twice or that is out
-  /// of range. The check rides on the gather's cache misses, so it costs little beside it.
-  Row gather_checked(std::span<const Row> order, AgentId* gathered) const;
-  /// The second half: the handles from gather_checked (or any reordering of the live ones)
+  /// slot indices to `gathered` (size() of them) while checking that `order` is a permutation of
+  /// [0, size()), and changes nothing. Returns kNoRow, or a row that `order` names twice or that
+  /// is out of range. The check rides on the gather's cache misses, so it costs little beside it.
+  Row gather_checked(std::span<const Row> order, std::uint32_t* gathered) const;
+  /// The second half: the slot indices from gather_checked (a reordering of the live ones)
   /// become the rows, and each slot points at its new row.
-  void adopt(const AgentId* gathered);
+  void adopt(const std::uint32_t* gathered);
 
   /// Row of `id`, or kNoRow when it is not alive (never created, destroyed, or stale).
   Row row_of(AgentId id) const {
     const std::uint32_t index = id.index();
     if (index >= sparse_.size()) return kNoRow;
-    const auto row = static_cast<Row>(sparse_[index]);
-    return row < dense_.size() && dense_[row] == id ? row : kNoRow;
+    const std::uint64_t slot = sparse_[index];
+    const auto row = static_cast<Row>(slot);
+    // A dead slot holds its next free index and a generation no live handle has, and no row
+    // names it: the generation and the row's slot must both match.
+    return (slot >> 32) == id.generation() && row < dense_.size() && dense_[row] == index ? row
+                                                                                          : kNoRow;
   }
   bool alive(AgentId id) const { return row_of(id) != kNoRow; }
-  AgentId id_at(Row row) const { return dense_[row]; }
-  std::span<const AgentId> ids() const { return dense_; }
+  AgentId id_at(Row row) const {
+    const std::uint32_t index = dense_[row];
+    return AgentId(index, static_cast<std::uint32_t>(sparse_[index] >> 32));
+  }
   std::size_t size() const { return dense_.size(); }
   /// Handle slots ever handed out (live, free or retired): every id's index is below it.
   std::size_t slot_count() const { return sparse_.size(); }
@@ -63,10 +75,11 @@ class AgentIndex {
   void reserve(std::size_t agents);
   /// Bytes the index occupies (its share of the per-agent overhead).
   std::size_t capacity_bytes() const {
-    return sparse_.capacity() * sizeof(std::uint64_t) + dense_.capacity() * sizeof(AgentId);
+    return sparse_.capacity() * sizeof(std::uint64_t) + dense_.capacity() * sizeof(std::uint32_t);
   }
 
-  /// The whole state, for checkpoints (plain numbers, no addresses).
+  /// The whole state, for checkpoints (plain numbers, no addresses). A live slot's entry in
+  /// `sparse` is its row alone (its generation is in `dense`).
   struct State {
     std::vector<std::uint64_t> sparse;
     std::vector<AgentId> dense;
@@ -74,7 +87,7 @@ class AgentIndex {
     std::uint32_t free_tail;
     std::uint64_t retired;
   };
-  State state() const { return {sparse_, dense_, free_head_, free_tail_, retired_}; }
+  State state() const;
   /// Restores a state from state(). Throws std::invalid_argument naming the first inconsistency
   /// (a row or free slot out of range, a broken or cyclic free list, wrong counts).
   void restore(State state);
@@ -82,8 +95,8 @@ class AgentIndex {
  private:
   static constexpr std::uint32_t kNoIndex = AgentId::kNoIndex;
 
-  std::vector<std::uint64_t> sparse_;
-  std::vector<AgentId> dense_;
+  memory::RowArray<std::uint64_t> sparse_;
+  memory::RowArray<std::uint32_t> dense_;
   std::uint32_t free_head_ = kNoIndex;
   std::uint32_t free_tail_ = kNoIndex;
   std::uint64_t retired_ = 0;

@@ -210,10 +210,10 @@ class Population {
 
   /// Component payload per agent (sum of component sizes).
   std::size_t component_bytes_per_agent() const { return component_bytes_; }
-  /// Storage overhead per agent beyond the payload: handle index (16 B), uid (8 B) and the
+  /// Storage overhead per agent beyond the payload: handle index (12 B), uid (8 B) and the
   /// ledger (9 B) if kept.
   std::size_t overhead_bytes_per_agent() const {
-    return sizeof(std::uint64_t) + sizeof(AgentId) + sizeof(Uid) +
+    return AgentIndex::kBytesPerAgent + sizeof(Uid) +
            (options_.agent_ledger ? memory::AgentLedger::kBytesPerAgent : 0);
   }
   /// Bytes one more agent adds to budget_bytes(): components, overhead and the attached stores'
@@ -247,7 +247,7 @@ class Population {
   UidCounter* uid_counter_;
   PopulationOptions options_;
   AgentIndex ids_;
-  std::vector<Uid> uids_;
+  memory::RowArray<Uid> uids_;
   std::vector<ComponentColumn> columns_;
   std::vector<RowStore*> stores_;
   std::size_t store_bytes_per_row_ = 0;  // the sum of stores_' bytes_per_row()
@@ -262,7 +262,7 @@ class Population {
   // between re-sorts and charged under tag `scratch` (see memory::permute_rows_through). When no
   // value is wider than a word, it holds exactly size() words and trades places with the uid and
   // ledger columns instead of being copied back: its capacity then rotates among the three.
-  std::vector<std::uint64_t> permute_scratch_;
+  memory::RowArray<std::uint64_t> permute_scratch_;
   std::size_t charged_scratch_ = 0;
 };
 

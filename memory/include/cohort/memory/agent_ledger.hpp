@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cohort/memory/budget.hpp"
+#include "cohort/memory/huge_pages.hpp"
 
 namespace cohort::memory {
 
@@ -89,7 +90,7 @@ class AgentLedger {
   /// follow their agents. `spare` holds at least size() words; when it holds exactly size(), the
   /// usage words are gathered into it and the two buffers are exchanged (no copy back), so
   /// `spare` comes back holding the old usage column (see capacity_bytes(), which may change).
-  void permute(std::span<const AgentRow> order, std::vector<std::uint64_t>& spare);
+  void permute(std::span<const AgentRow> order, RowArray<std::uint64_t>& spare);
   void reserve(std::size_t agents);
 
   /// One agent's entry for checkpoints: what it has charged and its flags. Limits overrides are
@@ -119,7 +120,7 @@ class AgentLedger {
     if ((flags_[row] & kSpecialFlags) == 0) usage_[row] &= ~kSpecialBit;
   }
 
-  std::vector<std::uint64_t> usage_;  // see the class comment
+  RowArray<std::uint64_t> usage_;  // see the class comment
   std::vector<std::uint8_t> flags_;
   BudgetLimits defaults_;
   std::unordered_map<AgentRow, BudgetLimits> overrides_;
