@@ -77,10 +77,10 @@ BENCHMARK(BM_Permute)->ArgName("by_cell")->Arg(0)->Arg(1)->Unit(benchmark::kMill
 void BM_PermuteFloor(benchmark::State& state) {
   using cohort::memory::RowArray;
   const std::vector<Row> order = make_order(state.range(0) != 0);
-  // The population's layout: 4-byte slot indices by row, 8-byte slots (generation and row) by
-  // slot, 8-byte uids, in huge-page arrays as the population's.
-  RowArray<std::uint32_t> slot_of_row(kAgents);
-  RowArray<std::uint64_t> uids(kAgents), scratch(kAgents), slots(kAgents);
+  // The population's layout: 4-byte slot indices by row, 4-byte rows by slot, 8-byte uids, in
+  // huge-page arrays as the population's.
+  RowArray<std::uint32_t> slot_of_row(kAgents), row_of_slot(kAgents);
+  RowArray<std::uint64_t> uids(kAgents), scratch(kAgents);
   RowArray<float> x(kAgents), y(kAgents), z(kAgents);
   std::iota(slot_of_row.begin(), slot_of_row.end(), std::uint32_t{0});
   std::iota(uids.begin(), uids.end(), std::uint64_t{0});
@@ -91,16 +91,15 @@ void BM_PermuteFloor(benchmark::State& state) {
     cohort::memory::permute_rows_through(slot_of_row.data(), rows, narrow);
     constexpr std::size_t kAhead = cohort::memory::kGatherAhead;
     for (std::size_t i = 0; i < kAgents; ++i) {
-      if (i + kAhead < kAgents) __builtin_prefetch(&slots[slot_of_row[i + kAhead]], 1);
-      std::uint64_t& slot = slots[slot_of_row[i]];
-      slot = (slot & ~std::uint64_t{0xffffffffu}) | i;
+      if (i + kAhead < kAgents) __builtin_prefetch(&row_of_slot[slot_of_row[i + kAhead]], 1);
+      row_of_slot[slot_of_row[i]] = static_cast<std::uint32_t>(i);
     }
     cohort::memory::gather_rows(scratch.data(), uids.data(), rows);
     uids.swap(scratch);
     narrow = reinterpret_cast<std::uint32_t*>(scratch.data());
     for (RowArray<float>* column : {&x, &y, &z})
       cohort::memory::permute_rows_through(column->data(), rows, scratch.data());
-    benchmark::DoNotOptimize(slots.data());
+    benchmark::DoNotOptimize(row_of_slot.data());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kAgents));
 }

@@ -9,23 +9,13 @@
 namespace cohort::engine {
 
 namespace {
-// A dead sparse slot: the next free index and the generation of the slot's next use.
+// A dead slot in a checkpoint state: the next free index and the generation of the slot's next
+// use.
 constexpr std::uint64_t pack_free(std::uint32_t next, std::uint32_t generation) {
   return (std::uint64_t{generation} << 32) | next;
 }
 constexpr std::uint32_t next_of(std::uint64_t slot) {
   return static_cast<std::uint32_t>(slot);
-}
-constexpr std::uint32_t generation_of(std::uint64_t slot) {
-  return static_cast<std::uint32_t>(slot >> 32);
-}
-// A live slot: the agent's row and its generation.
-constexpr std::uint64_t pack_live(Row row, std::uint32_t generation) {
-  return (std::uint64_t{generation} << 32) | row;
-}
-// The slot's entry with its row replaced (a live slot keeps its generation).
-constexpr std::uint64_t with_row(std::uint64_t slot, Row row) {
-  return (slot & ~std::uint64_t{0xffffffffu}) | row;
 }
 }  // namespace
 
@@ -36,44 +26,45 @@ AgentId AgentIndex::create() {
     dense_.reserve(std::max<std::size_t>(1, 2 * dense_.size()));  // vector's own growth
   if (free_head_ != kNoIndex) {
     const std::uint32_t index = free_head_;
-    const std::uint64_t slot = sparse_[index];
-    free_head_ = next_of(slot);
+    free_head_ = link_[index];
     if (free_head_ == kNoIndex) free_tail_ = kNoIndex;
-    const AgentId id(index, generation_of(slot));
-    sparse_[index] = pack_live(row, id.generation());
+    link_[index] = row;
     dense_.push_back(index);
-    return id;
+    return AgentId(index, generation_[index]);
   }
-  if (sparse_.size() > AgentId::kMaxIndex)
+  if (link_.size() > AgentId::kMaxIndex)
     throw std::length_error("a population can hold at most " + std::to_string(AgentId::kMaxIndex) +
                             " agent slots");
-  const auto index = static_cast<std::uint32_t>(sparse_.size());
-  const AgentId id(index, 0);
-  sparse_.push_back(pack_live(row, 0));  // may throw: dense_ has room, so nothing after it can
+  const auto index = static_cast<std::uint32_t>(link_.size());
+  if (generation_.size() == generation_.capacity())
+    generation_.reserve(std::max<std::size_t>(1, 2 * generation_.size()));
+  link_.push_back(row);  // may throw: generation_ and dense_ have room, so nothing after it can
+  generation_.push_back(0);
   dense_.push_back(index);
-  return id;
+  return AgentId(index, 0);
 }
 
 Row AgentIndex::destroy(AgentId id) {
-  const auto row = static_cast<Row>(sparse_[id.index()]);
+  const std::uint32_t index = id.index();
+  const Row row = link_[index];
   const auto last = static_cast<Row>(dense_.size() - 1);
   const std::uint32_t moved = dense_[last];
   dense_[row] = moved;
-  sparse_[moved] = with_row(sparse_[moved], row);
+  link_[moved] = row;
   dense_.pop_back();
 
+  link_[index] = kNoIndex;
   if (id.generation() == AgentId::kMaxGeneration) {
     // Reusing this slot would wrap its generation and let a stale id alias a new agent.
-    sparse_[id.index()] = pack_free(kNoIndex, AgentId::kMaxGeneration);
     ++retired_;
     return row;
   }
-  sparse_[id.index()] = pack_free(kNoIndex, id.generation() + 1);
+  generation_[index] = id.generation() + 1;
   if (free_tail_ == kNoIndex)
-    free_head_ = id.index();
+    free_head_ = index;
   else
-    sparse_[free_tail_] = pack_free(id.index(), generation_of(sparse_[free_tail_]));
-  free_tail_ = id.index();
+    link_[free_tail_] = index;
+  free_tail_ = index;
   return row;
 }
 
@@ -116,27 +107,27 @@ void AgentIndex::adopt(const std::uint32_t* gathered) {
   constexpr std::size_t kAhead = memory::kGatherAhead;
   const std::size_t n = dense_.size();
   for (std::size_t i = 0; i < n; ++i) {
-    if (i + kAhead < n) __builtin_prefetch(&sparse_[gathered[i + kAhead]], 1);
+    if (i + kAhead < n) __builtin_prefetch(&link_[gathered[i + kAhead]], 1);
     const std::uint32_t index = gathered[i];
     dense_[i] = index;
-    sparse_[index] = with_row(sparse_[index], static_cast<Row>(i));
+    link_[index] = static_cast<Row>(i);
   }
 }
 
 void AgentIndex::reserve(std::size_t agents) {
-  sparse_.reserve(agents);
+  link_.reserve(agents);
+  generation_.reserve(agents);
   dense_.reserve(agents);
 }
 
 AgentIndex::State AgentIndex::state() const {
-  State s{{sparse_.begin(), sparse_.end()},
-          std::vector<AgentId>(dense_.size()),
-          free_head_,
-          free_tail_,
-          retired_};
+  State s{std::vector<std::uint64_t>(link_.size()), std::vector<AgentId>(dense_.size()), free_head_,
+          free_tail_, retired_};
+  for (std::uint32_t index = 0; index < link_.size(); ++index)
+    s.sparse[index] = pack_free(link_[index], generation_[index]);  // dead slots
   for (Row row = 0; row < dense_.size(); ++row) {
     s.dense[row] = id_at(row);
-    s.sparse[dense_[row]] = row;
+    s.sparse[dense_[row]] = row;  // live slots: the row alone
   }
   return s;
 }
@@ -171,14 +162,21 @@ void AgentIndex::restore(State state) {
          " live + " + std::to_string(free) + " free + " + std::to_string(state.retired) +
          " retired");
   // Built aside first (they may throw), then exchanged: a failed restore changes nothing.
-  memory::RowArray<std::uint64_t> sparse(state.sparse.begin(), state.sparse.end());
+  memory::RowArray<Row> link(slots);
+  memory::RowArray<std::uint32_t> generation(slots);
   memory::RowArray<std::uint32_t> dense(state.dense.size());
+  for (std::size_t index = 0; index < slots; ++index) {
+    link[index] = next_of(state.sparse[index]);
+    generation[index] = static_cast<std::uint32_t>(state.sparse[index] >> 32);
+  }
   for (Row row = 0; row < state.dense.size(); ++row) {
     const AgentId id = state.dense[row];
     dense[row] = id.index();
-    sparse[id.index()] = pack_live(row, id.generation());
+    link[id.index()] = row;
+    generation[id.index()] = id.generation();
   }
-  sparse_.swap(sparse);
+  link_.swap(link);
+  generation_.swap(generation);
   dense_.swap(dense);
   free_head_ = state.free_head;
   free_tail_ = state.free_tail;

@@ -19,17 +19,18 @@ using Row = memory::AgentRow;
 
 /// Handle allocation and the handle <-> row mapping of one population (12 bytes per agent).
 ///
-/// `sparse_[index]` packs, for a live slot, the agent's row (low 32 bits) and its generation (high
-/// 32 bits); for a dead slot, the next free index (low 32 bits) and the generation the slot
-/// carries when reused (high 32 bits). `dense_[row]` is the slot index of the agent at that row:
-/// 4 bytes, not a whole handle, because a permutation gathers it for every row (the generation
-/// stays in the slot, which only the slots' scatter touches). Freed slots are reused first-in
-/// first-out, which spreads reuse over all slots and so delays retirement.
+/// Per slot (a handle's index), two 4-byte arrays: `link_[index]` is a live slot's row, or a dead
+/// slot's next free index; `generation_[index]` is a live slot's generation, or the one a dead
+/// slot carries when reused. `dense_[row]` is the slot index of the agent at that row. A
+/// permutation gathers `dense_` for every row and scatters new rows into `link_`: 4 bytes each,
+/// not whole handles or (row, generation) pairs, because those random accesses are most of its
+/// time (the generations stay put). Freed slots are reused first-in first-out, which spreads
+/// reuse over all slots and so delays retirement.
 class AgentIndex {
  public:
   static constexpr Row kNoRow = 0xffffffffu;
-  /// A slot (8 B) and a row's slot index (4 B).
-  static constexpr std::size_t kBytesPerAgent = sizeof(std::uint64_t) + sizeof(std::uint32_t);
+  /// A slot's link and generation (4 B each) and a row's slot index (4 B).
+  static constexpr std::size_t kBytesPerAgent = 3 * sizeof(std::uint32_t);
 
   /// Allocates a handle for a new agent at row size() (the caller appends its columns).
   /// Throws std::length_error past AgentId::kMaxIndex live-or-retired slots.
@@ -53,33 +54,34 @@ class AgentIndex {
   /// Row of `id`, or kNoRow when it is not alive (never created, destroyed, or stale).
   Row row_of(AgentId id) const {
     const std::uint32_t index = id.index();
-    if (index >= sparse_.size()) return kNoRow;
-    const std::uint64_t slot = sparse_[index];
-    const auto row = static_cast<Row>(slot);
+    if (index >= link_.size()) return kNoRow;
+    const Row row = link_[index];
     // A dead slot holds its next free index and a generation no live handle has, and no row
     // names it: the generation and the row's slot must both match.
-    return (slot >> 32) == id.generation() && row < dense_.size() && dense_[row] == index ? row
-                                                                                          : kNoRow;
+    return generation_[index] == id.generation() && row < dense_.size() && dense_[row] == index
+               ? row
+               : kNoRow;
   }
   bool alive(AgentId id) const { return row_of(id) != kNoRow; }
   AgentId id_at(Row row) const {
     const std::uint32_t index = dense_[row];
-    return AgentId(index, static_cast<std::uint32_t>(sparse_[index] >> 32));
+    return AgentId(index, generation_[index]);
   }
   std::size_t size() const { return dense_.size(); }
   /// Handle slots ever handed out (live, free or retired): every id's index is below it.
-  std::size_t slot_count() const { return sparse_.size(); }
+  std::size_t slot_count() const { return link_.size(); }
   /// Slots whose generations ran out; they are never handed out again.
   std::size_t retired() const { return retired_; }
 
   void reserve(std::size_t agents);
   /// Bytes the index occupies (its share of the per-agent overhead).
   std::size_t capacity_bytes() const {
-    return sparse_.capacity() * sizeof(std::uint64_t) + dense_.capacity() * sizeof(std::uint32_t);
+    return (link_.capacity() + generation_.capacity() + dense_.capacity()) * sizeof(std::uint32_t);
   }
 
-  /// The whole state, for checkpoints (plain numbers, no addresses). A live slot's entry in
-  /// `sparse` is its row alone (its generation is in `dense`).
+  /// The whole state, for checkpoints (plain numbers, no addresses). `sparse[index]` is a live
+  /// slot's row (its generation is in `dense`), or a dead slot's next free index (low 32 bits)
+  /// and the generation it carries when reused (high 32 bits).
   struct State {
     std::vector<std::uint64_t> sparse;
     std::vector<AgentId> dense;
@@ -95,7 +97,8 @@ class AgentIndex {
  private:
   static constexpr std::uint32_t kNoIndex = AgentId::kNoIndex;
 
-  memory::RowArray<std::uint64_t> sparse_;
+  memory::RowArray<Row> link_;
+  memory::RowArray<std::uint32_t> generation_;
   memory::RowArray<std::uint32_t> dense_;
   std::uint32_t free_head_ = kNoIndex;
   std::uint32_t free_tail_ = kNoIndex;
