@@ -373,6 +373,18 @@ void Simulation::resume_from(const std::filesystem::path& checkpoint) {
   ctx.set_restoring(true);
   try {
     model_->load(*world_, in);
+  } catch (const CheckpointError&) {
+    ctx.set_restoring(false);
+    throw;
+  } catch (const std::bad_alloc&) {
+    ctx.set_restoring(false);
+    throw;
+  } catch (const std::exception& e) {
+    // A state the model cannot take up (lj_melt's forces from overlapping positions, say) is a
+    // bad checkpoint: say which file, as every other reason a resume fails does.
+    ctx.set_restoring(false);
+    throw CheckpointError(name + " holds a state model '" + settings_.model +
+                          "' cannot restore: " + e.what());
   } catch (...) {
     ctx.set_restoring(false);
     throw;

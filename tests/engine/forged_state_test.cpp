@@ -128,3 +128,49 @@ TEST_CASE("a resume refuses a forged non-finite lj_melt position or velocity") {
       "parameters: {nx: 4, ny: 4, nz: 4, log_thermo: false}\n",
       {{"position", kNaN}, {"velocity", kNaN}, {"build_position", kInf}}, "not a finite number");
 }
+
+TEST_CASE("a resume refuses a forged lj_melt state whose atoms overlap, naming the file") {
+  // Found by fuzzing: overlapping atoms made the forces recomputed at resume leave their
+  // fixed-point range, and the std::overflow_error escaped the resume as no CheckpointError.
+  const TempDir dir;
+  const RunSettings s = settings(dir, "run",
+                                 "model: lj_melt\nseed: 1\npopulations: {atoms: {size: 256}}\n"
+                                 "parameters: {nx: 4, ny: 4, nz: 4, log_thermo: false}\n");
+  {
+    Simulation sim(registry(), s);
+    const std::atomic<bool> stop{false};
+    sim.run(stop, nullptr);
+  }
+  const fs::path checkpoint = dir / "run" / "checkpoint.cohort";
+  REQUIRE(fs::exists(checkpoint));
+  // Row 0's x moved to the x of the atom whose (y, z) is nearest its own: the two nearly meet.
+  double x = 0;
+  {
+    Simulation sim(registry(), s);
+    sim.resume(checkpoint);
+    const Population& pop = sim.world().population(0);
+    const ComponentColumn* col = nullptr;
+    for (std::size_t c = 0; c < pop.column_count(); ++c)
+      if (pop.column_at(c).name() == "position") col = &pop.column_at(c);
+    REQUIRE(col != nullptr);
+    const auto* p = reinterpret_cast<const double*>(col->bytes());
+    double nearest = std::numeric_limits<double>::infinity();
+    for (std::size_t j = 1; j < pop.size(); ++j) {
+      const double dy = p[3 * j + 1] - p[1], dz = p[3 * j + 2] - p[2];
+      if (dy * dy + dz * dz < nearest) {
+        nearest = dy * dy + dz * dz;
+        x = p[3 * j];
+      }
+    }
+    REQUIRE(nearest < 0.2 * 0.2);
+  }
+  const fs::path forged = dir / "forged.cohort";
+  std::ofstream(forged, std::ios::binary) << forge(s, checkpoint, "position", x);
+  Simulation sim(registry(), s);
+  CHECK_THROWS_WITH_AS(
+      sim.resume(forged),
+      doctest::Contains((forged.string() + " holds a state model 'lj_melt' cannot restore: " +
+                         "lj_melt: a pair force or energy left the fixed-point range")
+                            .c_str()),
+      CheckpointError);
+}
