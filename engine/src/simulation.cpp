@@ -370,26 +370,26 @@ void Simulation::resume_from(const std::filesystem::path& checkpoint) {
   world_->set_next_uid(next_uid);
   // The model re-charges what the saved run had admitted: no budget checks, no reclaiming.
   memory::ChargeContext& ctx = world_->accountant().context(0);
-  ctx.set_restoring(true);
+  struct Restoring {  // restoring for the model's load only, however it ends
+    memory::ChargeContext& ctx;
+    explicit Restoring(memory::ChargeContext& c) : ctx(c) { ctx.set_restoring(true); }
+    ~Restoring() { ctx.set_restoring(false); }
+    Restoring(const Restoring&) = delete;
+    Restoring& operator=(const Restoring&) = delete;
+  };
   try {
+    const Restoring restoring(ctx);
     model_->load(*world_, in);
   } catch (const CheckpointError&) {
-    ctx.set_restoring(false);
     throw;
   } catch (const std::bad_alloc&) {
-    ctx.set_restoring(false);
     throw;
   } catch (const std::exception& e) {
     // A state the model cannot take up (lj_melt's forces from overlapping positions, say) is a
     // bad checkpoint: say which file, as every other reason a resume fails does.
-    ctx.set_restoring(false);
     throw CheckpointError(name + " holds a state model '" + settings_.model +
                           "' cannot restore: " + e.what());
-  } catch (...) {
-    ctx.set_restoring(false);
-    throw;
   }
-  ctx.set_restoring(false);
   read_ledger_flags(*world_, layout, saved, in, name);
   if (!in.at_end())
     throw CheckpointError(name + " is corrupt: " + std::to_string(in.size() - in.offset()) +
