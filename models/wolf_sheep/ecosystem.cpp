@@ -1,7 +1,6 @@
 #include "ecosystem.hpp"
 
 #include <algorithm>
-#include <span>
 
 #include "cohort/engine/random/philox_lanes.hpp"
 #include "cohort/engine/random_stream.hpp"
@@ -14,10 +13,12 @@ using space::CellIndex;
 
 namespace {
 constexpr std::uint16_t kInitStream = 0;
-constexpr std::uint16_t kActStream = 1;
+// 1 was each animal's own activation stream until the passes drew from one stream per species.
 constexpr std::uint16_t kOrderStream = 2;
 constexpr std::uint16_t kGrassStream = 3;
 constexpr std::uint16_t kTypeStream = 4;
+constexpr std::uint16_t kStepStream = 5;
+constexpr std::uint16_t kDrawStream = 6;
 
 // The grass kernel is compiled for AVX2 and baseline x86-64 and picked at load time (integer
 // arithmetic: the same cells on either path). Not under ThreadSanitizer: target_clones resolves
@@ -61,7 +62,9 @@ Ecosystem::Ecosystem(engine::World& world, engine::Population& sheep, engine::Po
       extent_{static_cast<std::int32_t>(shape_.extent(0)),
               static_cast<std::int32_t>(shape_.extent(1))},
       torus_{shape_.periodic(0), shape_.periodic(1)},
-      pops_{&sheep, &wolves} {
+      pops_{&sheep, &wolves},
+      reproduce_{engine::ExactBernoulli(settings.species[kSheep].reproduce),
+                 engine::ExactBernoulli(settings.species[kWolf].reproduce)} {
   for (const Species s : {kSheep, kWolf}) {
     energy_[s] = pops_[s]->add_component<double>("energy");
     // Nobody looks for an empty cell here: untracked, a move writes two fewer scattered words.
@@ -116,7 +119,8 @@ void Ecosystem::animals(engine::World& world, std::uint64_t step) {
                               engine::kPopulationUidBase | pops_[s]->index());
     order_[s]->shuffle(rng);
   }
-  family_ = engine::StreamFamily{seed, step, kActStream};
+  seed_ = seed;
+  step_ = step;
   bool sheep_first = true;
   if (settings_.random_type_order) {
     engine::RandomStream coin =
@@ -133,14 +137,24 @@ void Ecosystem::animals(engine::World& world, std::uint64_t step) {
   }
 }
 
+engine::Uid Ecosystem::stream_key(Species s) const {
+  return engine::kPopulationUidBase | pops_[s]->index();
+}
+
 template <Species S>
 void Ecosystem::pass() {
   // One loop per species, so each holds only its own meal code (fewer registers, no test of the
   // species per activation). No prefetching: every array an activation touches fits the
   // second-level cache even in the large case, and fetching ahead cost more instructions than it
   // saved (measured: the large case no faster with it, the small case 10% slower).
+  // The animals act one at a time in an order fixed by the step's streams, so one stream per
+  // species and step draws for all of them, in that order, as any thread count and a resume
+  // would: word i of the step stream is the i-th entry's step, the draw stream the rest (a meal's
+  // victim, the reproduction trial). Per-animal streams cost a uid lookup and a Philox block an
+  // animal of which a quarter was used (measured: the large case 10% faster without them).
   const engine::ActivationOrder& order = *order_[S];
-  std::uint32_t spill[4];
+  engine::BatchedStream draws({seed_, step_, kDrawStream}, stream_key(S));
+  engine::ByteSource<engine::BatchedStream> bytes(draws);
   for (const Species s : {kSheep, kWolf})
     energies_[s] = pops_[s]->column(energy_[s]).data();
   for (std::size_t i = 0; i < order.size(); ++i) {
@@ -148,8 +162,7 @@ void Ecosystem::pass() {
     if (slot == 0) draw_batch(S, i);
     const Row row = order.at(i);
     if (row == engine::AgentIndex::kNoRow) continue;  // eaten earlier in this step
-    engine::StreamWords rng(family_, batch_uids_[slot], &batch_words_[4 * slot], 1, spill);
-    activate<S>(row, batch_to_[slot], rng);
+    activate<S>(row, batch_to_[slot], draws, bytes);
   }
 }
 
@@ -169,39 +182,31 @@ inline CellIndex Ecosystem::step_to(CellIndex from, space::Coord d) const {
 }
 
 void Ecosystem::draw_batch(Species s, std::size_t begin) {
-  // Each animal draws from its own stream, keyed by its uid; the first block of every stream
-  // (enough for an activation but for a rare rejection) is computed kBatch entries at a time,
-  // sixteen streams side by side (profile: one Philox chain per activation was about a tenth of
-  // the large case). The batch's size is fixed, not per animal.
-  // The first word is the animal's step (below(8) of one word never rejects: 8 divides 2^32), and
-  // nobody but the animal moves it, so its target cell is known now: found here for the batch at
-  // once (independent loads and divisions), not on each activation's critical path.
+  // Word i of the species' step stream is the step of the order's i-th entry (below(8) of one
+  // word never rejects: 8 divides 2^32; an eaten entry's word goes unused). Nobody but the animal
+  // moves it, so its target cell is known now: found here for the batch at once (independent
+  // loads and divisions), not on each activation's critical path.
+  static_assert(kBatch % 4 == 0);
+  engine::philox_blocks({seed_, step_, kStepStream}, stream_key(s),
+                        static_cast<std::uint32_t>(begin / 4), kBatch / 4, batch_words_.data());
   const engine::ActivationOrder& order = *order_[s];
   const std::size_t n = std::min(order.size() - begin, kBatch);
-  const engine::Population& pop = *pops_[s];
-  for (std::size_t k = 0; k < n; ++k) {
-    const Row row = order.at(begin + k);
-    batch_uids_[k] = row == engine::AgentIndex::kNoRow ? 0 : pop.uid_at(row);
-  }
-  engine::philox_prefix(family_, std::span<const engine::Uid>(batch_uids_.data(), n), 1,
-                        batch_words_.data());
   const space::GridOccupancy& grid = *grids_[s];
   for (std::size_t k = 0; k < n; ++k) {
     const Row row = order.at(begin + k);
     if (row == engine::AgentIndex::kNoRow) continue;  // eaten: never activated
-    const std::uint64_t word = batch_words_[4 * k];
+    const std::uint64_t word = batch_words_[k];
     batch_to_[k] = step_to(grid.cell_of(row), moves_.offsets()[(word * 8) >> 32]);
   }
 }
 
 template <Species s>
-void Ecosystem::activate(Row row, CellIndex to, engine::StreamWords& rng) {
+void Ecosystem::activate(Row row, CellIndex to, engine::BatchedStream& draws,
+                         engine::ByteSource<engine::BatchedStream>& bytes) {
   engine::Population& pop = *pops_[s];
   ++last_.activated[s];
   space::GridOccupancy& grid = *grids_[s];
-  // 1. A random Moore step, clamped: at an edge the animal slides along it. draw_batch() found
-  // the target from the stream's first word; skip that word.
-  rng.next_u32();
+  // 1. A random Moore step, clamped: at an edge the animal slides along it (draw_batch() drew it).
   grid.move(row, to);
   // 2. Moving costs one unit.
   double energy = energies_[s][row] - 1;
@@ -217,7 +222,7 @@ void Ecosystem::activate(Row row, CellIndex to, engine::StreamWords& rng) {
     const space::GridOccupancy& flock = *grids_[kSheep];
     if (const std::uint32_t n = flock.count(to); n > 0) {
       engine::Population& sheep = *pops_[kSheep];
-      std::uint32_t k = rng.below(n);  // the k-th sheep of the cell's list
+      std::uint32_t k = draws.below(n);  // the k-th sheep of the cell's list
       Row victim = flock.first(to);
       for (; k > 0; --k)
         victim = flock.next(victim);
@@ -234,7 +239,7 @@ void Ecosystem::activate(Row row, CellIndex to, engine::StreamWords& rng) {
     pop.destroy(pop.id_at(row));
     return;
   }
-  if (rng.uniform() <= settings_.species[s].reproduce) {
+  if (reproduce_[s](bytes)) {
     AgentId child = AgentId::null();
     if (pop.options().fail_on_refused_birth)
       child = pop.create();  // throws memory::BudgetExceeded beyond the population budget

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cohort/engine/activation_order.hpp"
+#include "cohort/engine/random/exact_bernoulli.hpp"
 #include "cohort/engine/random/philox_lanes.hpp"
 #include "cohort/engine/world.hpp"
 #include "cohort/space/grid/cell_layer.hpp"
@@ -77,12 +78,16 @@ class Ecosystem {
   /// Activates every animal of species S in the order, one at a time.
   template <Species S>
   void pass();
-  /// Activates the animal of species S at `row`, which steps to `to`; `rng` is its stream.
+  /// Activates the animal of species S at `row`, which steps to `to`; its other draws come next
+  /// from the pass's stream (`draws` for words, `bytes` for the reproduction trial).
   template <Species S>
-  void activate(engine::Row row, space::CellIndex to, engine::StreamWords& rng);
-  /// Draws the first words and finds the target cells of the animals at [begin, begin + kBatch)
-  /// of `s`'s order.
+  void activate(engine::Row row, space::CellIndex to, engine::BatchedStream& draws,
+                engine::ByteSource<engine::BatchedStream>& bytes);
+  /// Draws the steps and finds the target cells of the animals at [begin, begin + kBatch) of
+  /// `s`'s order.
   void draw_batch(Species s, std::size_t begin);
+  /// What keys species `s`'s streams in this step (its population, not an agent).
+  engine::Uid stream_key(Species s) const;
   /// The cell one random-walk step `d` from `from` (clamped at bounded edges, wrapped on tori).
   space::CellIndex step_to(space::CellIndex from, space::Coord d) const;
 
@@ -103,12 +108,14 @@ class Ecosystem {
   PhaseCounts last_;
   // Declared after the grids and destroyed before them; both follow the populations' rows.
   std::array<std::optional<engine::ActivationOrder>, 2> order_;
-  // For the entries of the order in this batch: the agent's uid, the first block (4 words) of its
-  // stream and its step's target; entry i at i % kBatch.
+  // Each species' reproduction trial (exact: U < reproduce, about a byte of the stream a trial).
+  std::array<engine::ExactBernoulli, 2> reproduce_;
+  // This step's seed and step, for the passes' streams.
+  std::uint64_t seed_ = 0, step_ = 0;
+  // For the entries of the order in this batch: the word of its step and the step's target;
+  // entry i at i % kBatch (16 Philox blocks: one call of the batched kernel).
   static constexpr std::size_t kBatch = 64;
-  engine::StreamFamily family_;
-  std::array<engine::Uid, kBatch> batch_uids_{};
-  std::array<std::uint32_t, 4 * kBatch> batch_words_{};
+  std::array<std::uint32_t, kBatch> batch_words_{};
   std::array<space::CellIndex, kBatch> batch_to_{};
 };
 
