@@ -50,7 +50,7 @@ BENCHMARK(BM_UpdateThreeFloats)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-// Destroy a random live agent and create a new one (swap-remove, FIFO id reuse, ledger rows),
+// Destroy a random live agent and create a new one (swap-remove, LIFO id reuse, ledger rows),
 // with a population of 100k agents holding 3 float components and a memory ledger.
 void BM_CreateDestroyChurn(benchmark::State& state) {
   cohort::memory::Accountant accountant;

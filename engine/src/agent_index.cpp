@@ -60,11 +60,10 @@ Row AgentIndex::destroy(AgentId id) {
     return row;
   }
   generation_[index] = id.generation() + 1;
-  if (free_tail_ == kNoIndex)
-    free_head_ = index;
-  else
-    link_[free_tail_] = index;
-  free_tail_ = index;
+  // Pushed at the head: the next birth takes this slot, whose lines the death just touched.
+  link_[index] = free_head_;
+  if (free_head_ == kNoIndex) free_tail_ = index;
+  free_head_ = index;
   return row;
 }
 

@@ -1,4 +1,4 @@
-// Agent ids: creation, stale detection, swap-remove, FIFO reuse, retirement.
+// Agent ids: creation, stale detection, swap-remove, LIFO reuse, retirement.
 #include <doctest/doctest.h>
 
 #include <random>
@@ -66,19 +66,19 @@ TEST_CASE("a free slot's next generation does not resolve, though its free link 
   for (int i = 0; i < 10; ++i)
     index.create();
   index.destroy(AgentId(2, 0));  // row 9 (slot 9) moves to row 2
-  index.destroy(AgentId(7, 0));  // row 8 (slot 8) moves to row 7; the free list is 2 -> 7
-  // Slot 2 holds (generation 1, next free 7), and 7 is a live row: the row's slot must match too.
-  CHECK(index.row_of(AgentId(2, 1)) == AgentIndex::kNoRow);
+  index.destroy(AgentId(7, 0));  // row 8 (slot 8) moves to row 7; the free list is 7 -> 2
+  // Slot 7 holds (generation 1, next free 2), and 2 is a live row: the row's slot must match too.
   CHECK(index.row_of(AgentId(7, 1)) == AgentIndex::kNoRow);
+  CHECK(index.row_of(AgentId(2, 1)) == AgentIndex::kNoRow);
   CHECK(index.row_of(AgentId(9, 0)) == 2);
   CHECK(index.row_of(AgentId(8, 0)) == 7);
   const AgentId reborn = index.create();
-  CHECK(reborn == AgentId(2, 1));
+  CHECK(reborn == AgentId(7, 1));
   CHECK(index.row_of(reborn) == 8);
   CHECK(index.id_at(8) == reborn);
 }
 
-TEST_CASE("freed indices are reused first in, first out") {
+TEST_CASE("freed indices are reused last in, first out") {
   AgentIndex index;
   std::vector<AgentId> ids;
   for (int i = 0; i < 5; ++i)
@@ -86,9 +86,16 @@ TEST_CASE("freed indices are reused first in, first out") {
   index.destroy(ids[3]);
   index.destroy(ids[1]);
   index.destroy(ids[4]);
-  CHECK(index.create().index() == 3);
-  CHECK(index.create().index() == 1);
+  // The state's free list runs from the newest free slot to the oldest (its tail).
+  const AgentIndex::State state = index.state();
+  CHECK(state.free_head == 4);
+  CHECK(state.free_tail == 3);
   CHECK(index.create().index() == 4);
+  CHECK(index.create().index() == 1);
+  index.destroy(ids[0]);
+  CHECK(index.create().index() == 0);  // the newest free slot first
+  CHECK(index.create().index() == 3);
+  CHECK(index.state().free_tail == AgentId::kNoIndex);
   CHECK(index.create().index() == 5);  // free list empty: a fresh index
 }
 
@@ -176,12 +183,14 @@ TEST_CASE(
   head_out_of_range.free_head = 1000;
   CHECK_THROWS_AS(AgentIndex().restore(head_out_of_range), std::invalid_argument);
 
+  REQUIRE(good.free_head == 3);  // the newest free slot first: 3 -> 1
+  REQUIRE(good.free_tail == 1);
   AgentIndex::State cycle = good;
-  cycle.sparse[3] = (cycle.sparse[3] & ~std::uint64_t{0xffffffffu}) | 1;  // 3 -> 1 -> 3 ...
+  cycle.sparse[1] = (cycle.sparse[1] & ~std::uint64_t{0xffffffffu}) | 3;  // 3 -> 1 -> 3 ...
   CHECK_THROWS_AS(AgentIndex().restore(cycle), std::invalid_argument);
 
   AgentIndex::State lost_slot = good;
-  lost_slot.free_head = 3;  // slot 1 is neither live, free nor retired
+  lost_slot.free_head = 1;  // slot 3 is neither live, free nor retired
   CHECK_THROWS_AS(AgentIndex().restore(lost_slot), std::invalid_argument);
 }
 
