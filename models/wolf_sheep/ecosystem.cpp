@@ -58,10 +58,8 @@ Ecosystem::Ecosystem(engine::World& world, engine::Population& sheep, engine::Po
     : settings_(settings),
       shape_(grid.shape()),
       moves_(shape_, space::NeighbourhoodSpec::moore(1)),
-      row_of_cell_(shape_.extent(0)),
-      extent_{static_cast<std::int32_t>(shape_.extent(0)),
-              static_cast<std::int32_t>(shape_.extent(1))},
-      torus_{shape_.periodic(0), shape_.periodic(1)},
+      walk_{space::FastDivisor(shape_.extent(0)), static_cast<std::int32_t>(shape_.extent(0)),
+            static_cast<std::int32_t>(shape_.extent(1)), shape_.periodic(0), shape_.periodic(1)},
       pops_{&sheep, &wolves},
       reproduce_{engine::ExactBernoulli(settings.species[kSheep].reproduce),
                  engine::ExactBernoulli(settings.species[kWolf].reproduce)} {
@@ -167,18 +165,18 @@ void Ecosystem::pass() {
 }
 
 // Defined ahead of its one caller and inline: a call per animal cost more than the step.
-inline CellIndex Ecosystem::step_to(CellIndex from, space::Coord d) const {
+inline CellIndex Ecosystem::Walk::operator()(CellIndex from, space::Coord d) const {
   // GridShape::resolve_clamped for the 2-D grid, inline and with one division: it is on every
   // activation.
-  const std::uint32_t row = row_of_cell_.divide(from);
-  const auto y = static_cast<std::int32_t>(row);
-  const auto x = static_cast<std::int32_t>(from - row * row_of_cell_.divisor());
+  const std::uint32_t y = rows.divide(from);
+  const auto x = static_cast<std::int32_t>(from - y * rows.divisor());
   const auto axis = [](std::int32_t v, std::int32_t extent, bool torus) {
     if (torus) return v < 0 ? v + extent : v >= extent ? v - extent : v;
     return std::clamp(v, 0, extent - 1);
   };
-  return static_cast<CellIndex>(axis(y + d.y, extent_[1], torus_[1])) * row_of_cell_.divisor() +
-         static_cast<CellIndex>(axis(x + d.x, extent_[0], torus_[0]));
+  return static_cast<CellIndex>(axis(static_cast<std::int32_t>(y) + d.y, height, torus_y)) *
+             rows.divisor() +
+         static_cast<CellIndex>(axis(x + d.x, width, torus_x));
 }
 
 void Ecosystem::draw_batch(Species s, std::size_t begin) {
@@ -191,18 +189,25 @@ void Ecosystem::draw_batch(Species s, std::size_t begin) {
                         static_cast<std::uint32_t>(begin / 4), kBatch / 4, batch_words_.data());
   const engine::ActivationOrder& order = *order_[s];
   const std::size_t n = std::min(order.size() - begin, kBatch);
-  const space::GridOccupancy& grid = *grids_[s];
+  const std::span<const CellIndex> cells = grids_[s]->cells();
+  // Locals, not members: the stores to batch_to_ would otherwise make the compiler reload every
+  // 4-byte member (the walk's extents and divisor) on each entry.
+  const Walk walk = walk_;
+  const space::Coord* offsets = moves_.offsets().data();
   for (std::size_t k = 0; k < n; ++k) {
     const Row row = order.at(begin + k);
     if (row == engine::AgentIndex::kNoRow) continue;  // eaten: never activated
     const std::uint64_t word = batch_words_[k];
-    batch_to_[k] = step_to(grid.cell_of(row), moves_.offsets()[(word * 8) >> 32]);
+    batch_to_[k] = walk(cells[row], offsets[(word * 8) >> 32]);
   }
 }
 
+// Forced into its pass (GCC kept the wolves' out of line): the pass's streams and columns then
+// stay in registers across activations (measured: 3% fewer instructions, the large case 4% faster).
 template <Species s>
-void Ecosystem::activate(Row row, CellIndex to, engine::BatchedStream& draws,
-                         engine::ByteSource<engine::BatchedStream>& bytes) {
+__attribute__((always_inline)) inline void Ecosystem::activate(
+    Row row, CellIndex to, engine::BatchedStream& draws,
+    engine::ByteSource<engine::BatchedStream>& bytes) {
   engine::Population& pop = *pops_[s];
   ++last_.activated[s];
   space::GridOccupancy& grid = *grids_[s];

@@ -88,15 +88,19 @@ class Ecosystem {
   void draw_batch(Species s, std::size_t begin);
   /// What keys species `s`'s streams in this step (its population, not an agent).
   engine::Uid stream_key(Species s) const;
-  /// The cell one random-walk step `d` from `from` (clamped at bounded edges, wrapped on tori).
-  space::CellIndex step_to(space::CellIndex from, space::Coord d) const;
+  /// A random-walk step on the 2-D grid: the cell one step `d` from `from` (clamped at bounded
+  /// edges, wrapped on tori). A value, so a loop can hold it in registers.
+  struct Walk {
+    space::FastDivisor rows;  // cell -> y (the cell index divided by the width)
+    std::int32_t width, height;
+    bool torus_x, torus_y;
+    space::CellIndex operator()(space::CellIndex from, space::Coord d) const;
+  };
 
   EcosystemSettings settings_;
   space::GridShape shape_;
   space::Neighbourhood moves_;
-  space::FastDivisor row_of_cell_;  // cell -> y (2-D: the cell index divided by the width)
-  std::array<std::int32_t, 2> extent_;
-  std::array<bool, 2> torus_;
+  Walk walk_;
   std::array<engine::Population*, 2> pops_;
   std::array<engine::Component<double>, 2> energy_;
   // Each species' energy column during a pass: looked up (type-checked) at the pass start and
