@@ -1,6 +1,7 @@
 #include "cohort/space/grid/grid_occupancy.hpp"
 
 #include <algorithm>
+#include <cassert>
 
 #include <stdexcept>
 #include <string>
@@ -12,7 +13,16 @@ using engine::Row;
 
 namespace {
 constexpr Row kNoRow = AgentIndex::kNoRow;
+
+// push_back on a vector that has room (GridOccupancy::make_room made it): telling the compiler so
+// drops the reallocation path, whose register saves were a third of a birth's append_row.
+template <class T>
+void push_with_room(std::vector<T>& v, T value) {
+  assert(v.size() < v.capacity());
+  if (v.size() == v.capacity()) __builtin_unreachable();
+  v.push_back(value);
 }
+}  // namespace
 
 GridOccupancy::GridOccupancy(memory::Accountant& accountant, engine::Population& owner,
                              const GridShape& shape, Occupancy mode, EmptyCells empty)
@@ -20,12 +30,14 @@ GridOccupancy::GridOccupancy(memory::Accountant& accountant, engine::Population&
       shape_(shape),
       mode_(mode),
       track_empty_(empty == EmptyCells::tracked),
+      base_(shape.cells()),
       cell_charge_(accountant, owner, SpaceTags::intern(accountant.tags()).cells),
       row_charge_(accountant, owner, SpaceTags::intern(accountant.tags()).cells) {
   const std::size_t n = shape.cells();
   const std::size_t per_cell = track_empty_ ? 12 : 4;
   cell_charge_.check_growth(n * per_cell, "grid");
-  head_.assign(n, kNoRow);
+  words_.assign(n, kEnd);
+  if (mode_ == Occupancy::multiple) words_.resize(n + 2, kEnd);  // the spare node
   if (track_empty_) {
     empty_.resize(n);
     at_.resize(n);
@@ -47,10 +59,33 @@ void GridOccupancy::untracked() {
 }
 
 void GridOccupancy::append_row(Row row) {
-  (void)row;  // always the old size
-  cell_.push_back(kNoCell);
-  if (mode_ == Occupancy::multiple) links_.push_back({kNoRow, kNoRow});
+  // The appends cannot throw once there is room (make_room() is the one place that allocates,
+  // and it changes nothing when it throws): a store that throws must be left as it was.
+  if (cell_.size() == cell_.capacity() ||
+      (mode_ == Occupancy::multiple && words_.capacity() - words_.size() < 2)) [[unlikely]]
+    make_room(row);
+  push_with_room(cell_, kNoCell);
+  if (mode_ == Occupancy::multiple) {
+    push_with_room(words_, kEnd);  // the node's words: written when the agent is placed
+    push_with_room(words_, kEnd);
+  }
   sync_row_charge();
+}
+
+void GridOccupancy::make_room(Row row) {
+  const std::size_t rows = std::size_t{row} + 1;
+  if (mode_ == Occupancy::multiple) {
+    // Every word index must fit a word: the cells' words, the spare's and two per agent.
+    constexpr std::size_t kWords = 0xffffffffu;
+    const std::size_t words = next_word(node_of(row)) + 2;
+    if (words > kWords)
+      throw std::length_error("a multiple-occupancy grid of " + std::to_string(base_) +
+                              " cells holds at most " + std::to_string((kWords - base_) / 2 - 1) +
+                              " agents");
+    if (words > words_.capacity())
+      words_.reserve(std::min(kWords, std::max(words, 2 * words_.capacity())));
+  }
+  if (rows > cell_.capacity()) cell_.reserve(std::max(rows, 2 * cell_.capacity()));
 }
 
 void GridOccupancy::swap_remove_row(Row row, Row last) {
@@ -58,51 +93,72 @@ void GridOccupancy::swap_remove_row(Row row, Row last) {
   if (row != last) {
     const CellIndex cell = cell_[last];
     cell_[row] = cell;
-    if (mode_ == Occupancy::single) {
-      if (cell != kNoCell) head_[cell] = row;
-    } else {
-      const Link l = links_[last];
-      if (cell != kNoCell) {  // its neighbours (or the cell's head) now name `row`
-        entry_before(l.prev, cell, last) = row;
-        links_[or_if_none(l.next, last)].prev = row;  // no next: last's own entry, dropped below
+    if (cell != kNoCell) {
+      if (mode_ == Occupancy::single) {
+        words_[cell] = node_of(row);
+      } else {  // node `last` becomes node `row`: the words naming it name the new node
+        const Node from = node_of(last), to = node_of(row);
+        const Node after = words_[next_word(from)];
+        const Node named_at = words_[back_word(from)];
+        words_[next_word(to)] = after;
+        words_[back_word(to)] = named_at;
+        words_[named_at] = to;
+        words_[back_word(after)] = static_cast<Node>(next_word(to));  // the spare's, if last
       }
-      links_[row] = l;
     }
   }
   cell_.pop_back();
-  if (mode_ == Occupancy::multiple) links_.pop_back();
+  if (mode_ == Occupancy::multiple) words_.resize(words_.size() - 2);
   sync_row_charge();
 }
 
 void GridOccupancy::permute_rows(std::span<const Row> order) {
-  // new row i holds old row order[i]: rename every stored row through the inverse.
-  std::vector<Row> renamed(order.size());
-  for (std::size_t i = 0; i < order.size(); ++i)
-    renamed[order[i]] = static_cast<Row>(i);
-  auto rename = [&](Row r) { return r == kNoRow ? kNoRow : renamed[r]; };
-  for (Row& h : head_)
-    h = rename(h);
-  std::vector<CellIndex> cells(order.size());
-  for (std::size_t i = 0; i < order.size(); ++i)
+  // New row i holds old row order[i]: every stored node (and every word index naming a node's
+  // next word) is renamed through the inverse. Everything is allocated before anything changes.
+  const std::size_t rows = order.size();
+  std::vector<Node> renamed(rows + 1, kEnd);  // old node -> new node; the spare stays
+  for (std::size_t i = 0; i < rows; ++i)
+    renamed[node_of(order[i])] = node_of(static_cast<Row>(i));
+  std::vector<CellIndex> cells(rows);
+  std::vector<Node> words(words_.size(), kEnd);
+  for (std::size_t i = 0; i < rows; ++i)
     cells[i] = cell_[order[i]];
-  cell_.swap(cells);
+  for (std::size_t c = 0; c < base_; ++c)
+    words[c] = renamed[words_[c]];
   if (mode_ == Occupancy::multiple) {
-    std::vector<Link> links(order.size());
-    for (std::size_t i = 0; i < order.size(); ++i)
-      links[i] = {rename(links_[order[i]].next), rename(links_[order[i]].prev)};
-    links_.swap(links);
+    for (std::size_t i = 0; i < rows; ++i) {
+      if (cells[i] == kNoCell) continue;  // an unplaced agent's node holds nothing
+      const Node from = node_of(order[i]), to = node_of(static_cast<Row>(i));
+      const Node named_at = words_[back_word(from)];
+      words[next_word(to)] = renamed[words_[next_word(from)]];
+      words[back_word(to)] = named_at < base_
+                                 ? named_at  // its cell's word
+                                 : static_cast<Node>(next_word(renamed[(named_at - base_) / 2]));
+    }
   }
+  cell_.swap(cells);
+  words_.swap(words);
 }
 
 void GridOccupancy::save(engine::CheckpointWriter& out) const {
+  // The format of separate heads, next and prev arrays of rows (kNoRow for none).
+  const std::size_t rows = cell_.size();
+  std::vector<Row> head(base_);
+  for (std::size_t c = 0; c < base_; ++c)
+    head[c] = row_of_node(words_[c]);
   out.put<std::uint64_t>(shape_.cells());
   out.put_vector(cell_);
-  out.put_vector(head_);
+  out.put_vector(head);
   out.put_vector(empty_);
-  if (mode_ == Occupancy::multiple) {  // the format of separate next and prev arrays
-    std::vector<Row> next(links_.size()), prev(links_.size());
-    for (std::size_t r = 0; r < links_.size(); ++r)
-      next[r] = links_[r].next, prev[r] = links_[r].prev;
+  if (mode_ == Occupancy::multiple) {
+    std::vector<Row> next(rows, kNoRow), prev(rows, kNoRow);
+    for (std::size_t r = 0; r < rows; ++r) {
+      if (cell_[r] == kNoCell) continue;
+      const Node n = node_of(static_cast<Row>(r));
+      const Node named_at = words_[back_word(n)];
+      next[r] = row_of_node(words_[next_word(n)]);
+      if (named_at >= base_) prev[r] = row_of_node(static_cast<Node>((named_at - base_) / 2));
+    }
     out.put_vector(next);
     out.put_vector(prev);
   }
@@ -146,6 +202,7 @@ void GridOccupancy::load(engine::CheckpointReader& in) {
       if (head[c] != kNoRow && cell[head[c]] != c) throw bad("a cell names an agent elsewhere");
     if (cells - vacant != placed) throw bad("agents are placed in cells that do not name them");
   }
+  std::vector<Node> words(cells, kEnd);  // the cells' words, then (multiple) the nodes'
   if (mode_ == Occupancy::multiple) {
     auto next = in.get_vector<Row>("grid cell lists (next)");
     auto prev = in.get_vector<Row>("grid cell lists (prev)");
@@ -158,12 +215,22 @@ void GridOccupancy::load(engine::CheckpointReader& in) {
           throw bad("a cell list is broken");
     }
     if (listed != placed) throw bad("agents are placed in cells whose lists miss them");
-    links_.resize(rows);
-    for (std::size_t r = 0; r < rows; ++r)
-      links_[r] = {next[r], prev[r]};
+    if (next_word(node_of(static_cast<Row>(rows))) + 2 > std::size_t{0xffffffffu})
+      throw bad(std::to_string(rows) + " agents are more than a grid of " + std::to_string(cells) +
+                " cells can list");
+    words.resize(next_word(node_of(static_cast<Row>(rows))), kEnd);
+    for (std::size_t r = 0; r < rows; ++r) {
+      if (cell[r] == kNoCell) continue;
+      const Node n = node_of(static_cast<Row>(r));
+      words[next_word(n)] = node_of(next[r]);  // kNoRow -> kEnd
+      words[back_word(n)] =
+          prev[r] == kNoRow ? cell[r] : static_cast<Node>(next_word(node_of(prev[r])));
+    }
   }
+  for (std::size_t c = 0; c < cells; ++c)
+    words[c] = node_of(head[c]);  // kNoRow -> kEnd
   cell_ = std::move(cell);
-  head_ = std::move(head);
+  words_ = std::move(words);
   empty_ = std::move(empty);
   if (track_empty_) empty_.reserve(cells);
   at_ = std::move(at);

@@ -64,26 +64,26 @@ class GridOccupancy final : public engine::RowStore {
     for_each_in(cell, [&](engine::Row) { ++n; });
     return n;
   }
-  bool is_empty(CellIndex cell) const { return head_[cell] == engine::AgentIndex::kNoRow; }
+  bool is_empty(CellIndex cell) const { return words_[cell] == kEnd; }
   /// The (first) agent on `cell`, or AgentIndex::kNoRow.
-  engine::Row first(CellIndex cell) const { return head_[cell]; }
+  engine::Row first(CellIndex cell) const { return row_of_node(words_[cell]); }
   /// The agent after `row` in its cell's list (multiple occupancy), or AgentIndex::kNoRow.
-  engine::Row next(engine::Row row) const { return links_[row].next; }
+  engine::Row next(engine::Row row) const { return row_of_node(words_[next_word(node_of(row))]); }
   /// Calls fn(Row) for every agent on `cell`, most recent arrival first.
   template <class Fn>
   void for_each_in(CellIndex cell, Fn&& fn) const {
     if (mode_ == Occupancy::single) {
-      if (head_[cell] != engine::AgentIndex::kNoRow) fn(head_[cell]);
+      if (words_[cell] != kEnd) fn(row_of_node(words_[cell]));
       return;
     }
-    for (engine::Row r = head_[cell]; r != engine::AgentIndex::kNoRow; r = links_[r].next)
-      fn(r);
+    for (Node n = words_[cell]; n != kEnd; n = words_[next_word(n)])
+      fn(row_of_node(n));
   }
 
   /// Puts the unplaced agent at `row` on `cell`; false (nothing changes) if the grid has single
   /// occupancy and the cell is taken.
   bool place(engine::Row row, CellIndex cell) {
-    if (mode_ == Occupancy::single && head_[cell] != engine::AgentIndex::kNoRow) return false;
+    if (mode_ == Occupancy::single && words_[cell] != kEnd) return false;
     if (cell_[row] != kNoCell) unlink(row, cell_[row]);
     link(row, cell);
     return true;
@@ -93,7 +93,7 @@ class GridOccupancy final : public engine::RowStore {
   bool move(engine::Row row, CellIndex cell) {
     const CellIndex from = cell_[row];
     if (from == cell) return true;
-    if (mode_ == Occupancy::single && head_[cell] != engine::AgentIndex::kNoRow) return false;
+    if (mode_ == Occupancy::single && words_[cell] != kEnd) return false;
     if (from != kNoCell) unlink(row, from);
     link(row, cell);
     return true;
@@ -130,57 +130,55 @@ class GridOccupancy final : public engine::RowStore {
   void swap_remove_row(engine::Row row, engine::Row last) override;
   void permute_rows(std::span<const engine::Row> order) override;
   std::size_t bytes_per_row() const override {
-    return mode_ == Occupancy::single ? sizeof(CellIndex) : sizeof(CellIndex) + sizeof(Link);
+    return mode_ == Occupancy::single ? sizeof(CellIndex) : sizeof(CellIndex) + 2 * sizeof(Node);
   }
 
  private:
-  struct Link {
-    engine::Row next, prev;  // neighbours in the cell's list (kNoRow at its ends)
-  };
+  // The cell lists live in one array of 4-byte words, `words_`: first one word per cell, the
+  // number of its first agent's node (kEnd when empty); then, in multiple occupancy, two words
+  // per node: its next node (kEnd at the list's end) and where the word that names it is (its
+  // cell's word, or the previous node's next word). Node 0 is a spare that no list reaches: a
+  // list's last node names it as next, so an unlink or a link writes its back word instead of
+  // testing for an end; agent `row` is node row + 1. So a move is two unlink writes and three link
+  // writes, with no test of whether the agent heads its list or has a successor (the way Linux's
+  // hlist keeps a pointer to the pointer that names a node).
+  using Node = std::uint32_t;
+  static constexpr Node kEnd = 0;
+  static Node node_of(engine::Row row) { return row + 1; }
+  static engine::Row row_of_node(Node n) { return n - 1; }  // kEnd -> AgentIndex::kNoRow
+  std::size_t next_word(Node n) const { return base_ + 2 * std::size_t{n}; }
+  std::size_t back_word(Node n) const { return next_word(n) + 1; }
 
-  /// `r`, or `fallback` if r is kNoRow, by a mask (GCC turned the plain conditional into a branch
-  /// that mispredicts as often as a neighbour is missing).
-  static engine::Row or_if_none(engine::Row r, engine::Row fallback) {
-    const engine::Row none = 0u - static_cast<engine::Row>(r == engine::AgentIndex::kNoRow);
-    return (r & ~none) | (fallback & none);
-  }
-  /// The entry naming the agent after `prev` in `cell`'s list: prev's next link, or the cell's
-  /// head if prev is kNoRow (`fallback`, any valid row, keeps the unused address in range).
-  /// Picked by a mask, not a branch: whether an agent heads its cell's list is a coin toss where
-  /// agents walk at random (measured: WolfSheep large about 1.5% faster than with the branch).
-  engine::Row& entry_before(engine::Row prev, CellIndex cell, engine::Row fallback) {
-    const auto in_list = reinterpret_cast<std::uintptr_t>(&links_[or_if_none(prev, fallback)].next);
-    const auto in_head = reinterpret_cast<std::uintptr_t>(&head_[cell]);
-    const std::uintptr_t head =
-        std::uintptr_t{0} - static_cast<std::uintptr_t>(prev == engine::AgentIndex::kNoRow);
-    return *reinterpret_cast<engine::Row*>((in_list & ~head) | (in_head & head));
-  }
   void link(engine::Row row, CellIndex cell) {
-    constexpr engine::Row kNoRow = engine::AgentIndex::kNoRow;
     cell_[row] = cell;
-    const engine::Row head = head_[cell];
+    const Node head = words_[cell];
     // The flag first: whether a cell is empty is a coin toss where agents walk at random, and an
     // untracked grid need not ask.
-    if (track_empty_ && head == kNoRow) mark_taken(cell);
+    if (track_empty_ && head == kEnd) mark_taken(cell);
     if (mode_ == Occupancy::multiple) {
-      // The writes pick their target instead of branching on it (with no old head, the row's own
-      // entry, written next).
-      links_[or_if_none(head, row)].prev = row;
-      links_[row] = {head, kNoRow};
-    }
-    head_[cell] = row;
-  }
-  void unlink(engine::Row row, CellIndex cell) {
-    constexpr engine::Row kNoRow = engine::AgentIndex::kNoRow;
-    if (mode_ == Occupancy::single) {
-      head_[cell] = kNoRow;
+      const Node n = node_of(row);
+      words_[next_word(n)] = head;
+      words_[back_word(n)] = cell;
+      words_[back_word(head)] = static_cast<Node>(next_word(n));  // the spare's, if no head
+      words_[cell] = n;
     } else {
-      const Link l = links_[row];
-      entry_before(l.prev, cell, row) = l.next;
-      // With no next, the row's own entry, which is rewritten or dropped after an unlink.
-      links_[or_if_none(l.next, row)].prev = l.prev;
+      words_[cell] = node_of(row);
     }
-    if (track_empty_ && head_[cell] == kNoRow) mark_empty(cell);
+  }
+  /// Reserves for the row `row` (the next one) and checks that the grid can list it; the only
+  /// allocation of append_row(), kept out of its line.
+  [[gnu::noinline]] void make_room(engine::Row row);
+  void unlink(engine::Row row, CellIndex cell) {
+    if (mode_ == Occupancy::single) {
+      words_[cell] = kEnd;
+    } else {
+      const Node n = node_of(row);
+      const Node after = words_[next_word(n)];
+      const Node named_at = words_[back_word(n)];
+      words_[named_at] = after;
+      words_[back_word(after)] = named_at;  // the spare's, if `row` was last
+    }
+    if (track_empty_ && words_[cell] == kEnd) mark_empty(cell);
     cell_[row] = kNoCell;
   }
   void mark_empty(CellIndex cell) {
@@ -205,11 +203,11 @@ class GridOccupancy final : public engine::RowStore {
   GridShape shape_;
   Occupancy mode_;
   bool track_empty_;
-  std::vector<engine::Row> head_;     // per cell: its (first) agent
+  std::size_t base_;                  // cells: where the nodes' words begin
+  std::vector<Node> words_;           // cell heads, then (multiple only) the spare and the nodes
   std::vector<std::uint32_t> empty_;  // tracked only: the empty cells, in no particular order
   std::vector<std::uint32_t> at_;     // tracked only, per cell: its index in empty_, or kNoCell
   std::vector<CellIndex> cell_;       // per row
-  std::vector<Link> links_;           // per row (multiple only): one line for both neighbours
   SpaceCharge cell_charge_;
   SpaceCharge row_charge_;
 };
