@@ -1,10 +1,11 @@
 #include "cohort/engine/agent_index.hpp"
 
-#include "cohort/memory/row_gather.hpp"
-
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+
+#include "cohort/memory/push_with_room.hpp"
+#include "cohort/memory/row_gather.hpp"
 
 namespace cohort::engine {
 
@@ -20,18 +21,24 @@ constexpr std::uint32_t next_of(std::uint64_t slot) {
 }  // namespace
 
 AgentId AgentIndex::create() {
+  if (free_head_ == kNoIndex || dense_.size() == dense_.capacity()) [[unlikely]]
+    return create_slow();
+  // Reuse the newest free slot; dense_ has room, so nothing here can throw.
   const auto row = static_cast<Row>(dense_.size());
+  const std::uint32_t index = free_head_;
+  free_head_ = link_[index];
+  if (free_head_ == kNoIndex) free_tail_ = kNoIndex;
+  link_[index] = row;
+  memory::push_with_room(dense_, index);
+  return AgentId(index, generation_[index]);
+}
+
+AgentId AgentIndex::create_slow() {
   // Room first: a std::bad_alloc then leaves the index unchanged (strong guarantee).
   if (dense_.size() == dense_.capacity())
     dense_.reserve(std::max<std::size_t>(1, 2 * dense_.size()));  // vector's own growth
-  if (free_head_ != kNoIndex) {
-    const std::uint32_t index = free_head_;
-    free_head_ = link_[index];
-    if (free_head_ == kNoIndex) free_tail_ = kNoIndex;
-    link_[index] = row;
-    dense_.push_back(index);
-    return AgentId(index, generation_[index]);
-  }
+  if (free_head_ != kNoIndex) return create();
+  const auto row = static_cast<Row>(dense_.size());
   if (link_.size() > AgentId::kMaxIndex)
     throw std::length_error("a population can hold at most " + std::to_string(AgentId::kMaxIndex) +
                             " agent slots");
@@ -39,14 +46,18 @@ AgentId AgentIndex::create() {
   if (generation_.size() == generation_.capacity())
     generation_.reserve(std::max<std::size_t>(1, 2 * generation_.size()));
   link_.push_back(row);  // may throw: generation_ and dense_ have room, so nothing after it can
-  generation_.push_back(0);
-  dense_.push_back(index);
+  memory::push_with_room(generation_, 0u);
+  memory::push_with_room(dense_, index);
   return AgentId(index, 0);
 }
 
 Row AgentIndex::destroy(AgentId id) {
-  const std::uint32_t index = id.index();
-  const Row row = link_[index];
+  const Row row = link_[id.index()];
+  release(id.index(), row);
+  return row;
+}
+
+void AgentIndex::release(std::uint32_t index, Row row) {
   const auto last = static_cast<Row>(dense_.size() - 1);
   const std::uint32_t moved = dense_[last];
   dense_[row] = moved;
@@ -54,17 +65,17 @@ Row AgentIndex::destroy(AgentId id) {
   dense_.pop_back();
 
   link_[index] = kNoIndex;
-  if (id.generation() == AgentId::kMaxGeneration) {
+  const std::uint32_t generation = generation_[index];  // the live agent's
+  if (generation == AgentId::kMaxGeneration) {
     // Reusing this slot would wrap its generation and let a stale id alias a new agent.
     ++retired_;
-    return row;
+    return;
   }
-  generation_[index] = id.generation() + 1;
+  generation_[index] = generation + 1;
   // Pushed at the head: the next birth takes this slot, whose lines the death just touched.
   link_[index] = free_head_;
   if (free_head_ == kNoIndex) free_tail_ = index;
   free_head_ = index;
-  return row;
 }
 
 void AgentIndex::permute(std::span<const Row> order, void* scratch) {

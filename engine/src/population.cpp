@@ -1,6 +1,7 @@
 #include "cohort/engine/population.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <numeric>
 
 #include "cohort/memory/row_gather.hpp"
@@ -39,6 +40,9 @@ AgentId Population::append(Uid value) {
   // create hook) must not leave the agent half made: its columns and stores disagreeing in length
   // and its component values unset, which destroy() would later release as garbage (found by
   // the allocation sweep, tests/reliability). Everything done so far is undone, newest first.
+  // What may reallocate, known before: the storage charge is recomputed only when something
+  // grew (a per-birth storage_bytes() was a tenth of a WolfSheep birth's instructions).
+  const bool may_grow = !ids_.has_room() || uids_.size() == uids_.capacity();
   const AgentId id = ids_.create();  // changes nothing when it throws
   const auto row = static_cast<Row>(uids_.size());
   std::size_t columns = 0;
@@ -58,8 +62,11 @@ AgentId Population::append(Uid value) {
       account_->add_agent();
       ledger = true;
     }
-    // Columns grow geometrically, so the storage charge changes O(log n) times.
-    if (grew || storage_bytes() != charged_storage_) sync_storage_charge();
+    // Columns grow geometrically, so the storage charge changes O(log n) times. The ledger's
+    // growth is not tracked here: with a ledger the sum is taken.
+    if (grew || ((may_grow || options_.agent_ledger) && storage_bytes() != charged_storage_))
+      sync_storage_charge();
+    assert(storage_bytes() == charged_storage_);
     for (RowStore* store : stores_) {
       store->append_row(row);
       ++stores;
@@ -121,11 +128,16 @@ AgentId Population::create_with_uid(Uid uid) {
 bool Population::destroy(AgentId id) {
   const Row row = ids_.row_of(id);
   if (row == AgentIndex::kNoRow) return false;
+  destroy_at(row);
+  return true;
+}
+
+void Population::destroy_at(Row row) {
   for (const Hook& hook : destroy_hooks_)
     hook(*this, row);
   if (release_) release_(accountant_->context(0), row);
   const auto last = static_cast<Row>(size() - 1);
-  ids_.destroy(id);
+  ids_.destroy_at(row);
   uids_[row] = uids_[last];
   uids_.pop_back();
   for (ComponentColumn& col : columns_)
@@ -133,7 +145,6 @@ bool Population::destroy(AgentId id) {
   if (options_.agent_ledger) account_->remove_agent(row);
   for (RowStore* store : stores_)
     store->swap_remove_row(row, last);
-  return true;
 }
 
 void Population::reserve(std::size_t agents) {
@@ -147,7 +158,7 @@ void Population::reserve(std::size_t agents) {
 
 void Population::clear() {
   while (size() > 0)
-    destroy(ids_.id_at(static_cast<Row>(size() - 1)));
+    destroy_at(static_cast<Row>(size() - 1));
 }
 
 void Population::restore(AgentIndex::State state, std::vector<Uid> uids) {

@@ -232,7 +232,7 @@ __attribute__((always_inline)) inline void Ecosystem::activate(
       for (; k > 0; --k)
         victim = flock.next(victim);
       last_.eaten_energy += energies_[kSheep][victim];
-      sheep.destroy(sheep.id_at(victim));
+      sheep.destroy_at(victim);
       energy += gain;
       ++last_.sheep_eaten;
     }
@@ -241,7 +241,7 @@ __attribute__((always_inline)) inline void Ecosystem::activate(
   if (energy < 0) {
     last_.starved_energy += energy;
     ++last_.starved[s];
-    pop.destroy(pop.id_at(row));
+    pop.destroy_at(row);
     return;
   }
   if (reproduce_[s](bytes)) {

@@ -1,10 +1,10 @@
 #include "cohort/space/grid/grid_occupancy.hpp"
 
 #include <algorithm>
-#include <cassert>
-
 #include <stdexcept>
 #include <string>
+
+#include "cohort/memory/push_with_room.hpp"
 
 namespace cohort::space {
 
@@ -13,15 +13,6 @@ using engine::Row;
 
 namespace {
 constexpr Row kNoRow = AgentIndex::kNoRow;
-
-// push_back on a vector that has room (GridOccupancy::make_room made it): telling the compiler so
-// drops the reallocation path, whose register saves were a third of a birth's append_row.
-template <class T>
-void push_with_room(std::vector<T>& v, T value) {
-  assert(v.size() < v.capacity());
-  if (v.size() == v.capacity()) __builtin_unreachable();
-  v.push_back(value);
-}
 }  // namespace
 
 GridOccupancy::GridOccupancy(memory::Accountant& accountant, engine::Population& owner,
@@ -64,10 +55,10 @@ void GridOccupancy::append_row(Row row) {
   if (cell_.size() == cell_.capacity() ||
       (mode_ == Occupancy::multiple && words_.capacity() - words_.size() < 2)) [[unlikely]]
     make_room(row);
-  push_with_room(cell_, kNoCell);
+  memory::push_with_room(cell_, kNoCell);
   if (mode_ == Occupancy::multiple) {
-    push_with_room(words_, kEnd);  // the node's words: written when the agent is placed
-    push_with_room(words_, kEnd);
+    memory::push_with_room(words_, kEnd);  // the node's words: written when the agent is placed
+    memory::push_with_room(words_, kEnd);
   }
   sync_row_charge();
 }

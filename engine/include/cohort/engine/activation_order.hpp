@@ -13,6 +13,7 @@
 #include "cohort/engine/population.hpp"
 #include "cohort/engine/random_stream.hpp"
 #include "cohort/memory/accountant.hpp"
+#include "cohort/memory/push_with_room.hpp"
 #include "cohort/memory/shared_charge.hpp"
 
 namespace cohort::engine {
@@ -66,7 +67,9 @@ class ActivationOrder final : public RowStore {
 
   // RowStore: called by the population.
   void append_row(Row) override {
-    position_.push_back(kUnordered);
+    if (position_.size() == position_.capacity()) [[unlikely]]
+      make_room();
+    memory::push_with_room(position_, kUnordered);
     sync_charge();
   }
   void swap_remove_row(Row row, Row last) override {
@@ -90,6 +93,10 @@ class ActivationOrder final : public RowStore {
   std::size_t bytes_per_row() const override { return 2 * sizeof(Row); }  // see sync_charge()
 
  private:
+  /// The only allocation of a birth, out of line (see memory::push_with_room).
+  [[gnu::noinline]] void make_room() {
+    position_.reserve(std::max<std::size_t>(16, 2 * position_.capacity()));
+  }
   void sync_charge() {
     // Used is two entries a row (shuffle() refills the order to one entry a row): a function of
     // the rows alone, so a run resumed from a checkpoint (whose order is empty until its first

@@ -40,6 +40,11 @@ class AgentIndex {
   /// Removes the live agent `id` by moving the last row into its row; returns the row that was
   /// freed (the caller moves its columns the same way). `id` must be alive.
   Row destroy(AgentId id);
+  /// Whether the next create() reuses a free slot without allocating (its arrays keep their
+  /// capacity).
+  bool has_room() const { return free_head_ != kNoIndex && dense_.size() < dense_.capacity(); }
+  /// As destroy(), for the agent at `row` (< size()).
+  void destroy_at(Row row) { release(dense_[row], row); }
   /// Reorders rows: new row i holds the agent that was at row order[i]. `order` must be a
   /// permutation of [0, size()); `scratch` holds size() slot indices (see
   /// memory::permute_rows_through).
@@ -98,6 +103,12 @@ class AgentIndex {
 
  private:
   static constexpr std::uint32_t kNoIndex = AgentId::kNoIndex;
+
+  /// Frees slot `index`, live at `row`: the last row moves into `row`.
+  void release(std::uint32_t index, Row row);
+  /// create() for a fresh slot (no free one), or when `dense_` is full: the rare path, out of
+  /// line so the reuse of a free slot saves no registers.
+  [[gnu::noinline]] AgentId create_slow();
 
   memory::RowArray<Row> link_;
   memory::RowArray<std::uint32_t> generation_;

@@ -162,6 +162,8 @@ class Population {
   /// Destroys a live agent: its release hook frees its variable data, then its row is filled by
   /// the last row. Returns false if `id` is not alive. Main thread, between phases.
   bool destroy(AgentId id);
+  /// As destroy(), for the agent at `row` (< size()): for loops that hold rows, not ids.
+  void destroy_at(Row row);
   void reserve(std::size_t agents);
   /// Destroys every agent (release hooks run), in reverse row order.
   void clear();
