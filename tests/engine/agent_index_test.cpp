@@ -83,7 +83,9 @@ TEST_CASE("freed indices are reused last in, first out") {
   std::vector<AgentId> ids;
   for (int i = 0; i < 5; ++i)
     ids.push_back(index.create());
+  CHECK_FALSE(index.has_room());  // no free slot: the next create() takes a fresh one
   index.destroy(ids[3]);
+  CHECK(index.has_room());  // a free slot, and the rows' array has room for it
   index.destroy(ids[1]);
   index.destroy(ids[4]);
   // The state's free list runs from the newest free slot to the oldest (its tail).
