@@ -1,6 +1,7 @@
 #include "ecosystem.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "cohort/engine/random/philox_lanes.hpp"
 #include "cohort/engine/random_stream.hpp"
@@ -58,11 +59,24 @@ Ecosystem::Ecosystem(engine::World& world, engine::Population& sheep, engine::Po
     : settings_(settings),
       shape_(grid.shape()),
       moves_(shape_, space::NeighbourhoodSpec::moore(1)),
-      walk_{space::FastDivisor(shape_.extent(0)), static_cast<std::int32_t>(shape_.extent(0)),
-            static_cast<std::int32_t>(shape_.extent(1)), shape_.periodic(0), shape_.periodic(1)},
+      walk_{.rows = space::FastDivisor(shape_.extent(0)),
+            .width = static_cast<std::int32_t>(shape_.extent(0)),
+            .height = static_cast<std::int32_t>(shape_.extent(1)),
+            .inner_width = shape_.extent(0) >= 3 ? shape_.extent(0) - 2 : 0,
+            .inner_height = shape_.extent(1) >= 3 ? shape_.extent(1) - 2 : 0,
+            .torus_x = shape_.periodic(0),
+            .torus_y = shape_.periodic(1),
+            .steps = {},
+            .deltas = {}},
       pops_{&sheep, &wolves},
       reproduce_{engine::ExactBernoulli(settings.species[kSheep].reproduce),
                  engine::ExactBernoulli(settings.species[kWolf].reproduce)} {
+  if (moves_.offsets().size() != walk_.steps.size())
+    throw std::logic_error("wolf_sheep: the Moore neighbourhood has 8 cells");
+  for (std::size_t k = 0; k < walk_.steps.size(); ++k) {
+    walk_.steps[k] = moves_.offsets()[k];
+    walk_.deltas[k] = walk_.steps[k].x + walk_.steps[k].y * walk_.width;
+  }
   for (const Species s : {kSheep, kWolf}) {
     energy_[s] = pops_[s]->add_component<double>("energy");
     // Nobody looks for an empty cell here: untracked, a move writes two fewer scattered words.
@@ -165,18 +179,22 @@ void Ecosystem::pass() {
 }
 
 // Defined ahead of its one caller and inline: a call per animal cost more than the step.
-inline CellIndex Ecosystem::Walk::operator()(CellIndex from, space::Coord d) const {
+inline CellIndex Ecosystem::Walk::operator()(CellIndex from, std::uint32_t k) const {
   // GridShape::resolve_clamped for the 2-D grid, inline and with one division: it is on every
-  // activation.
+  // activation. Off the edges (all but 4% of a 100 x 100 grid's cells) a step is a fixed change
+  // of cell index, with no clamping (measured: a third of draw_batch's instructions).
   const std::uint32_t y = rows.divide(from);
-  const auto x = static_cast<std::int32_t>(from - y * rows.divisor());
+  const std::uint32_t x = from - y * rows.divisor();
+  if (x - 1 < inner_width && y - 1 < inner_height) [[likely]]
+    return static_cast<CellIndex>(static_cast<std::int32_t>(from) + deltas[k]);
   const auto axis = [](std::int32_t v, std::int32_t extent, bool torus) {
     if (torus) return v < 0 ? v + extent : v >= extent ? v - extent : v;
     return std::clamp(v, 0, extent - 1);
   };
+  const space::Coord d = steps[k];
   return static_cast<CellIndex>(axis(static_cast<std::int32_t>(y) + d.y, height, torus_y)) *
              rows.divisor() +
-         static_cast<CellIndex>(axis(x + d.x, width, torus_x));
+         static_cast<CellIndex>(axis(static_cast<std::int32_t>(x) + d.x, width, torus_x));
 }
 
 void Ecosystem::draw_batch(Species s, std::size_t begin) {
@@ -193,12 +211,11 @@ void Ecosystem::draw_batch(Species s, std::size_t begin) {
   // Locals, not members: the stores to batch_to_ would otherwise make the compiler reload every
   // 4-byte member (the walk's extents and divisor) on each entry.
   const Walk walk = walk_;
-  const space::Coord* offsets = moves_.offsets().data();
   for (std::size_t k = 0; k < n; ++k) {
     const Row row = order.at(begin + k);
     if (row == engine::AgentIndex::kNoRow) continue;  // eaten: never activated
     const std::uint64_t word = batch_words_[k];
-    batch_to_[k] = walk(cells[row], offsets[(word * 8) >> 32]);
+    batch_to_[k] = walk(cells[row], static_cast<std::uint32_t>((word * 8) >> 32));
   }
 }
 

@@ -88,13 +88,17 @@ class Ecosystem {
   void draw_batch(Species s, std::size_t begin);
   /// What keys species `s`'s streams in this step (its population, not an agent).
   engine::Uid stream_key(Species s) const;
-  /// A random-walk step on the 2-D grid: the cell one step `d` from `from` (clamped at bounded
+  /// A random-walk step on the 2-D grid: the cell one Moore step from `from` (clamped at bounded
   /// edges, wrapped on tori). A value, so a loop can hold it in registers.
   struct Walk {
     space::FastDivisor rows;  // cell -> y (the cell index divided by the width)
     std::int32_t width, height;
+    std::uint32_t inner_width, inner_height;  // extents less both edges (0 when under 3)
     bool torus_x, torus_y;
-    space::CellIndex operator()(space::CellIndex from, space::Coord d) const;
+    std::array<space::Coord, 8> steps;   // the Moore neighbourhood's offsets
+    std::array<std::int32_t, 8> deltas;  // each as a change of cell index, off the edges
+    /// The cell after step `k` (0-7) from `from`.
+    space::CellIndex operator()(space::CellIndex from, std::uint32_t k) const;
   };
 
   EcosystemSettings settings_;

@@ -99,7 +99,10 @@ void GridOccupancy::swap_remove_row(Row row, Row last) {
     }
   }
   cell_.pop_back();
-  if (mode_ == Occupancy::multiple) words_.resize(words_.size() - 2);
+  if (mode_ == Occupancy::multiple) {
+    words_.pop_back();
+    words_.pop_back();
+  }
   sync_row_charge();
 }
 
