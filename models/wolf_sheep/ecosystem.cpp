@@ -1,6 +1,8 @@
 #include "ecosystem.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <stdexcept>
 
 #include "cohort/engine/random/philox_lanes.hpp"
@@ -198,24 +200,36 @@ inline CellIndex Ecosystem::Walk::operator()(CellIndex from, std::uint32_t k) co
 }
 
 void Ecosystem::draw_batch(Species s, std::size_t begin) {
-  // Word i of the species' step stream is the step of the order's i-th entry (below(8) of one
-  // word never rejects: 8 divides 2^32; an eaten entry's word goes unused). Nobody but the animal
-  // moves it, so its target cell is known now: found here for the batch at once (independent
-  // loads and divisions), not on each activation's critical path.
-  static_assert(kBatch % 4 == 0);
-  engine::philox_blocks({seed_, step_, kStepStream}, stream_key(s),
-                        static_cast<std::uint32_t>(begin / 4), kBatch / 4, batch_words_.data());
+  // Byte i of the species' step stream is the step of the order's i-th entry: its top three bits,
+  // one of 8 directions exactly (a byte, not a word, an entry: the step stream was most of the
+  // Philox work). An eaten entry's byte goes unused. Nobody but the animal moves it, so its
+  // target cell is known now: found here for the batch at once (independent loads and divisions),
+  // not on each activation's critical path.
+  if (begin % kStepBytes == 0)
+    engine::philox_blocks({seed_, step_, kStepStream}, stream_key(s),
+                          static_cast<std::uint32_t>(begin / 16), kStepBytes / 16,
+                          step_words_.data());
   const engine::ActivationOrder& order = *order_[s];
   const std::size_t n = std::min(order.size() - begin, kBatch);
   const std::span<const CellIndex> cells = grids_[s]->cells();
+  // The batch's step bytes, copied out: byte i % 4 of word i / 4, low byte first (on a
+  // little-endian machine, the bytes in memory).
+  std::array<std::uint8_t, kBatch> steps;
+  const std::size_t first = begin % kStepBytes;
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(steps.data(), reinterpret_cast<const std::uint8_t*>(step_words_.data()) + first,
+                kBatch);
+  } else {
+    for (std::size_t k = 0; k < kBatch; ++k)
+      steps[k] = static_cast<std::uint8_t>(step_words_[(first + k) / 4] >> (8 * ((first + k) % 4)));
+  }
   // Locals, not members: the stores to batch_to_ would otherwise make the compiler reload every
   // 4-byte member (the walk's extents and divisor) on each entry.
   const Walk walk = walk_;
   for (std::size_t k = 0; k < n; ++k) {
     const Row row = order.at(begin + k);
     if (row == engine::AgentIndex::kNoRow) continue;  // eaten: never activated
-    const std::uint64_t word = batch_words_[k];
-    batch_to_[k] = walk(cells[row], static_cast<std::uint32_t>((word * 8) >> 32));
+    batch_to_[k] = walk(cells[row], static_cast<std::uint32_t>(steps[k]) >> 5);
   }
 }
 

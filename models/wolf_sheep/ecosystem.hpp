@@ -120,10 +120,13 @@ class Ecosystem {
   std::array<engine::ExactBernoulli, 2> reproduce_;
   // This step's seed and step, for the passes' streams.
   std::uint64_t seed_ = 0, step_ = 0;
-  // For the entries of the order in this batch: the word of its step and the step's target;
-  // entry i at i % kBatch (16 Philox blocks: one call of the batched kernel).
+  // The steps of the order's entries, a byte each, kStepBytes entries at a time (16 Philox
+  // blocks: one call of the batched kernel): entry i's at byte i % kStepBytes.
+  static constexpr std::size_t kStepBytes = 256;
+  std::array<std::uint32_t, kStepBytes / 4> step_words_{};
+  // The targets of the entries in this batch: entry i's at i % kBatch.
   static constexpr std::size_t kBatch = 64;
-  std::array<std::uint32_t, kBatch> batch_words_{};
+  static_assert(kStepBytes % kBatch == 0);
   std::array<space::CellIndex, kBatch> batch_to_{};
 };
 

@@ -195,10 +195,10 @@ TEST_CASE("wolf sheep small case: means over 30 seeds within the reference bands
 
 TEST_CASE("wolf sheep: the small and large cases at seed 42 are pinned, step by step") {
   // The counts the model wrote (metrics.csv of configs/wolf_sheep_small.yaml and _large.yaml,
-  // seed 42) when each species' pass first drew from one stream (the step stream and the draw
-  // stream): a faster kernel must not change a single draw, meal, birth or grass cell. Changing
-  // which stream a draw comes from changes these, and must be argued for (the reference bands
-  // above are what says the model is still right).
+  // seed 42) since each species' pass draws its steps a byte an animal from its step stream and
+  // the rest from its draw stream: a faster kernel must not change a single draw, meal, birth or
+  // grass cell. Changing which stream a draw comes from changes these, and must be argued for (the
+  // reference bands above are what says the model is still right).
   struct Pin {
     int step;
     std::uint64_t sheep, wolves, grass;
@@ -212,12 +212,12 @@ TEST_CASE("wolf sheep: the small and large cases at seed 42 are pinned, step by 
     std::vector<Pin> pins;
   };
   Case cases[] = {
-      {make(42), {{0, 60, 40, 321}, {25, 77, 47, 241}, {50, 77, 56, 247}, {100, 50, 79, 277}}},
+      {make(42), {{0, 60, 40, 321}, {25, 61, 34, 315}, {50, 86, 36, 176}, {100, 78, 36, 193}}},
       {make(42, 100, 1000, 500, large),
        {{0, 1000, 500, 5003},
-        {25, 1380, 4321, 5143},
-        {50, 1346, 1734, 6826},
-        {100, 1217, 2942, 6458}}}};
+        {25, 1389, 4263, 5211},
+        {50, 1327, 1897, 6798},
+        {100, 1352, 2687, 6239}}}};
   for (Case& c : cases) {
     Run& r = c.run;
     for (const Pin& pin : c.pins) {
