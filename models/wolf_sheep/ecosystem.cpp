@@ -169,6 +169,7 @@ void Ecosystem::pass() {
   const engine::ActivationOrder& order = *order_[S];
   engine::BatchedStream draws({seed_, step_, kDrawStream}, stream_key(S));
   engine::ByteSource<engine::BatchedStream> bytes(draws);
+  PassTally tally;  // counted in registers, not in last_ (a store an activation)
   for (const Species s : {kSheep, kWolf})
     energies_[s] = pops_[s]->column(energy_[s]).data();
   for (std::size_t i = 0; i < order.size(); ++i) {
@@ -176,8 +177,10 @@ void Ecosystem::pass() {
     if (slot == 0) draw_batch(S, i);
     const Row row = order.at(i);
     if (row == engine::AgentIndex::kNoRow) continue;  // eaten earlier in this step
-    activate<S>(row, batch_to_[slot], draws, bytes);
+    activate<S>(row, batch_to_[slot], draws, bytes, tally);
   }
+  last_.activated[S] += tally.activated;
+  last_.grass_eaten += tally.grass_eaten;
 }
 
 // Defined ahead of its one caller and inline: a call per animal cost more than the step.
@@ -238,9 +241,9 @@ void Ecosystem::draw_batch(Species s, std::size_t begin) {
 template <Species s>
 __attribute__((always_inline)) inline void Ecosystem::activate(
     Row row, CellIndex to, engine::BatchedStream& draws,
-    engine::ByteSource<engine::BatchedStream>& bytes) {
+    engine::ByteSource<engine::BatchedStream>& bytes, PassTally& tally) {
   engine::Population& pop = *pops_[s];
-  ++last_.activated[s];
+  ++tally.activated;
   space::GridOccupancy& grid = *grids_[s];
   // 1. A random Moore step, clamped: at an edge the animal slides along it (draw_batch() drew it).
   grid.move(row, to);
@@ -253,7 +256,7 @@ __attribute__((always_inline)) inline void Ecosystem::activate(
     const std::uint8_t grown = (*grown_)[to];
     energy += grown * gain;
     (*grown_)[to] = 0;  // the countdown stays at R; the grass update counts it down
-    last_.grass_eaten += grown;
+    tally.grass_eaten += grown;
   } else {
     const space::GridOccupancy& flock = *grids_[kSheep];
     if (const std::uint32_t n = flock.count(to); n > 0) {
@@ -283,8 +286,9 @@ __attribute__((always_inline)) inline void Ecosystem::activate(
       ++last_.refused[s];
     if (!child.is_null()) {
       energy /= 2;
-      const Row c = pop.row_of(child);
-      energies_[s] = pop.column(energy_[s]).data();  // the birth may have moved the column
+      const auto c = static_cast<Row>(pop.size() - 1);  // a birth appends its row
+      // The birth may have moved the column (its type was checked at the pass start).
+      energies_[s] = pop.column_at(energy_[s].column).values<double>().data();
       energies_[s][c] = energy;
       grid.place(c, to);
       ++last_.births[s];

@@ -78,11 +78,15 @@ class Ecosystem {
   /// Activates every animal of species S in the order, one at a time.
   template <Species S>
   void pass();
+  /// What a pass counts per activation, added to last_ at its end.
+  struct PassTally {
+    std::uint64_t activated = 0, grass_eaten = 0;
+  };
   /// Activates the animal of species S at `row`, which steps to `to`; its other draws come next
   /// from the pass's stream (`draws` for words, `bytes` for the reproduction trial).
   template <Species S>
   void activate(engine::Row row, space::CellIndex to, engine::BatchedStream& draws,
-                engine::ByteSource<engine::BatchedStream>& bytes);
+                engine::ByteSource<engine::BatchedStream>& bytes, PassTally& tally);
   /// Draws the steps and finds the target cells of the animals at [begin, begin + kBatch) of
   /// `s`'s order.
   void draw_batch(Species s, std::size_t begin);

@@ -81,6 +81,7 @@ TEST_CASE("every store follows 100k random creates, destroys and permutations") 
     if (pop.size() == 0 || roll < 50) {
       const AgentId id = pop.create();
       const Row row = pop.row_of(id);
+      REQUIRE(row == pop.size() - 1);  // a birth's row is the new last one
       const Uid uid = pop.uid_at(row);
       const auto bytes = static_cast<std::uint32_t>(1 + rng() % 64);
       REQUIRE(ctx.charge(pop.account(), row, tag, bytes, bytes) ==

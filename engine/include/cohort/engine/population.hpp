@@ -150,8 +150,9 @@ class Population {
   void on_create(Hook hook) { create_hooks_.push_back(std::move(hook)); }
   void on_destroy(Hook hook) { destroy_hooks_.push_back(std::move(hook)); }
 
-  /// Creates an agent with zeroed components and a fresh uid; returns its id. Main thread,
-  /// between phases. Throws memory::BudgetExceeded if the population budget refuses it.
+  /// Creates an agent with zeroed components and a fresh uid at a new last row (size() - 1 after
+  /// it); returns its id. Main thread, between phases. Throws memory::BudgetExceeded if the
+  /// population budget refuses it.
   AgentId create();
   /// As create(), but a refusal by the population budget is a status (the count of refused
   /// births grows) and `id` is null.
