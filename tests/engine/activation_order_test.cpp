@@ -124,6 +124,18 @@ TEST_CASE("the order charges 8 B a row to its population under scratch until it 
     for (int i = 0; i < 100; ++i)
       pop.destroy(pop.id_at(0));
     CHECK(scratch().used == 200 * 8);
+    // Held: the positions' capacity (16, doubled as rows come: 512) plus the order's (the 300
+    // rows of the shuffle) or the rows, whichever is more; deaths and births within both
+    // capacities move only the used figure, births beyond the order's move both.
+    CHECK(scratch().held == (512 + 300) * 4);
+    for (int i = 0; i < 150; ++i)
+      pop.create();
+    CHECK(scratch().used == 350 * 8);
+    CHECK(scratch().held == (512 + 350) * 4);
+    for (int i = 0; i < 100; ++i)
+      pop.destroy(pop.id_at(0));
+    CHECK(scratch().used == 250 * 8);
+    CHECK(scratch().held == (512 + 300) * 4);
   }
   CHECK(scratch().used == 0);
   CHECK(scratch().held == 0);

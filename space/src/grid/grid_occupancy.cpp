@@ -52,15 +52,18 @@ void GridOccupancy::untracked() {
 void GridOccupancy::append_row(Row row) {
   // The appends cannot throw once there is room (make_room() is the one place that allocates,
   // and it changes nothing when it throws): a store that throws must be left as it was.
-  if (cell_.size() == cell_.capacity() ||
-      (mode_ == Occupancy::multiple && words_.capacity() - words_.size() < 2)) [[unlikely]]
+  const bool full = cell_.size() == cell_.capacity();  // the held figure grows with cell_
+  if (full || (mode_ == Occupancy::multiple && words_.capacity() - words_.size() < 2)) [[unlikely]]
     make_room(row);
   memory::push_with_room(cell_, kNoCell);
   if (mode_ == Occupancy::multiple) {
     memory::push_with_room(words_, kEnd);  // the node's words: written when the agent is placed
     memory::push_with_room(words_, kEnd);
   }
-  sync_row_charge();
+  if (full) [[unlikely]]
+    sync_row_charge();
+  else
+    row_charge_.add_used(bytes_per_row());
 }
 
 void GridOccupancy::make_room(Row row) {
@@ -103,7 +106,7 @@ void GridOccupancy::swap_remove_row(Row row, Row last) {
     words_.pop_back();
     words_.pop_back();
   }
-  sync_row_charge();
+  row_charge_.remove_used(bytes_per_row());  // the storage stays
 }
 
 void GridOccupancy::permute_rows(std::span<const Row> order) {
@@ -132,6 +135,7 @@ void GridOccupancy::permute_rows(std::span<const Row> order) {
   }
   cell_.swap(cells);
   words_.swap(words);
+  sync_row_charge();  // cell_'s capacity is now its size
 }
 
 void GridOccupancy::save(engine::CheckpointWriter& out) const {

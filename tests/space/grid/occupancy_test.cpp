@@ -51,6 +51,10 @@ std::uint64_t space_bytes(engine::World& w, engine::Population& pop, memory::Tag
   w.accountant().settle();
   return pop.account().counters(memory::Scope::population, tag).used;
 }
+std::uint64_t space_held(engine::World& w, engine::Population& pop, memory::TagId tag) {
+  w.accountant().settle();
+  return pop.account().counters(memory::Scope::population, tag).held;
+}
 
 }  // namespace
 
@@ -151,11 +155,15 @@ TEST_CASE("space.cells holds exactly the cell arrays plus the row entries") {
       g.place(pop.row_of(ids.back()), static_cast<CellIndex>(i % 7));
     }
     CHECK(space_bytes(world, pop, tags.cells) == 100 * 12 + 37 * 12);
+    // Held: room for 64 rows (doubled from 1 as they came); deaths keep it.
+    CHECK(space_held(world, pop, tags.cells) == 100 * 12 + 64 * 12);
     for (int i = 0; i < 37; i += 3)
       pop.destroy(ids[static_cast<std::size_t>(i)]);
     CHECK(space_bytes(world, pop, tags.cells) == 100 * 12 + 24 * 12);
+    CHECK(space_held(world, pop, tags.cells) == 100 * 12 + 64 * 12);
     pop.clear();
     CHECK(space_bytes(world, pop, tags.cells) == 100 * 12);
+    CHECK(space_held(world, pop, tags.cells) == 100 * 12 + 64 * 12);
   }
   CHECK(space_bytes(world, pop, tags.cells) == 0);
   {

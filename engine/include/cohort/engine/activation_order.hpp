@@ -67,10 +67,15 @@ class ActivationOrder final : public RowStore {
 
   // RowStore: called by the population.
   void append_row(Row) override {
-    if (position_.size() == position_.capacity()) [[unlikely]]
+    const bool full = position_.size() == position_.capacity();
+    if (full) [[unlikely]]
       make_room();
     memory::push_with_room(position_, kUnordered);
-    sync_charge();
+    // The held figure moves only with position_'s capacity or rows beyond the order's.
+    if (full || position_.size() > order_.capacity()) [[unlikely]]
+      sync_charge();
+    else
+      charge_.add_used(bytes_per_row());
   }
   void swap_remove_row(Row row, Row last) override {
     if (position_[row] != kUnordered) order_[position_[row]] = AgentIndex::kNoRow;
@@ -79,7 +84,10 @@ class ActivationOrder final : public RowStore {
       if (position_[row] != kUnordered) order_[position_[row]] = row;
     }
     position_.pop_back();
-    sync_charge();
+    if (position_.size() >= order_.capacity()) [[unlikely]]
+      sync_charge();
+    else
+      charge_.remove_used(bytes_per_row());
   }
   void permute_rows(std::span<const Row> order) override {
     std::vector<Row> moved(order.size());

@@ -39,6 +39,20 @@ class SharedCharge {
     high_held_ = std::max(high_held_, held);
     if (!queued_) queue();
   }
+  /// set(used() + bytes, held()), in fewer steps: a row appended within the held storage (the
+  /// row stores call these on every birth and death).
+  void add_used(std::size_t bytes) {
+    account_->unsettled_shared_used_ += static_cast<std::int64_t>(bytes);
+    used_ += bytes;
+    high_used_ = std::max(high_used_, used_);
+    if (!queued_) queue();
+  }
+  /// set(used() - bytes, held()): a row dropped, its storage kept (no high can change).
+  void remove_used(std::size_t bytes) {
+    account_->unsettled_shared_used_ -= static_cast<std::int64_t>(bytes);
+    used_ -= bytes;
+    if (!queued_) queue();
+  }
   /// The current figures (charged by the next settle()).
   std::size_t used() const { return used_; }
   std::size_t held() const { return held_; }

@@ -22,6 +22,10 @@ class SpaceCharge {
   /// Records (used, held) in place of the previous figures. Inline: grids call it on every birth
   /// and death.
   void set(std::size_t used, std::size_t held) { charge_.set(used, held); }
+  /// set(used() + bytes, held()) and set(used() - bytes, held()), in fewer steps (see
+  /// memory::SharedCharge::add_used).
+  void add_used(std::size_t bytes) { charge_.add_used(bytes); }
+  void remove_used(std::size_t bytes) { charge_.remove_used(bytes); }
   /// Throws memory::BudgetExceeded (typed: population, tag, bytes, in use, limit, remedy) if
   /// growing the charge by `more` bytes would cross the owner's population budget.
   void check_growth(std::size_t more, const std::string& what) const;
