@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <span>
 #include <stdexcept>
 
 #include "cohort/engine/random/philox_lanes.hpp"
@@ -163,9 +164,9 @@ void Ecosystem::pass() {
   // saved (measured: the large case no faster with it, the small case 10% slower).
   // The animals act one at a time in an order fixed by the step's streams, so one stream per
   // species and step draws for all of them, in that order, as any thread count and a resume
-  // would: word i of the step stream is the i-th entry's step, the draw stream the rest (a meal's
-  // victim, the reproduction trial). Per-animal streams cost a uid lookup and a Philox block an
-  // animal of which a quarter was used (measured: the large case 10% faster without them).
+  // would: byte i of the step stream is the i-th entry's step, the draw stream gives the rest (a
+  // meal's victim, the reproduction trial). Per-animal streams cost a uid lookup and a Philox
+  // block an animal of which a quarter was used (measured: the large case 10% faster without).
   const engine::ActivationOrder& order = *order_[S];
   engine::BatchedStream draws({seed_, step_, kDrawStream}, stream_key(S));
   engine::ByteSource<engine::BatchedStream> bytes(draws);

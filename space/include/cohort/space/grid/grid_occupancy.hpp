@@ -139,8 +139,8 @@ class GridOccupancy final : public engine::RowStore {
   // per node: its next node (kEnd at the list's end) and where the word that names it is (its
   // cell's word, or the previous node's next word). Node 0 is a spare that no list reaches: a
   // list's last node names it as next, so an unlink or a link writes its back word instead of
-  // testing for an end; agent `row` is node row + 1. So a move is two unlink writes and three link
-  // writes, with no test of whether the agent heads its list or has a successor (the way Linux's
+  // testing for an end; agent `row` is node row + 1. So a move is two writes to unlink and four to
+  // link, with no test of whether the agent heads its list or has a successor (the way Linux's
   // hlist keeps a pointer to the pointer that names a node).
   using Node = std::uint32_t;
   static constexpr Node kEnd = 0;
