@@ -130,8 +130,7 @@ void Ecosystem::animals(engine::World& world, std::uint64_t step) {
   // rows and follows every swap-remove, so an activation needs no id lookup (profile of the large
   // case: the id shuffle and the lookups were near a tenth of the run).
   for (const Species s : {kSheep, kWolf}) {
-    engine::BatchedStream rng({seed, step, kOrderStream},
-                              engine::kPopulationUidBase | pops_[s]->index());
+    engine::BatchedStream rng({seed, step, kOrderStream}, stream_key(s));
     order_[s]->shuffle(rng);
   }
   seed_ = seed;
